@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# sockfuzz: one top-level Makefile; each part adds its rules in a fragment
+# (bpf/kernel/kernel.mk, bpf/host/host.mk, tests/tests.mk, fuzz/fuzz.mk, ...).
+#
+# Honours CC, CFLAGS, CXX, CXXFLAGS, LIB_FUZZING_ENGINE and OUT from the
+# environment, as OSS-Fuzz build scripts expect. V=1 shows full commands.
+
+BUILD ?= build
+OUT ?= $(BUILD)/out
+CLANG ?= clang
+BPFTOOL ?= bpftool
+PYTHON ?= python3
+
+# Native code defaults to clang; make's built-in default "cc" counts as unset.
+ifeq ($(origin CC),default)
+CC := clang
+endif
+ifeq ($(origin CXX),default)
+CXX := clang++
+endif
+
+CFLAGS ?= -g -O1
+CXXFLAGS ?= -g -O1
+# Sanitizers are the default for tests and fuzzers; SAN= turns them off (bench).
+SAN ?= -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+BASE_CFLAGS := -std=gnu11 $(WARN) -MMD -MP
+EXTRA_CFLAGS ?=
+
+# The program under test; mutants point these elsewhere (see the mutants fragment).
+PROG_SRC ?= core/sockops.bpf.c
+PROG_NAME ?= sockops
+
+ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null || gcc -print-multiarch)
+BPF_CFLAGS := -target bpf -O2 -g -Wall -Wextra -Werror -D__TARGET_ARCH_$(ARCH) \
+	-I/usr/include/$(MULTIARCH) -Icore
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.DEFAULT_GOAL := all
+
+# Missing Debian packages are installed once, saying which (tools/deps.sh).
+DEPS_STAMP := $(BUILD)/.deps-ok
+$(DEPS_STAMP): tools/deps.sh | $(BUILD)
+	$(Q)tools/deps.sh build
+	$(Q)touch $@
+
+$(BUILD) $(BUILD)/bpf $(BUILD)/native $(BUILD)/tools $(BUILD)/tests $(BUILD)/fuzz $(OUT):
+	$(Q)mkdir -p $@
+
+CORE_SRCS := $(wildcard core/*.h core/*.c)
+
+# BPF object and skeleton: the kernel build of core/.
+$(BUILD)/bpf/%.bpf.o: core/%.bpf.c $(CORE_SRCS) Makefile $(DEPS_STAMP) | $(BUILD)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o | $(BUILD)/bpf
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+
+ALL_TARGETS :=
+TEST_TARGETS :=
+
+include $(wildcard bpf/host/host.mk bpf/kernel/kernel.mk tests/tests.mk fuzz/fuzz.mk props/props.mk tools/tools.mk mutants/mutants.mk)
+
+all: $(ALL_TARGETS)
+
+# make test: every test; each fragment adds its runner to TEST_TARGETS.
+test: $(TEST_TARGETS)
+	@echo "make test: all test groups passed"
+
+format:
+	$(Q)git ls-files '*.c' '*.h' | xargs clang-format -i
+
+check-format:
+	$(Q)git ls-files '*.c' '*.h' | xargs clang-format --dry-run -Werror
+
+clean:
+	$(Q)rm -rf $(BUILD)
+
+.PHONY: all test format check-format clean
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
