@@ -70,8 +70,50 @@ $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o | $(BUILD)/bpf
 
 ALL_TARGETS :=
 TEST_TARGETS :=
+# Native sources that go into every flavour's libsockfuzz.a (fragments add theirs).
+LIB_SRCS :=
+NATIVE_INC := -Ibpf/host -Ibpf/host/include -Icore -I.
+
+# The generated descriptor of the program under test: its maps, globals and
+# entry, read from the BPF object's BTF (tools/mapgen.c).
+$(BUILD)/tools/mapgen: tools/mapgen.c $(DEPS_STAMP) | $(BUILD)/tools
+	$(call msg,CC,$@)
+	$(Q)$(CC) -std=gnu11 $(WARN) -g -O1 $< -o $@ $$(pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+
+$(BUILD)/native/%.prog.c: $(BUILD)/bpf/%.bpf.o $(BUILD)/tools/mapgen | $(BUILD)/native
+	$(call msg,MAPGEN,$@)
+	$(Q)$(BUILD)/tools/mapgen $< $(PROG_SRC) > $@
 
 include $(wildcard bpf/host/host.mk bpf/kernel/kernel.mk tests/tests.mk fuzz/fuzz.mk props/props.mk tools/tools.mk mutants/mutants.mk)
+
+# Native flavours: one object tree each under $(BUILD)/<flavour>/.
+#   native  $(CC) with sanitizers: tests and the CLI
+#   gcc     gcc with sanitizers: proves the program builds with both compilers
+#   bench   optimised, no sanitizers: make bench
+#   fuzz    clang, libFuzzer coverage and sanitizers: the fuzz targets
+# $(call native_flavor,NAME,CC,CFLAGS)
+define native_flavor
+$(BUILD)/$(1)/%.o: %.c Makefile $(DEPS_STAMP)
+	$$(call msg,CC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$(2) $(BASE_CFLAGS) $(NATIVE_INC) $(3) $(EXTRA_CFLAGS) -c $$< -o $$@
+
+$(BUILD)/$(1)/prog/%.prog.o: $(BUILD)/native/%.prog.c Makefile
+	$$(call msg,CC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$(2) $(BASE_CFLAGS) $(NATIVE_INC) $(3) $(EXTRA_CFLAGS) -c $$< -o $$@
+
+$(BUILD)/$(1)/libsockfuzz.a: $(addprefix $(BUILD)/$(1)/,$(LIB_SRCS:.c=.o))
+	$$(call msg,AR,$$@)
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+endef
+
+FUZZ_CC ?= clang
+NATIVE_CFLAGS := $(CFLAGS) $(SAN)
+$(eval $(call native_flavor,native,$(CC),$(NATIVE_CFLAGS)))
+$(eval $(call native_flavor,gcc,gcc,$(CFLAGS) $(SAN)))
+$(eval $(call native_flavor,bench,$(CC),-g -O2))
+$(eval $(call native_flavor,fuzz,$(FUZZ_CC),$(CFLAGS) -fsanitize=fuzzer-no-link $(SAN)))
 
 all: $(ALL_TARGETS)
 

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * helpers.c: the BPF helpers a program calls, with the kernel's results
+ * (include/uapi/linux/bpf.h helper descriptions, SPEC §6). Each counts its
+ * call, may be told to fail (fault.c), and journals what it changed.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <bpf/bpf_helpers.h>
+#include "host_internal.h"
+
+static void journal(enum host_effect_kind kind, struct host_map *m, const void *key,
+		    const void *data, __u32 size, struct host_sock *s, __s64 arg, long rc)
+{
+	host_journal__add(&(struct host_effect){ .kind = kind,
+						 .map = m,
+						 .key = key,
+						 .data = data,
+						 .size = size,
+						 .sock = s,
+						 .arg = arg,
+						 .rc = rc });
+}
+
+void *bpf_map_lookup_elem(void *map, const void *key)
+{
+	struct host_map *m = host_map_of(map);
+
+	host_fault__due(HOST_H_MAP_LOOKUP, NULL);
+	/* A sockhash lookup from BPF returns a referenced socket; the host offers
+	 * none, so only plain maps answer. */
+	if (!m || (m->def->type != BPF_MAP_TYPE_HASH && m->def->type != BPF_MAP_TYPE_ARRAY))
+		return NULL;
+	return host_map__lookup(m, key);
+}
+
+long bpf_map_update_elem(void *map, const void *key, const void *value, __u64 flags)
+{
+	struct host_map *m = host_map_of(map);
+	long err, rc;
+
+	if (host_fault__due(HOST_H_MAP_UPDATE, &err)) {
+		rc = err ? err : -E2BIG;
+	} else if (!m) {
+		rc = -EINVAL;
+	} else {
+		rc = host_map__update(m, key, value, flags);
+	}
+	journal(HOST_FX_MAP_UPDATE, m, key, value, m ? m->def->value_size : 0, NULL,
+		(__s64)flags, rc);
+	return rc;
+}
+
+long bpf_map_delete_elem(void *map, const void *key)
+{
+	struct host_map *m = host_map_of(map);
+	long rc;
+
+	host_fault__due(HOST_H_MAP_DELETE, NULL);
+	rc = m ? host_map__delete(m, key) : -EINVAL;
+	journal(HOST_FX_MAP_DELETE, m, key, NULL, 0, NULL, 0, rc);
+	return rc;
+}
+
+static struct host_map *ring_of(void *map)
+{
+	struct host_map *m = host_map_of(map);
+
+	return m && m->def->type == BPF_MAP_TYPE_RINGBUF ? m : NULL;
+}
+
+void *bpf_ringbuf_reserve(void *ringbuf, __u64 size, __u64 flags)
+{
+	struct host_map *m = ring_of(ringbuf);
+	void *rec = NULL;
+
+	if (!host_fault__due(HOST_H_RINGBUF_RESERVE, NULL) && m && !flags)
+		rec = host_ring__reserve(m, size);
+	if (!rec)
+		journal(HOST_FX_RING_DROP, m, NULL, NULL, (__u32)size, NULL, 0, -EAGAIN);
+	return rec;
+}
+
+void bpf_ringbuf_submit(void *data, __u64 flags)
+{
+	host_fault__due(HOST_H_RINGBUF_SUBMIT, NULL);
+	host_ring__commit(data, false);
+}
+
+void bpf_ringbuf_discard(void *data, __u64 flags)
+{
+	host_fault__due(HOST_H_RINGBUF_DISCARD, NULL);
+	host_ring__commit(data, true);
+}
+
+long bpf_ringbuf_output(void *ringbuf, void *data, __u64 size, __u64 flags)
+{
+	struct host_map *m = ring_of(ringbuf);
+	long err;
+	void *rec;
+
+	if (host_fault__due(HOST_H_RINGBUF_OUTPUT, &err)) {
+		journal(HOST_FX_RING_DROP, m, NULL, NULL, (__u32)size, NULL, 0, err ? err : -EAGAIN);
+		return err ? err : -EAGAIN;
+	}
+	if (!m || (flags & ~(__u64)(BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP)))
+		return -EINVAL;
+	rec = host_ring__reserve(m, size);
+	if (!rec) {
+		journal(HOST_FX_RING_DROP, m, NULL, NULL, (__u32)size, NULL, 0, -EAGAIN);
+		return -EAGAIN;
+	}
+	memcpy(rec, data, size);
+	host_ring__commit(rec, false);
+	return 0;
+}
+
+__u64 bpf_ringbuf_query(void *ringbuf, __u64 flags)
+{
+	struct host_map *m = ring_of(ringbuf);
+
+	host_fault__due(HOST_H_OTHER, NULL);
+	if (!m)
+		return 0;
+	switch (flags) {
+	case BPF_RB_AVAIL_DATA:
+		return m->ring.prod - m->ring.cons;
+	case BPF_RB_RING_SIZE:
+		return m->ring.cap;
+	case BPF_RB_CONS_POS:
+		return m->ring.cons;
+	case BPF_RB_PROD_POS:
+		return m->ring.prod;
+	default:
+		return 0;
+	}
+}
+
+void *bpf_sk_storage_get(void *map, void *sk, void *value, __u64 flags)
+{
+	struct host_map *m = host_map_of(map);
+	struct host_sock *s = host_sock_of(sk);
+	bool failing = host_fault__due(HOST_H_SK_STORAGE_GET, NULL);
+	void *val;
+
+	/* kernel: NULL for no socket, a request socket, or unknown flags */
+	if (!m || m->def->type != BPF_MAP_TYPE_SK_STORAGE || !s || !s->fullsock ||
+	    flags > BPF_LOCAL_STORAGE_GET_F_CREATE)
+		return NULL;
+	val = host_skstor__get(m, s, false);
+	if (val || !(flags & BPF_LOCAL_STORAGE_GET_F_CREATE) || failing)
+		return val; /* an injected fault hits only a call that would allocate */
+	val = host_skstor__get(m, s, true);
+	if (value)
+		memcpy(val, value, m->def->value_size);
+	return val;
+}
+
+long bpf_sk_storage_delete(void *map, void *sk)
+{
+	struct host_map *m = host_map_of(map);
+	struct host_sock *s = host_sock_of(sk);
+
+	host_fault__due(HOST_H_SK_STORAGE_DELETE, NULL);
+	if (!m || m->def->type != BPF_MAP_TYPE_SK_STORAGE || !s)
+		return -EINVAL;
+	if (!(s->storage_mask & (1u << m->skstor.bit)))
+		return -ENOENT;
+	s->storage_mask &= ~(1u << m->skstor.bit);
+	m->skstor.count--;
+	return 0;
+}
+
+struct bpf_tcp_sock *bpf_tcp_sock(struct bpf_sock *sk)
+{
+	struct host_sock *s = host_sock_of(sk);
+
+	host_fault__due(HOST_H_TCP_SOCK, NULL);
+	return s && s->fullsock && s->is_tcp ? &s->tp : NULL;
+}
+
+struct bpf_sock *bpf_sk_fullsock(struct bpf_sock *sk)
+{
+	struct host_sock *s = host_sock_of(sk);
+
+	host_fault__due(HOST_H_OTHER, NULL);
+	return s && s->fullsock ? sk : NULL;
+}
+
+long bpf_sock_ops_cb_flags_set(struct bpf_sock_ops *bpf_sock, int argval)
+{
+	struct host_ctx *c = host_ctx_of(bpf_sock);
+	struct host_sock *s = c->sock;
+	long err, rc;
+
+	if (host_fault__due(HOST_H_CB_FLAGS_SET, &err)) {
+		rc = err ? err : -EINVAL;
+	} else if (!s->fullsock) {
+		rc = -EINVAL;
+	} else {
+		/* kernel: the flags replace the old ones; unknown bits are returned */
+		s->cb_flags = (__u32)argval & HOST_CB_FLAGS_ALL;
+		c->ops.bpf_sock_ops_cb_flags = s->cb_flags;
+		rc = argval & ~HOST_CB_FLAGS_ALL;
+	}
+	journal(HOST_FX_CB_FLAGS_SET, NULL, NULL, NULL, 0, s, argval, rc);
+	return rc;
+}
+
+long bpf_sock_hash_update(struct bpf_sock_ops *skops, void *map, void *key, __u64 flags)
+{
+	struct host_ctx *c = host_ctx_of(skops);
+	struct host_map *m = host_map_of(map);
+	struct host_sock *s = c->sock;
+	__u32 op = c->ops.op;
+	long err, rc;
+
+	if (host_fault__due(HOST_H_SOCK_HASH_UPDATE, &err)) {
+		rc = err ? err : -ENOMEM;
+	} else if (!m || m->def->type != BPF_MAP_TYPE_SOCKHASH) {
+		rc = -EINVAL;
+	} else if (!s->fullsock || !s->is_tcp ||
+		   (op != BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB &&
+		    op != BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB && op != BPF_SOCK_OPS_TCP_LISTEN_CB)) {
+		rc = -EOPNOTSUPP; /* kernel: sock_map_sk_is_suitable && sock_map_op_okay */
+	} else {
+		rc = host_sockhash__update(m, key, s, flags);
+	}
+	journal(HOST_FX_SOCKHASH_UPDATE, m, key, NULL, 0, s, (__s64)flags, rc);
+	return rc;
+}
+
+__u64 bpf_get_socket_cookie(void *ctx)
+{
+	host_fault__due(HOST_H_OTHER, NULL);
+	return host_ctx_of(ctx)->sock->cookie;
+}
+
+__u64 bpf_ktime_get_ns(void)
+{
+	host_fault__due(HOST_H_KTIME, NULL);
+	return host_now_ns;
+}
+
+__u64 bpf_ktime_get_boot_ns(void)
+{
+	host_fault__due(HOST_H_KTIME, NULL);
+	return host_now_ns;
+}
+
+__u32 bpf_get_prandom_u32(void)
+{
+	/* Deterministic: derived from the virtual clock and the call count. */
+	__u64 x = host_now_ns ^ (host_helper__calls(HOST_H_OTHER) * 0x9e3779b97f4a7c15ull);
+
+	host_fault__due(HOST_H_OTHER, NULL);
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	return (__u32)(x ^ (x >> 29));
+}
+
+__u64 bpf_get_current_pid_tgid(void)
+{
+	host_fault__due(HOST_H_OTHER, NULL);
+	return ((__u64)1000 << 32) | 1000; /* a fixed task */
+}
+
+__u32 bpf_get_smp_processor_id(void)
+{
+	host_fault__due(HOST_H_OTHER, NULL);
+	return 0;
+}
+
+long bpf_trace_printk(const char *fmt, __u32 fmt_size, ...)
+{
+	char line[256];
+	va_list ap;
+	int n;
+
+	host_fault__due(HOST_H_OTHER, NULL);
+	va_start(ap, fmt_size);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	host_log__append(line);
+	return n < 0 ? -EINVAL : n;
+}

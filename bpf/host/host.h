@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * host.h: the native runtime that runs a libbpf-style sockops program with the
+ * kernel's semantics (SPEC §6), and the one API that tests, properties and
+ * fuzzers use to drive it.
+ *
+ * The program is linked in as a generated descriptor (struct host_prog_def,
+ * made by tools/mapgen.c from the BPF object's BTF): its entry, its maps with
+ * their type, sizes and flags, and its globals. host_init() builds a native
+ * object for every map once; after that nothing allocates. host_reset()
+ * returns to the initial state in time proportional to what was touched.
+ *
+ * Emulated kernel objects:
+ * - HASH (and ARRAY) maps: max_entries, E2BIG on a new key when full, EEXIST
+ *   for BPF_NOEXIST, ENOENT for BPF_EXIST and for deleting a missing key.
+ * - RINGBUF: a byte capacity; a record costs round_up(size + 8, 8) and a
+ *   reservation fails when the producer would get capacity bytes or more ahead
+ *   of the consumer; records are visible only once submitted, in order.
+ *   Reserved memory is filled with HOST_RING_POISON: the kernel hands out
+ *   whatever the ring held before, so a program must not rely on it.
+ * - SK_STORAGE: per socket; absent without F_CREATE; created zeroed with it.
+ * - SOCKHASH: entries name a socket and leave when that socket closes.
+ * - Sockets: a pool of struct host_sock; cb_flags that replace; bpf_tcp_sock.
+ * - Time: a virtual clock that only host_clock__*() moves.
+ *
+ * Single-threaded, like a fuzz target. Errors are 0 or -errno.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include <linux/bpf.h>
+
+/* ------------------------------------------------------------------------ */
+/* The program under test: written by tools/mapgen.c, never by hand.         */
+
+struct host_map_def {
+	const char *name; /* ELF name, e.g. "km_manage" */
+	void *def; /* the native map definition the program passes to helpers */
+	__u32 type, key_size, value_size, max_entries, map_flags;
+};
+
+struct host_global_def {
+	const char *name;
+	void *addr;
+	size_t size;
+};
+
+struct host_prog_def {
+	const char *name; /* the entry's function name */
+	const char *section; /* "sockops" */
+	int (*entry)(struct bpf_sock_ops *skops);
+	const struct host_map_def *maps;
+	unsigned int nr_maps;
+	const struct host_global_def *globals;
+	unsigned int nr_globals;
+};
+
+/* The descriptor of the program linked into this binary. */
+extern const struct host_prog_def host_prog;
+
+/* ------------------------------------------------------------------------ */
+/* Life cycle.                                                               */
+
+#define HOST_MAX_SOCKS 4096 /* sockets alive at once */
+#define HOST_RING_POISON 0xa5 /* fill byte of freshly reserved ring memory */
+#define HOST_CB_FLAGS_ALL 0x7f /* BPF_SOCK_OPS_ALL_CB_FLAGS, read from kernel 6.18 BTF */
+
+/* Bind host_prog: build every map and snapshot the globals' initial values.
+ * Returns 0, -ENOMEM, or -EOPNOTSUPP for a map type the host does not emulate
+ * (the reason is printed). Calling it again is a no-op. */
+int host_init(void);
+
+/* Back to the state right after host_init(): maps, rings, sockets, globals,
+ * clock, faults, call counts, journal and log capture. Cost: what was touched. */
+void host_reset(void);
+
+/* Free everything host_init() built. Safe to call when not initialised. */
+void host_fini(void);
+
+/* Where the host prints its own warnings (default: stderr). NULL silences it. */
+typedef void (*host_print_fn)(const char *msg);
+void host_set_print(host_print_fn fn);
+
+/* ------------------------------------------------------------------------ */
+/* Sockets.                                                                  */
+
+/*
+ * A socket as the kernel would show it to sockops. Tests and fuzzers set the
+ * public fields directly; host_sock__fire() turns them into the context. The
+ * embedded bpf_sock and bpf_tcp_sock are what bpf_sock and bpf_tcp_sock()
+ * give the program.
+ */
+struct host_sock {
+	struct bpf_sock sk; /* first: the program's bpf_sock pointer is &sock->sk */
+	struct bpf_tcp_sock tp; /* counters bpf_tcp_sock() returns */
+
+	__u32 family; /* AF_INET (2), AF_INET6 (10) or anything for raw events */
+	__be32 local_ip4, remote_ip4; /* network order */
+	__be32 local_ip6[4], remote_ip6[4]; /* network order */
+	__u16 local_port, remote_port; /* host order */
+	__u32 state; /* TCP state, 1 ESTABLISHED ... 7 CLOSE */
+	bool fullsock; /* false: a request socket; sk reads NULL in the context */
+	bool is_tcp; /* false: bpf_tcp_sock() returns NULL */
+	__u32 cb_flags; /* bpf_sock_ops_cb_flags */
+	__u64 cookie; /* bpf_get_socket_cookie(): unique, from a counter */
+
+	/* Runtime-private below. */
+	__u32 id; /* index in the pool */
+	bool live;
+	__u32 sockhash_head; /* sockhash entries naming this socket (entry index + 1) */
+	__u32 storage_mask; /* bit i: this socket has storage in sk_storage map i */
+};
+
+/* A new socket from the pool: TCP, full, state 0, zero addresses, a fresh
+ * cookie. Returns NULL with errno ENOSPC when HOST_MAX_SOCKS are alive. */
+struct host_sock *host_sock__new(void);
+
+/* Set the addresses the way the kernel shows them. For AF_INET6 the IPv4
+ * fields get the last word of IPv4-mapped addresses; for AF_INET the IPv6
+ * fields stay zero. LOCAL and REMOTE are 4 or 16 bytes, network order. */
+void host_sock__set_addrs(struct host_sock *s, __u32 family, const void *local, __u16 lport,
+			  const void *remote, __u16 rport);
+
+/* Run the program for OP on S with ARGS (NULL: zeros) and return what it
+ * returned. The context is built from S; `sk` is NULL unless S is full. */
+int host_sock__fire(struct host_sock *s, __u32 op, const __u32 args[4]);
+
+/* The kernel's tcp_set_state(): fires STATE_CB(old, new) when S asked for it
+ * (cb_flags & BPF_SOCK_OPS_STATE_CB_FLAG); a move to CLOSE then removes S from
+ * every sockhash. Returns the program's return value, or 0 if it did not run. */
+int host_sock__set_state(struct host_sock *s, __u32 state);
+
+/* Destroy S: drop its storage and sockhash entries and return it to the pool.
+ * Fires nothing (a socket closes through host_sock__set_state()). NULL is ok. */
+void host_sock__free(struct host_sock *s);
+
+/* The socket with pool index ID if it is alive, else NULL. */
+struct host_sock *host_sock__by_id(__u32 id);
+
+/* ------------------------------------------------------------------------ */
+/* Maps, as user space sees them (the syscall's semantics).                  */
+
+struct host_map;
+
+/* The map named NAME, or NULL with errno ENOENT. */
+struct host_map *host_map__by_name(const char *name);
+const char *host_map__name(const struct host_map *m);
+__u32 host_map__type(const struct host_map *m);
+__u32 host_map__key_size(const struct host_map *m);
+__u32 host_map__value_size(const struct host_map *m);
+__u32 host_map__max_entries(const struct host_map *m);
+
+/* Live entries (hash, sockhash), sockets with storage (sk_storage), or
+ * submitted records not yet consumed (ringbuf). */
+__u32 host_map__count(const struct host_map *m);
+
+/* The value under KEY or NULL. For a SOCKHASH the value is the socket's pool
+ * id (__u32); the kernel does not let user space read it (ENOSPC). */
+void *host_map__lookup(const struct host_map *m, const void *key);
+
+/* As bpf_map_update_elem()/bpf_map_delete_elem() from user space on a HASH or
+ * ARRAY: 0, -E2BIG, -EEXIST, -ENOENT or -EINVAL. The map is unchanged on error. */
+int host_map__update(struct host_map *m, const void *key, const void *value, __u64 flags);
+int host_map__delete(struct host_map *m, const void *key);
+
+/* Walk the live entries of a HASH or SOCKHASH in a fixed order (slot order).
+ * Start with *CURSOR = 0; returns false at the end. */
+bool host_map__next(const struct host_map *m, __u32 *cursor, const void **key, void **value);
+
+/* sk_storage from user space (the kernel keys it by the socket's fd): the
+ * storage of S in M, created zeroed when CREATE, else NULL when absent. */
+void *host_sk_storage__get(struct host_map *m, struct host_sock *s, bool create);
+
+/* The socket a SOCKHASH holds under KEY, or NULL. */
+struct host_sock *host_sockhash__lookup(const struct host_map *m, const void *key);
+
+/* Ring buffers. The first submitted record not yet consumed, or NULL when
+ * there is none or the oldest reservation is still open; *LEN gets its size. */
+const void *host_ring__peek(const struct host_map *m, __u32 *len);
+/* Consume the record host_ring__peek() returned. */
+void host_ring__consume(struct host_map *m);
+/* Bytes between consumer and producer, headers and open records included. */
+__u64 host_ring__used(const struct host_map *m);
+/* Drop every record: the consumer catches up with the producer. */
+void host_ring__drain(struct host_map *m);
+
+/* ------------------------------------------------------------------------ */
+/* Globals, clock, logs.                                                     */
+
+/* The program's global NAME (e.g. "enable_monitoring", "km_counters") and its
+ * size in *SIZE (may be NULL), or NULL with errno ENOENT. */
+void *host_global__ptr(const char *name, size_t *size);
+
+/* Copy SIZE bytes of VALUE into global NAME. -ENOENT, or -EINVAL when SIZE
+ * differs from the global's size. */
+int host_global__set(const char *name, const void *value, size_t size);
+
+void host_clock__set(__u64 ns);
+void host_clock__advance(__u64 ns);
+__u64 host_clock__now(void);
+
+/* What the program printed with bpf_printk(), NUL-terminated; newest text is
+ * dropped once HOST_LOG_CAPTURE bytes are used. */
+#define HOST_LOG_CAPTURE 4096
+const char *host_log__text(void);
+
+/* ------------------------------------------------------------------------ */
+/* Helper calls and fault injection.                                         */
+
+enum host_helper {
+	HOST_H_MAP_LOOKUP,
+	HOST_H_MAP_UPDATE,
+	HOST_H_MAP_DELETE,
+	HOST_H_RINGBUF_RESERVE,
+	HOST_H_RINGBUF_SUBMIT,
+	HOST_H_RINGBUF_DISCARD,
+	HOST_H_RINGBUF_OUTPUT,
+	HOST_H_SK_STORAGE_GET,
+	HOST_H_SK_STORAGE_DELETE,
+	HOST_H_TCP_SOCK,
+	HOST_H_CB_FLAGS_SET,
+	HOST_H_SOCK_HASH_UPDATE,
+	HOST_H_KTIME,
+	HOST_H_OTHER, /* cookie, prandom, pid, cpu, printk */
+	HOST_H__MAX,
+};
+
+/* The helper's name, e.g. "bpf_map_update_elem". */
+const char *host_helper__name(enum host_helper h);
+
+/* Calls of H since the last reset. */
+__u64 host_helper__calls(enum host_helper h);
+
+#define HOST_FAULTS_PER_HELPER 8
+
+/*
+ * Make call number NTH (0-based, counted from the last reset) of helper H
+ * fail with ERR, or with its natural failure when ERR is 0:
+ *   MAP_UPDATE -E2BIG (map full), SOCK_HASH_UPDATE -ENOMEM, RINGBUF_OUTPUT
+ *   -EAGAIN, CB_FLAGS_SET -EINVAL, RINGBUF_RESERVE NULL (ring full),
+ *   SK_STORAGE_GET NULL (allocation failed; only a call that would create).
+ * A failed call changes nothing. Returns 0, -EINVAL for a helper that cannot
+ * fail (e.g. lookup), or -ENOSPC beyond HOST_FAULTS_PER_HELPER per helper.
+ */
+int host_fault__arm(enum host_helper h, __u32 nth, long err);
+
+/* ------------------------------------------------------------------------ */
+/* The journal: what the program changed during the current host_sock__fire(). */
+
+enum host_effect_kind {
+	HOST_FX_MAP_UPDATE, /* map, key, value; rc */
+	HOST_FX_MAP_DELETE, /* map, key; rc */
+	HOST_FX_RING_SUBMIT, /* map, data = record, size */
+	HOST_FX_RING_DROP, /* map, size: a reservation or output that did not fit */
+	HOST_FX_STORAGE_CREATE, /* map, sock */
+	HOST_FX_CB_FLAGS_SET, /* sock, arg = requested flags; rc */
+	HOST_FX_SOCKHASH_UPDATE, /* map, key, sock; rc */
+};
+
+struct host_effect {
+	enum host_effect_kind kind;
+	const struct host_map *map;
+	const void *key; /* valid until the next fire */
+	const void *data; /* value or record; valid until the next fire */
+	__u32 size;
+	struct host_sock *sock;
+	__s64 arg;
+	long rc; /* helper result: 0 or -errno */
+};
+
+#define HOST_JOURNAL_MAX 32
+
+/* Effects of the last host_sock__fire(), oldest first; *N gets the count.
+ * *OVERFLOW (may be NULL) says whether more happened than were kept. */
+const struct host_effect *host_journal(unsigned int *n, bool *overflow);
