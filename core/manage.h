@@ -83,7 +83,7 @@ static __always_inline void manage_on_connect(const struct bpf_sock_ops *skops)
 static __always_inline bool manage_global_is_peer(const struct bpf_sock_ops *skops,
 						  const __u32 global[4])
 {
-	__be32 g[4] = { global[0], global[1], global[2], global[3] };
+	__be32 g[4] = {global[0], global[1], global[2], global[3]};
 	__be32 r6[4];
 
 	if (!(g[0] | g[1] | g[2] | g[3]))

@@ -14,8 +14,8 @@
 
 /* Numbers the spec fixes (SPEC head, §1). linux/bpf.h has the BPF_* ones;
  * these come from socket.h and tcp_states.h, which BPF C cannot include. */
-#define KM_AF_INET  2
-#define KM_AF_INET6 10
+#define KM_AF_INET	   2
+#define KM_AF_INET6	   10
 
 #define KM_TCP_ESTABLISHED 1
 #define KM_TCP_CLOSE	   7
@@ -79,18 +79,18 @@ _Static_assert(sizeof(struct km_auth_req) == 40, "SPEC §6: auth request is 40 b
  * by byte. Ports in the tuples are host order, oriented client to server.
  */
 struct km_probe_rec {
-	__u8 type; /* enum km_tuple_type */
-	__u8 state; /* KM_TCP_ESTABLISHED or KM_TCP_CLOSE */
+	__u8 type;	/* enum km_tuple_type */
+	__u8 state;	/* KM_TCP_ESTABLISHED or KM_TCP_CLOSE */
 	__u8 direction; /* enum km_direction, from storage */
 	__u8 conn_success;
 	struct bpf_sock_tuple tuple;
 	struct bpf_sock_tuple orig_dst; /* storage sk_tuple */
-	__u32 sent_bytes; /* bytes_acked, truncated */
-	__u32 received_bytes; /* bytes_received, truncated */
-	__u32 srtt_us; /* as the kernel keeps it: << 3 */
-	__u64 start_ns; /* storage connect_ns */
-	__u64 last_report_ns; /* now */
-	__u64 duration_ns; /* now - start_ns */
+	__u32 sent_bytes;		/* bytes_acked, truncated */
+	__u32 received_bytes;		/* bytes_received, truncated */
+	__u32 srtt_us;			/* as the kernel keeps it: << 3 */
+	__u64 start_ns;			/* storage connect_ns */
+	__u64 last_report_ns;		/* now */
+	__u64 duration_ns;		/* now - start_ns */
 	__u32 rtt_min_us;
 	__u32 retransmits;
 	__u32 lost;
@@ -102,11 +102,11 @@ _Static_assert(__builtin_offsetof(struct km_probe_rec, start_ns) == 88, "no hidd
 /* Counters (SPEC §7): a global array km_counters[KM_CNT__MAX] of __u64. */
 enum km_counter {
 	KM_CNT_AUTH_REQ_DROPPED = 0, /* km_auth_req full */
-	KM_CNT_PROBE_DROPPED, /* km_tcp_probe full */
-	KM_CNT_MAP_UPDATE_FAILED, /* km_manage or km_socket update failed */
-	KM_CNT_MAP_DELETE_FAILED, /* a delete failed with other than ENOENT */
-	KM_CNT_CB_FLAGS_FAILED, /* bpf_sock_ops_cb_flags_set returned non-zero */
-	KM_CNT_LOG_DROPPED, /* km_log full */
+	KM_CNT_PROBE_DROPPED,	     /* km_tcp_probe full */
+	KM_CNT_MAP_UPDATE_FAILED,    /* km_manage or km_socket update failed */
+	KM_CNT_MAP_DELETE_FAILED,    /* a delete failed with other than ENOENT */
+	KM_CNT_CB_FLAGS_FAILED,	     /* bpf_sock_ops_cb_flags_set returned non-zero */
+	KM_CNT_LOG_DROPPED,	     /* km_log full */
 	KM_CNT__MAX,
 };
 
@@ -119,20 +119,20 @@ enum km_log_level {
 };
 
 enum km_log_site {
-	KM_LOG_MANAGE_UPDATE = 1, /* km_manage update failed; arg = error */
-	KM_LOG_MANAGE_DELETE = 2, /* km_manage delete failed (not ENOENT) */
-	KM_LOG_CB_FLAGS_SET = 3, /* bpf_sock_ops_cb_flags_set != 0; arg = result */
+	KM_LOG_MANAGE_UPDATE = 1,   /* km_manage update failed; arg = error */
+	KM_LOG_MANAGE_DELETE = 2,   /* km_manage delete failed (not ENOENT) */
+	KM_LOG_CB_FLAGS_SET = 3,    /* bpf_sock_ops_cb_flags_set != 0; arg = result */
 	KM_LOG_SOCKHASH_UPDATE = 4, /* km_socket update failed */
-	KM_LOG_AUTH_DELETE = 5, /* km_auth_res delete failed (not ENOENT) */
-	KM_LOG_AUTH_RING_FULL = 6, /* auth request dropped */
+	KM_LOG_AUTH_DELETE = 5,	    /* km_auth_res delete failed (not ENOENT) */
+	KM_LOG_AUTH_RING_FULL = 6,  /* auth request dropped */
 	KM_LOG_PROBE_RING_FULL = 7, /* probe record dropped */
 	KM_LOG_SITE__MAX,
 };
 
 struct km_log_rec {
 	__u32 level; /* enum km_log_level */
-	__u32 site; /* enum km_log_site */
-	__s64 arg; /* the helper's result */
+	__u32 site;  /* enum km_log_site */
+	__s64 arg;   /* the helper's result */
 };
 _Static_assert(sizeof(struct km_log_rec) == 16, "log record layout");
 

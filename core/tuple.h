@@ -49,8 +49,8 @@ static __always_inline void tuple_load_ip6(const __u32 *ctx_words, __be32 out[4]
  * view. Used for the reverse tuple (auth request and cleanup, LOCAL_IS_SRC
  * false) and for probe records. Returns the view written.
  */
-static __always_inline enum km_tuple_type tuple_oriented(const struct bpf_sock_ops *skops,
-							 struct bpf_sock_tuple *t, bool local_is_src)
+static __always_inline enum km_tuple_type
+tuple_oriented(const struct bpf_sock_ops *skops, struct bpf_sock_tuple *t, bool local_is_src)
 {
 	__u16 lport = tuple_local_port(skops), rport = tuple_remote_port(skops);
 	__be32 l6[4], r6[4];

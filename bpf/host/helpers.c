@@ -12,14 +12,14 @@
 static void journal(enum host_effect_kind kind, struct host_map *m, const void *key,
 		    const void *data, __u32 size, struct host_sock *s, __s64 arg, long rc)
 {
-	host_journal__add(&(struct host_effect){ .kind = kind,
-						 .map = m,
-						 .key = key,
-						 .data = data,
-						 .size = size,
-						 .sock = s,
-						 .arg = arg,
-						 .rc = rc });
+	host_journal__add(&(struct host_effect){.kind = kind,
+						.map = m,
+						.key = key,
+						.data = data,
+						.size = size,
+						.sock = s,
+						.arg = arg,
+						.rc = rc});
 }
 
 void *bpf_map_lookup_elem(void *map, const void *key)
@@ -46,8 +46,8 @@ long bpf_map_update_elem(void *map, const void *key, const void *value, __u64 fl
 	} else {
 		rc = host_map__update(m, key, value, flags);
 	}
-	journal(HOST_FX_MAP_UPDATE, m, key, value, m ? m->def->value_size : 0, NULL,
-		(__s64)flags, rc);
+	journal(HOST_FX_MAP_UPDATE, m, key, value, m ? m->def->value_size : 0, NULL, (__s64)flags,
+		rc);
 	return rc;
 }
 
@@ -100,7 +100,8 @@ long bpf_ringbuf_output(void *ringbuf, void *data, __u64 size, __u64 flags)
 	void *rec;
 
 	if (host_fault__due(HOST_H_RINGBUF_OUTPUT, &err)) {
-		journal(HOST_FX_RING_DROP, m, NULL, NULL, (__u32)size, NULL, 0, err ? err : -EAGAIN);
+		journal(HOST_FX_RING_DROP, m, NULL, NULL, (__u32)size, NULL, 0,
+			err ? err : -EAGAIN);
 		return err ? err : -EAGAIN;
 	}
 	if (!m || (flags & ~(__u64)(BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP)))

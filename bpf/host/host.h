@@ -37,7 +37,7 @@
 
 struct host_map_def {
 	const char *name; /* ELF name, e.g. "km_manage" */
-	void *def; /* the native map definition the program passes to helpers */
+	void *def;	  /* the native map definition the program passes to helpers */
 	__u32 type, key_size, value_size, max_entries, map_flags;
 };
 
@@ -48,7 +48,7 @@ struct host_global_def {
 };
 
 struct host_prog_def {
-	const char *name; /* the entry's function name */
+	const char *name;    /* the entry's function name */
 	const char *section; /* "sockops" */
 	int (*entry)(struct bpf_sock_ops *skops);
 	const struct host_map_def *maps;
@@ -63,8 +63,8 @@ extern const struct host_prog_def host_prog;
 /* ------------------------------------------------------------------------ */
 /* Life cycle.                                                               */
 
-#define HOST_MAX_SOCKS 4096 /* sockets alive at once */
-#define HOST_RING_POISON 0xa5 /* fill byte of freshly reserved ring memory */
+#define HOST_MAX_SOCKS	  4096 /* sockets alive at once */
+#define HOST_RING_POISON  0xa5 /* fill byte of freshly reserved ring memory */
 #define HOST_CB_FLAGS_ALL 0x7f /* BPF_SOCK_OPS_ALL_CB_FLAGS, read from kernel 6.18 BTF */
 
 /* Bind host_prog: build every map and snapshot the globals' initial values.
@@ -93,24 +93,24 @@ void host_set_print(host_print_fn fn);
  * give the program.
  */
 struct host_sock {
-	struct bpf_sock sk; /* first: the program's bpf_sock pointer is &sock->sk */
+	struct bpf_sock sk;	/* first: the program's bpf_sock pointer is &sock->sk */
 	struct bpf_tcp_sock tp; /* counters bpf_tcp_sock() returns */
 
-	__u32 family; /* AF_INET (2), AF_INET6 (10) or anything for raw events */
+	__u32 family;		      /* AF_INET (2), AF_INET6 (10) or anything for raw events */
 	__be32 local_ip4, remote_ip4; /* network order */
 	__be32 local_ip6[4], remote_ip6[4]; /* network order */
-	__u16 local_port, remote_port; /* host order */
-	__u32 state; /* TCP state, 1 ESTABLISHED ... 7 CLOSE */
-	bool fullsock; /* false: a request socket; sk reads NULL in the context */
-	bool is_tcp; /* false: bpf_tcp_sock() returns NULL */
+	__u16 local_port, remote_port;	    /* host order */
+	__u32 state;			    /* TCP state, 1 ESTABLISHED ... 7 CLOSE */
+	bool fullsock;	/* false: a request socket; sk reads NULL in the context */
+	bool is_tcp;	/* false: bpf_tcp_sock() returns NULL */
 	__u32 cb_flags; /* bpf_sock_ops_cb_flags */
-	__u64 cookie; /* bpf_get_socket_cookie(): unique, from a counter */
+	__u64 cookie;	/* bpf_get_socket_cookie(): unique, from a counter */
 
 	/* Runtime-private below. */
 	__u32 id; /* index in the pool */
 	bool live;
 	__u32 sockhash_head; /* sockhash entries naming this socket (entry index + 1) */
-	__u32 storage_mask; /* bit i: this socket has storage in sk_storage map i */
+	__u32 storage_mask;  /* bit i: this socket has storage in sk_storage map i */
 };
 
 /* A new socket from the pool: TCP, full, state 0, zero addresses, a fresh
@@ -250,19 +250,19 @@ int host_fault__arm(enum host_helper h, __u32 nth, long err);
 /* The journal: what the program changed during the current host_sock__fire(). */
 
 enum host_effect_kind {
-	HOST_FX_MAP_UPDATE, /* map, key, value; rc */
-	HOST_FX_MAP_DELETE, /* map, key; rc */
-	HOST_FX_RING_SUBMIT, /* map, data = record, size */
-	HOST_FX_RING_DROP, /* map, size: a reservation or output that did not fit */
-	HOST_FX_STORAGE_CREATE, /* map, sock */
-	HOST_FX_CB_FLAGS_SET, /* sock, arg = requested flags; rc */
+	HOST_FX_MAP_UPDATE,	 /* map, key, value; rc */
+	HOST_FX_MAP_DELETE,	 /* map, key; rc */
+	HOST_FX_RING_SUBMIT,	 /* map, data = record, size */
+	HOST_FX_RING_DROP,	 /* map, size: a reservation or output that did not fit */
+	HOST_FX_STORAGE_CREATE,	 /* map, sock */
+	HOST_FX_CB_FLAGS_SET,	 /* sock, arg = requested flags; rc */
 	HOST_FX_SOCKHASH_UPDATE, /* map, key, sock; rc */
 };
 
 struct host_effect {
 	enum host_effect_kind kind;
 	const struct host_map *map;
-	const void *key; /* valid until the next fire */
+	const void *key;  /* valid until the next fire */
 	const void *data; /* value or record; valid until the next fire */
 	__u32 size;
 	struct host_sock *sock;

@@ -9,10 +9,10 @@
 #include <string.h>
 #include "host.h"
 
-#define HOST_CLOCK_START 1000000000ull /* 1 s: a real clock never reads 0 */
-#define HOST_MAX_SK_STORAGE 8 /* sk_storage maps one program may define */
+#define HOST_CLOCK_START    1000000000ull /* 1 s: a real clock never reads 0 */
+#define HOST_MAX_SK_STORAGE 8		  /* sk_storage maps one program may define */
 
-#define HOST_ROUND8(x) (((x) + 7u) & ~7u)
+#define HOST_ROUND8(x)	    (((x) + 7u) & ~7u)
 
 /* Hash table with chaining over a preallocated slot array; also the SOCKHASH.
  * A bucket head counts only when its generation is current, so a reset is
@@ -20,12 +20,12 @@
 struct host_slot {
 	__u32 next; /* chain: slot index + 1, 0 ends */
 	__u32 live;
-	__u32 sock_id; /* SOCKHASH: the socket this entry names */
+	__u32 sock_id;	 /* SOCKHASH: the socket this entry names */
 	__u32 sock_next; /* SOCKHASH: next entry of the same socket (index + 1) */
 };
 
 struct host_hash {
-	__u32 mask; /* buckets - 1 */
+	__u32 mask;  /* buckets - 1 */
 	__u32 *head; /* slot index + 1 */
 	__u32 *head_gen;
 	__u32 gen;
@@ -106,7 +106,7 @@ void *host_ring__reserve(struct host_map *m, __u64 size);
 void host_ring__commit(void *data, bool discard);
 
 /* sock.c */
-struct host_sock *host_sock_of(const void *sk); /* NULL unless a live pool socket */
+struct host_sock *host_sock_of(const void *sk);	    /* NULL unless a live pool socket */
 void host_sockhash__drop_sock(struct host_sock *s); /* remove S from every sockhash */
 /* Kernel sock_hash_update_common(): S under KEY; 0, -EINVAL, -EEXIST, -ENOENT, -E2BIG. */
 long host_sockhash__update(struct host_map *m, const void *key, struct host_sock *s, __u64 flags);

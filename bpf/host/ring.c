@@ -6,13 +6,13 @@
 #include <stdlib.h>
 #include "host_internal.h"
 
-#define RING_HDR_SZ	8 /* BPF_RINGBUF_HDR_SZ */
-#define RING_BUSY	(1u << 31) /* BPF_RINGBUF_BUSY_BIT */
-#define RING_DISCARD	(1u << 30) /* BPF_RINGBUF_DISCARD_BIT */
-#define RING_LEN_MASK	(~(RING_BUSY | RING_DISCARD))
+#define RING_HDR_SZ   8		 /* BPF_RINGBUF_HDR_SZ */
+#define RING_BUSY     (1u << 31) /* BPF_RINGBUF_BUSY_BIT */
+#define RING_DISCARD  (1u << 30) /* BPF_RINGBUF_DISCARD_BIT */
+#define RING_LEN_MASK (~(RING_BUSY | RING_DISCARD))
 
 struct ring_hdr {
-	__u32 len; /* size | BUSY | DISCARD */
+	__u32 len;	 /* size | BUSY | DISCARD */
 	__u32 map_index; /* the kernel keeps a page offset here; we keep the map */
 };
 
@@ -77,10 +77,10 @@ void host_ring__commit(void *data, bool discard)
 		return;
 	}
 	m->ring.ready++;
-	host_journal__add(&(struct host_effect){ .kind = HOST_FX_RING_SUBMIT,
-						 .map = m,
-						 .data = data,
-						 .size = hdr->len & RING_LEN_MASK });
+	host_journal__add(&(struct host_effect){.kind = HOST_FX_RING_SUBMIT,
+						.map = m,
+						.data = data,
+						.size = hdr->len & RING_LEN_MASK});
 }
 
 /* Skip discarded records at the consumer, as libbpf's consumer does. */

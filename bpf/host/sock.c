@@ -83,7 +83,7 @@ struct host_sock *host_sock__new(void)
 
 static bool ip6_is_v4mapped(const __be32 a[4])
 {
-	static const __u8 prefix[12] = { [10] = 0xff, [11] = 0xff };
+	static const __u8 prefix[12] = {[10] = 0xff, [11] = 0xff};
 
 	return !memcmp(a, prefix, sizeof(prefix));
 }
@@ -205,7 +205,7 @@ int host_sock__set_state(struct host_sock *s, __u32 state)
 
 	s->state = state;
 	if (s->fullsock && (s->cb_flags & BPF_SOCK_OPS_STATE_CB_FLAG))
-		rc = host_sock__fire(s, BPF_SOCK_OPS_STATE_CB, (const __u32[4]){ old, state });
+		rc = host_sock__fire(s, BPF_SOCK_OPS_STATE_CB, (const __u32[4]){old, state});
 	if (state == 7 /* TCP_CLOSE: sk_prot->unhash() leaves every sockmap */)
 		host_sockhash__drop_sock(s);
 	return rc;
@@ -226,7 +226,7 @@ void *host_skstor__get(struct host_map *m, struct host_sock *s, bool create)
 	s->storage_mask |= 1u << st->bit;
 	st->count++;
 	host_journal__add(&(struct host_effect){
-		.kind = HOST_FX_STORAGE_CREATE, .map = m, .data = val, .sock = s });
+		.kind = HOST_FX_STORAGE_CREATE, .map = m, .data = val, .sock = s});
 	return val;
 }
 

@@ -16,9 +16,9 @@
 #define ___bpf_swab64(x) (x)
 #endif
 
-#define bpf_htons(x)	    ((__be16)___bpf_swab16((__u16)(x)))
-#define bpf_ntohs(x)	    ((__u16)___bpf_swab16((__u16)(x)))
-#define bpf_htonl(x)	    ((__be32)___bpf_swab32((__u32)(x)))
-#define bpf_ntohl(x)	    ((__u32)___bpf_swab32((__u32)(x)))
+#define bpf_htons(x)	   ((__be16)___bpf_swab16((__u16)(x)))
+#define bpf_ntohs(x)	   ((__u16)___bpf_swab16((__u16)(x)))
+#define bpf_htonl(x)	   ((__be32)___bpf_swab32((__u32)(x)))
+#define bpf_ntohl(x)	   ((__u32)___bpf_swab32((__u32)(x)))
 #define bpf_cpu_to_be64(x) ((__be64)___bpf_swab64((__u64)(x)))
 #define bpf_be64_to_cpu(x) ((__u64)___bpf_swab64((__u64)(x)))

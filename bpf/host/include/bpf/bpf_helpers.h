@@ -70,8 +70,8 @@ __u32 bpf_get_smp_processor_id(void);
 /* Logging: text goes to the host's capture buffer. */
 long bpf_trace_printk(const char *fmt, __u32 fmt_size, ...);
 
-#define bpf_printk(fmt, ...)                                                                       \
-	({                                                                                         \
-		static const char ____fmt[] = fmt;                                                 \
-		bpf_trace_printk(____fmt, sizeof(____fmt), ##__VA_ARGS__);                         \
+#define bpf_printk(fmt, ...)                                               \
+	({                                                                 \
+		static const char ____fmt[] = fmt;                         \
+		bpf_trace_printk(____fmt, sizeof(____fmt), ##__VA_ARGS__); \
 	})
