@@ -88,23 +88,36 @@ static bool ip6_is_v4mapped(const __be32 a[4])
 	return !memcmp(a, prefix, sizeof(prefix));
 }
 
+/* IPv4 address A (network order) as ::ffff:a.b.c.d. */
+static void v4mapped(__be32 out[4], __be32 a)
+{
+	static const __u8 prefix[12] = {[10] = 0xff, [11] = 0xff};
+
+	memcpy(out, prefix, sizeof(prefix));
+	out[3] = a;
+}
+
 void host_sock__set_addrs(struct host_sock *s, __u32 family, const void *local, __u16 lport,
 			  const void *remote, __u16 rport)
 {
 	s->family = family;
 	s->local_port = lport;
 	s->remote_port = rport;
-	memset(s->local_ip6, 0, sizeof(s->local_ip6));
-	memset(s->remote_ip6, 0, sizeof(s->remote_ip6));
 	if (family != 10) {
+		/* kernel 6.18: an AF_INET socket shows its addresses IPv4-mapped in
+		 * local_ip6/remote_ip6 too (sk_v6_rcv_saddr, sk_v6_daddr). */
 		memcpy(&s->local_ip4, local, 4);
 		memcpy(&s->remote_ip4, remote, 4);
+		v4mapped(s->local_ip6, s->local_ip4);
+		v4mapped(s->remote_ip6, s->remote_ip4);
 		return;
 	}
 	memcpy(s->local_ip6, local, 16);
 	memcpy(s->remote_ip6, remote, 16);
-	/* The IPv4 view of an AF_INET6 socket (inet_rcv_saddr, inet_daddr). */
-	s->local_ip4 = ip6_is_v4mapped(s->local_ip6) ? s->local_ip6[3] : 0;
+	/* The IPv4 view of an AF_INET6 socket: the IPv4 address when mapped; for
+	 * native IPv6 the kernel shows LOOPBACK4_IPV6 (127.0.0.6) as local_ip4 and
+	 * 0.0.0.0 as remote_ip4 (an accepted socket shows 127.0.0.6 there too). */
+	s->local_ip4 = ip6_is_v4mapped(s->local_ip6) ? s->local_ip6[3] : HOST_LOOPBACK4_IPV6;
 	s->remote_ip4 = ip6_is_v4mapped(s->remote_ip6) ? s->remote_ip6[3] : 0;
 }
 

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * kernel_internal.h: what the files of bpf/kernel share and nobody else uses.
+ */
+#pragma once
+
+#include "kernel.h"
+
+/* Print through the kern_set_print() hook, prefixed "kern: ". */
+void kern_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* CLOCK_MONOTONIC in milliseconds, and what is left until DEADLINE (>= 0),
+ * in the unit poll() and epoll_wait() take. */
+__u64 kern_now_ms(void);
+int kern_ms_left(__u64 deadline);
+
+/* Upper bound on wait rounds, whatever the time: a wait that wakes this often
+ * without progress is broken, not slow. */
+#define KERN_WAIT_MAX_ROUNDS 100000
+
+/* ring.c: a reader for the ring buffer map MAP_FD whose records all have
+ * REC_SIZE bytes. NULL with errno set on failure. */
+struct kern_ring *kern_ring__new(int map_fd, size_t rec_size);
+void kern_ring__free(struct kern_ring *r);
+
+/* netns.c: in a fresh network namespace, bring lo up, route 0.0.0.2/32 and
+ * ::2/128 to it as local, and add ADDRS. Returns 0 or the first -errno. */
+int kern_netns__setup(const struct kern_addr *addrs, size_t cnt);

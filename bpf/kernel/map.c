@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * map.c: read maps from user space the way every map type allows.
+ *
+ * Keys are enumerated with get-next-key, which every map with keys allows;
+ * a user-space lookup in a SOCKHASH with 4-byte values fails with ENOSPC
+ * (SPEC §10), so membership falls back to that walk there.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "kernel_internal.h"
+
+int kern_map__keys(const struct bpf_map *m, void *keys, size_t max)
+{
+	size_t ksz = bpf_map__key_size(m), cnt = 0;
+	__u32 rounds = bpf_map__max_entries(m) + 1;
+	unsigned char *prev = NULL, *next = keys;
+	unsigned char *extra = NULL;
+	int fd = bpf_map__fd(m), err;
+
+	for (;;) {
+		/* One key past MAX still has to be read, to say E2BIG. */
+		if (cnt == max) {
+			extra = extra ?: malloc(ksz);
+			if (!extra)
+				return -ENOMEM;
+			next = extra;
+		}
+		err = bpf_map_get_next_key(fd, prev, next);
+		if (err == -ENOENT) {
+			err = cnt;
+			break;
+		}
+		if (err)
+			break;
+		if (cnt == max) {
+			err = -E2BIG;
+			break;
+		}
+		/* A walk longer than the map can hold means keys came and went under us. */
+		if (!rounds--) {
+			err = -EAGAIN;
+			break;
+		}
+		prev = next;
+		next += ksz;
+		cnt++;
+	}
+	free(extra);
+	return err;
+}
+
+/* 1 when KEY is among M's keys, by walking them. */
+static int map_walk_for(const struct bpf_map *m, const void *key)
+{
+	size_t ksz = bpf_map__key_size(m), max = bpf_map__max_entries(m);
+	unsigned char *keys = calloc(max ?: 1, ksz);
+	int cnt, i, found = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	cnt = kern_map__keys(m, keys, max);
+	for (i = 0; i < cnt && !found; i++)
+		found = !memcmp(keys + (size_t)i * ksz, key, ksz);
+	free(keys);
+	return cnt < 0 ? cnt : found;
+}
+
+int kern_map__contains(const struct bpf_map *m, const void *key)
+{
+	void *value = malloc(bpf_map__value_size(m) ?: 1);
+	int err;
+
+	if (!value)
+		return -ENOMEM;
+	err = bpf_map_lookup_elem(bpf_map__fd(m), key, value);
+	free(value);
+	if (!err)
+		return 1;
+	if (err == -ENOENT)
+		return 0;
+	/* SOCKHASH and SOCKMAP refuse user-space lookups of a 4-byte value. */
+	if (err == -ENOSPC)
+		return map_walk_for(m, key);
+	return err;
+}
+
+int kern_map__wait(const struct bpf_map *m, const void *key, bool present, int timeout_ms)
+{
+	__u64 deadline = kern_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	int rounds, ret;
+
+	for (rounds = 0; rounds < KERN_WAIT_MAX_ROUNDS; rounds++) {
+		ret = kern_map__contains(m, key);
+		if (ret < 0)
+			return ret;
+		if (ret == present)
+			return 0;
+		if (!kern_ms_left(deadline))
+			break;
+		/* Let the softirq that finishes the program run, if it is ours to run. */
+		sched_yield();
+	}
+	return -ETIMEDOUT;
+}
+
+int kern_map__clear(const struct bpf_map *m)
+{
+	size_t ksz = bpf_map__key_size(m), max = bpf_map__max_entries(m);
+	unsigned char *keys = calloc(max ?: 1, ksz);
+	int cnt, i, err = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	cnt = kern_map__keys(m, keys, max);
+	for (i = 0; i < cnt && !err; i++) {
+		err = bpf_map_delete_elem(bpf_map__fd(m), keys + (size_t)i * ksz);
+		/* The program or a closing socket may have taken it first. */
+		if (err == -ENOENT)
+			err = 0;
+	}
+	free(keys);
+	if (cnt < 0)
+		return cnt;
+	return err ? err : cnt;
+}
+
+static int storage_fd(const struct kern_prog *p)
+{
+	return bpf_map__fd(kern_prog__map(p, KERN_MAP_SOCKSTORAGE));
+}
+
+int kern_sockstorage__get(const struct kern_prog *p, int sock_fd, struct sock_storage_data *out)
+{
+	return bpf_map_lookup_elem(storage_fd(p), &sock_fd, out);
+}
+
+int kern_sockstorage__set(const struct kern_prog *p, int sock_fd,
+			  const struct sock_storage_data *in)
+{
+	return bpf_map_update_elem(storage_fd(p), &sock_fd, in, BPF_ANY);
+}
+
+int kern_sockstorage__set_waypoint(const struct kern_prog *p, int sock_fd, bool on)
+{
+	struct sock_storage_data st;
+	int err;
+
+	err = kern_sockstorage__get(p, sock_fd, &st);
+	if (err == -ENOENT)
+		memset(&st, 0, sizeof(st));
+	else if (err)
+		return err;
+	st.via_waypoint = on;
+	return kern_sockstorage__set(p, sock_fd, &st);
+}

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * netns.c: set up lo in a fresh network namespace over rtnetlink (SPEC §10).
+ *
+ * Equivalent to `ip link set lo up`, `ip route add local 0.0.0.2/32 dev lo`,
+ * `ip -6 route add local ::2/128 dev lo` and `ip addr add ADDR dev lo nodad`,
+ * without depending on iproute2 or a shell.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include <linux/if_addr.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include "kernel_internal.h"
+
+struct nl_req {
+	struct nlmsghdr nh;
+	union {
+		struct ifinfomsg ifi;
+		struct ifaddrmsg ifa;
+		struct rtmsg rtm;
+	};
+	char attrs[128];
+};
+
+static void nl_put(struct nl_req *req, unsigned short type, const void *data, size_t len)
+{
+	struct rtattr *rta = (struct rtattr *)((char *)req + NLMSG_ALIGN(req->nh.nlmsg_len));
+
+	rta->rta_type = type;
+	rta->rta_len = RTA_LENGTH(len);
+	memcpy(RTA_DATA(rta), data, len);
+	req->nh.nlmsg_len = NLMSG_ALIGN(req->nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
+}
+
+/* Send REQ and return the kernel's answer: 0 or -errno. The kernel answers a
+ * request with NLM_F_ACK before send() returns; the receive timeout only
+ * bounds a kernel that does not. */
+static int nl_talk(int fd, struct nl_req *req)
+{
+	char buf[512];
+	struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+	ssize_t n;
+
+	req->nh.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	if (send(fd, req, req->nh.nlmsg_len, 0) < 0)
+		return -errno;
+	n = recv(fd, buf, sizeof(buf), 0);
+	if (n < 0)
+		return -errno;
+	if (!NLMSG_OK(nh, (size_t)n) || nh->nlmsg_type != NLMSG_ERROR)
+		return -EPROTO;
+	return ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
+}
+
+static int nl_link_up(int fd, int ifindex)
+{
+	struct nl_req req = {
+		.nh = {.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+		       .nlmsg_type = RTM_NEWLINK},
+		.ifi = {.ifi_family = AF_UNSPEC,
+			.ifi_index = ifindex,
+			.ifi_flags = IFF_UP,
+			.ifi_change = IFF_UP},
+	};
+
+	return nl_talk(fd, &req);
+}
+
+static size_t addr_bytes(const struct kern_addr *a, const void **bytes)
+{
+	if (a->sa.sa_family == AF_INET) {
+		*bytes = &a->in4.sin_addr;
+		return 4;
+	}
+	*bytes = &a->in6.sin6_addr;
+	return 16;
+}
+
+/* `ip route add local A/32|128 dev lo`, in the local table as iproute2 does. */
+static int nl_route_local(int fd, int ifindex, const struct kern_addr *a)
+{
+	struct nl_req req = {
+		.nh = {.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg)),
+		       .nlmsg_type = RTM_NEWROUTE,
+		       .nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL},
+		.rtm = {.rtm_family = a->sa.sa_family,
+			.rtm_table = RT_TABLE_LOCAL,
+			.rtm_protocol = RTPROT_BOOT,
+			.rtm_scope = RT_SCOPE_HOST,
+			.rtm_type = RTN_LOCAL},
+	};
+	const void *bytes;
+	size_t len = addr_bytes(a, &bytes);
+
+	req.rtm.rtm_dst_len = len * 8;
+	nl_put(&req, RTA_DST, bytes, len);
+	nl_put(&req, RTA_OIF, &ifindex, sizeof(ifindex));
+	return nl_talk(fd, &req);
+}
+
+/* `ip addr add A/32|128 dev lo nodad`: no duplicate address detection, so an
+ * IPv6 address can be bound at once instead of after DAD. */
+static int nl_addr_add(int fd, int ifindex, const struct kern_addr *a)
+{
+	struct nl_req req = {
+		.nh = {.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg)),
+		       .nlmsg_type = RTM_NEWADDR,
+		       .nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL},
+		.ifa = {.ifa_family = a->sa.sa_family,
+			.ifa_scope = RT_SCOPE_UNIVERSE,
+			.ifa_index = ifindex},
+	};
+	__u32 flags = IFA_F_NODAD;
+	const void *bytes;
+	size_t len = addr_bytes(a, &bytes);
+
+	req.ifa.ifa_prefixlen = len * 8;
+	nl_put(&req, IFA_LOCAL, bytes, len);
+	nl_put(&req, IFA_ADDRESS, bytes, len);
+	nl_put(&req, IFA_FLAGS, &flags, sizeof(flags));
+	return nl_talk(fd, &req);
+}
+
+int kern_netns__setup(const struct kern_addr *addrs, size_t cnt)
+{
+	struct timeval tmo = {.tv_sec = 2};
+	struct kern_addr ctl4, ctl6;
+	int fd, ifindex, err;
+	size_t i;
+
+	ifindex = if_nametoindex("lo");
+	if (!ifindex)
+		return -errno;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	err = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo)) ? -errno : 0;
+	kern_addr__parse(&ctl4, "0.0.0.2", 0);
+	kern_addr__parse(&ctl6, "::2", 0);
+	err = err ?: nl_link_up(fd, ifindex);
+	err = err ?: nl_route_local(fd, ifindex, &ctl4);
+	err = err ?: nl_route_local(fd, ifindex, &ctl6);
+	for (i = 0; i < cnt && !err; i++) {
+		err = nl_addr_add(fd, ifindex, &addrs[i]);
+		if (err)
+			kern_warn("cannot add address %zu to lo: %s\n", i, strerror(-err));
+	}
+	close(fd);
+	return err;
+}
