@@ -84,7 +84,7 @@ $(BUILD)/native/%.prog.c: $(BUILD)/bpf/%.bpf.o $(BUILD)/tools/mapgen | $(BUILD)/
 	$(call msg,MAPGEN,$@)
 	$(Q)$(BUILD)/tools/mapgen $< $(PROG_SRC) > $@
 
-include $(wildcard bpf/host/host.mk bpf/kernel/kernel.mk tests/tests.mk cli/cli.mk props/props.mk fuzz/fuzz.mk mutants/mutants.mk)
+include $(wildcard bpf/host/host.mk bpf/kernel/kernel.mk bpf/record/record.mk oracle/oracle.mk tests/tests.mk cli/cli.mk props/props.mk fuzz/fuzz.mk mutants/mutants.mk)
 
 # Native flavours: one object tree each under $(BUILD)/<flavour>/.
 #   native  $(CC) with sanitizers: tests and the CLI

@@ -241,6 +241,10 @@ void kern_prog__detach(struct kern_prog *p);
 /* Detach, unload, free. NULL is fine. */
 void kern_prog__destroy(struct kern_prog *p);
 
+/* The loaded libbpf object, for maps and globals a build adds to the core's
+ * (the recording build's km_record). */
+struct bpf_object *kern_prog__object(const struct kern_prog *p);
+
 /* Globals (SPEC §6), read and written through the skeleton's mmap, so changes
  * apply to the next program run. Addresses are 16 bytes, network order, IPv4
  * stored IPv4-mapped; NULL clears. None can fail. */
@@ -295,6 +299,12 @@ int kern_sockstorage__set_waypoint(const struct kern_prog *p, int sock_fd, bool 
 /* Rings: records are copied out and held until cleared.                     */
 
 struct kern_ring;
+
+/* A reader for the ring buffer map MAP_FD whose records all have REC_SIZE
+ * bytes (a program's own rings; kern_prog__ring() has the core's). NULL with
+ * errno set on failure. kern_ring__free() accepts NULL. */
+struct kern_ring *kern_ring__new(int map_fd, size_t rec_size);
+void kern_ring__free(struct kern_ring *r);
 
 /* The reader of ring ID, or NULL for an ID out of range. */
 struct kern_ring *kern_prog__ring(struct kern_prog *p, enum kern_ring_id id);

@@ -18,11 +18,6 @@ int kern_ms_left(__u64 deadline);
  * without progress is broken, not slow. */
 #define KERN_WAIT_MAX_ROUNDS 100000
 
-/* ring.c: a reader for the ring buffer map MAP_FD whose records all have
- * REC_SIZE bytes. NULL with errno set on failure. */
-struct kern_ring *kern_ring__new(int map_fd, size_t rec_size);
-void kern_ring__free(struct kern_ring *r);
-
 /* netns.c: in a fresh network namespace, bring lo up, route 0.0.0.2/32 and
  * ::2/128 to it as local, and add ADDRS. Returns 0 or the first -errno. */
 int kern_netns__setup(const struct kern_addr *addrs, size_t cnt);

@@ -3,6 +3,8 @@
  * prog.c: load the sockops skeleton, attach it to a cgroup, reach its globals.
  *
  * The only file that includes the generated skeleton (it embeds the object).
+ * It names no program: it attaches the object's SEC("sockops") program, so
+ * the production build and the recording build (bpf/record/) share it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -76,6 +78,21 @@ fail:
 	return NULL;
 }
 
+/* The object's sockops program (one per object, whatever its name). */
+static struct bpf_program *prog_entry(const struct kern_prog *p)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, p->skel->obj) if (bpf_program__type(prog) ==
+							     BPF_PROG_TYPE_SOCK_OPS) return prog;
+	return NULL;
+}
+
+struct bpf_object *kern_prog__object(const struct kern_prog *p)
+{
+	return p->skel->obj;
+}
+
 int kern_prog__attach(struct kern_prog *p, const char *cgroup)
 {
 	struct bpf_link *link;
@@ -83,10 +100,12 @@ int kern_prog__attach(struct kern_prog *p, const char *cgroup)
 
 	if (p->link)
 		return -EBUSY;
+	if (!prog_entry(p))
+		return -ENOENT;
 	fd = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	link = bpf_program__attach_cgroup(p->skel->progs.sockops_prog, fd);
+	link = bpf_program__attach_cgroup(prog_entry(p), fd);
 	err = link ? 0 : -errno;
 	/* The link holds its own reference to the cgroup. */
 	close(fd);
