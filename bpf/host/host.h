@@ -63,14 +63,14 @@ extern const struct host_prog_def host_prog;
 /* ------------------------------------------------------------------------ */
 /* Life cycle.                                                               */
 
-#define HOST_MAX_SOCKS	    4096 /* sockets alive at once */
-#define HOST_RING_POISON    0xa5 /* fill byte of freshly reserved ring memory */
+#define HOST_MAX_SOCKS	 4096 /* sockets alive at once */
+#define HOST_RING_POISON 0xa5 /* fill byte of freshly reserved ring memory */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define HOST_LOOPBACK4_IPV6 0x0600007fu /* 127.0.0.6 in network order */
 #else
 #define HOST_LOOPBACK4_IPV6 0x7f000006u
 #endif
-#define HOST_CB_FLAGS_ALL   0x7f /* BPF_SOCK_OPS_ALL_CB_FLAGS, read from kernel 6.18 BTF */
+#define HOST_CB_FLAGS_ALL 0x7f /* BPF_SOCK_OPS_ALL_CB_FLAGS, read from kernel 6.18 BTF */
 
 /* Bind host_prog: build every map and snapshot the globals' initial values.
  * Returns 0, -ENOMEM, or -EOPNOTSUPP for a map type the host does not emulate
@@ -122,11 +122,12 @@ struct host_sock {
  * cookie. Returns NULL with errno ENOSPC when HOST_MAX_SOCKS are alive. */
 struct host_sock *host_sock__new(void);
 
-/* Set the addresses the way kernel 6.18 shows them. AF_INET: LOCAL and REMOTE
- * are 4 bytes and the IPv6 fields show them IPv4-mapped. AF_INET6 (and any
- * other family): 16 bytes; the IPv4 fields show the last word of an
- * IPv4-mapped address, else local 127.0.0.6 (LOOPBACK4_IPV6) and remote 0
- * (a caller modelling an accepted socket sets remote_ip4 to 127.0.0.6). */
+/* Set the addresses the way kernel 6.18 shows them. AF_INET6: LOCAL and
+ * REMOTE are 16 bytes; any other family is taken as AF_INET: 4 bytes, which
+ * the IPv6 fields show IPv4-mapped. For AF_INET6 the IPv4 fields show the
+ * last word of an IPv4-mapped address, else local 127.0.0.6 (LOOPBACK4_IPV6)
+ * and remote 0 (for an accepted socket the kernel shows 127.0.0.6 there too:
+ * a caller modelling one sets remote_ip4). */
 void host_sock__set_addrs(struct host_sock *s, __u32 family, const void *local, __u16 lport,
 			  const void *remote, __u16 rport);
 
@@ -277,7 +278,8 @@ struct host_effect {
 	long rc; /* helper result: 0 or -errno */
 };
 
-#define HOST_JOURNAL_MAX 32
+#define HOST_JOURNAL_MAX  32
+#define HOST_JOURNAL_COPY 64 /* bytes of a key or value the journal keeps */
 
 /* Effects of the last host_sock__fire(), oldest first; *N gets the count.
  * *OVERFLOW (may be NULL) says whether more happened than were kept. */

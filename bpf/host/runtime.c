@@ -14,6 +14,9 @@ bool host_ready;
 static struct host_map *maps;
 static __u8 **global_init; /* initial image of each global */
 static struct host_effect journal[HOST_JOURNAL_MAX];
+/* Keys and values copied out of the program's stack, which is gone after it returns. */
+static __u8 journal_keys[HOST_JOURNAL_MAX][HOST_JOURNAL_COPY];
+static __u8 journal_vals[HOST_JOURNAL_MAX][HOST_JOURNAL_COPY];
 static unsigned int journal_len;
 static bool journal_overflow;
 static char log_buf[HOST_LOG_CAPTURE];
@@ -399,7 +402,22 @@ void host_journal__add(const struct host_effect *e)
 		journal_overflow = true;
 		return;
 	}
-	journal[journal_len++] = *e;
+	journal[journal_len] = *e;
+	if (e->key && e->map) {
+		__u32 n = e->map->def->key_size;
+
+		memcpy(journal_keys[journal_len], e->key,
+		       n < HOST_JOURNAL_COPY ? n : HOST_JOURNAL_COPY);
+		journal[journal_len].key = journal_keys[journal_len];
+	}
+	if (e->kind == HOST_FX_MAP_UPDATE && e->data) {
+		__u32 n = e->size;
+
+		memcpy(journal_vals[journal_len], e->data,
+		       n < HOST_JOURNAL_COPY ? n : HOST_JOURNAL_COPY);
+		journal[journal_len].data = journal_vals[journal_len];
+	}
+	journal_len++;
 }
 
 void host_journal__clear(void)

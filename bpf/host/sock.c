@@ -213,14 +213,15 @@ int host_sock__fire(struct host_sock *s, __u32 op, const __u32 args[4])
 
 int host_sock__set_state(struct host_sock *s, __u32 state)
 {
-	__u32 old = s->state;
 	int rc = 0;
 
-	s->state = state;
+	/* kernel tcp_set_state(): the callback sees the old state in the context
+	 * and the new one in args[1]; the state is stored after it. */
 	if (s->fullsock && (s->cb_flags & BPF_SOCK_OPS_STATE_CB_FLAG))
-		rc = host_sock__fire(s, BPF_SOCK_OPS_STATE_CB, (const __u32[4]){old, state});
+		rc = host_sock__fire(s, BPF_SOCK_OPS_STATE_CB, (const __u32[4]){s->state, state});
 	if (state == 7 /* TCP_CLOSE: sk_prot->unhash() leaves every sockmap */)
 		host_sockhash__drop_sock(s);
+	s->state = state;
 	return rc;
 }
 

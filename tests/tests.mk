@@ -1,0 +1,73 @@
+# tests/tests.mk: the native cmocka suites (make test-unit) and the scenario
+# benchmark (make bench-scenarios). Included by the top-level Makefile.
+#
+# One binary per suite in $(BUILD)/tests/. test_sockops runs twice: against the
+# native flavour ($(CC)) and against the gcc flavour, so the core is proven under
+# both compilers. test_host and test_other_program link programs of their own
+# (tests/data/*.bpf.c), built through the same pipeline as the core: clang
+# -target bpf, tools/mapgen, the native flags.
+#
+# NATIVE_CFLAGS is defined after this fragment is read: use it only in recipes.
+
+TEST_BUILD := $(BUILD)/tests
+TEST_DATA_BUILD := $(TEST_BUILD)/data
+TEST_LDLIBS := -lcmocka
+# Sanitizer run-time settings: leaks are errors, UBSan stops at the first report.
+TEST_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+UNIT_SUITES := test_sockops test_sockops_gcc test_host test_other_program
+UNIT_BINS := $(addprefix $(TEST_BUILD)/,$(UNIT_SUITES))
+
+$(TEST_DATA_BUILD): | $(TEST_BUILD)
+	$(Q)mkdir -p $@
+
+# Programs under tests/data/: BPF object, generated descriptor, native object.
+$(TEST_DATA_BUILD)/%.bpf.o: tests/data/%.bpf.c Makefile tests/tests.mk $(DEPS_STAMP) | $(TEST_DATA_BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(TEST_DATA_BUILD)/%.prog.c: $(TEST_DATA_BUILD)/%.bpf.o $(BUILD)/tools/mapgen | $(TEST_DATA_BUILD)
+	$(call msg,MAPGEN,$@)
+	$(Q)$(BUILD)/tools/mapgen $< tests/data/$*.bpf.c > $@
+
+$(TEST_DATA_BUILD)/%.prog.o: $(TEST_DATA_BUILD)/%.prog.c Makefile tests/tests.mk
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BASE_CFLAGS) $(NATIVE_INC) $(NATIVE_CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
+
+# $(call unit_suite,BINARY,SOURCE,PROGRAM OBJECT,LIBRARY,COMPILER,FLAGS)
+define unit_suite
+$(TEST_BUILD)/$(1): $(2) $(3) $(4) Makefile tests/tests.mk | $(TEST_BUILD)
+	$$(call msg,CCLD,$$@)
+	$(Q)$(5) $$(BASE_CFLAGS) $$(NATIVE_INC) $(6) $$(EXTRA_CFLAGS) $(2) $(3) $(4) $$(TEST_LDLIBS) -o $$@
+endef
+
+$(eval $(call unit_suite,test_sockops,tests/test_sockops.c,$(BUILD)/native/prog/$(PROG_NAME).prog.o,$(BUILD)/native/libsockfuzz.a,$$(CC),$$(NATIVE_CFLAGS)))
+$(eval $(call unit_suite,test_sockops_gcc,tests/test_sockops.c,$(BUILD)/gcc/prog/$(PROG_NAME).prog.o,$(BUILD)/gcc/libsockfuzz.a,gcc,$$(CFLAGS) $$(SAN)))
+$(eval $(call unit_suite,test_host,tests/test_host.c,$(TEST_DATA_BUILD)/host_fixture.prog.o,$(BUILD)/native/libsockfuzz.a,$$(CC),$$(NATIVE_CFLAGS)))
+$(eval $(call unit_suite,test_other_program,tests/test_other_program.c,$(TEST_DATA_BUILD)/other_sockops.prog.o,$(BUILD)/native/libsockfuzz.a,$$(CC),$$(NATIVE_CFLAGS)))
+
+# Run every suite (all of them, even after a failure) and print cmocka's
+# summary lines; for a suite that failed, its log without the passing tests
+# (the whole log stays in $(BUILD)/tests/<suite>.log).
+test-unit: $(UNIT_BINS)
+	$(Q)status=0; for t in $(UNIT_BINS); do \
+		printf '  %-8s %s\n' TEST "$$t"; \
+		if $(TEST_ENV) "$$t" > "$$t.log" 2>&1; then \
+			grep -E '^\[ *(=+|PASSED|FAILED) *\]' "$$t.log"; \
+		else \
+			grep -vE '^\[ *(RUN|OK) *\] ' "$$t.log"; status=1; \
+		fi; \
+	done; exit $$status
+
+TEST_TARGETS += test-unit
+
+# The five seed scenarios in a loop on the optimised flavour, no sanitizers.
+$(TEST_BUILD)/bench_scenarios: tests/bench_scenarios.c $(BUILD)/bench/prog/$(PROG_NAME).prog.o $(BUILD)/bench/libsockfuzz.a Makefile tests/tests.mk | $(TEST_BUILD)
+	$(call msg,CCLD,$@)
+	$(Q)$(CC) $(BASE_CFLAGS) $(NATIVE_INC) -g -O2 $(EXTRA_CFLAGS) $< $(BUILD)/bench/prog/$(PROG_NAME).prog.o $(BUILD)/bench/libsockfuzz.a -o $@
+
+bench-scenarios: $(TEST_BUILD)/bench_scenarios
+	$(Q)$(TEST_BUILD)/bench_scenarios
+
+.PHONY: test-unit bench-scenarios
