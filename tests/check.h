@@ -68,4 +68,3 @@ static bool bytes_equal(const void *got, const void *want, size_t len, const cha
 		if (!bytes_equal(got, want, len, what))                              \
 			fail_msg("[%s] %s: bytes differ (dump above)", where, what); \
 	} while (0)
-
