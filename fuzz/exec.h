@@ -32,12 +32,13 @@ struct sf_result {
 	unsigned long long checks; /* property checks made (PASS or FAIL) */
 	bool failed;
 	struct sf_failure failure; /* valid when failed */
-	__u64 state_hash;	   /* a digest of the final observable state (determinism) */
+	__u64 state_hash;	   /* digest of the final observable state; 0 unless asked (opts) */
 };
 
 struct sf_exec_opts {
 	FILE *trace;		/* when set: each step and event is printed as it happens */
 	bool check_determinism; /* run twice and compare state hashes */
+	bool state_hash;	/* fill RES->state_hash (check_determinism implies it) */
 };
 
 /*

@@ -21,7 +21,7 @@
 #include <linux/types.h>
 
 #define SF_FORMAT_VERSION 1
-#define SF_MAX_STEPS	  128 /* steps kept; the rest of an input is ignored */
+#define SF_MAX_STEPS	  256 /* steps kept; the rest of an input is ignored */
 #define SF_MAX_FAULTS	  8
 #define SF_NSLOTS	  16   /* socket slots steps refer to */
 #define SF_MAX_INPUT	  4096 /* max_len for the fuzzers */
@@ -52,6 +52,7 @@ enum sf_kind {
 	SF_LIFECYCLE__COUNT,
 	/* Raw level. */
 	SF_RAW = SF_LIFECYCLE__COUNT, /* fire OP with ARGS on SLOT, set up as the step says */
+	SF_TCP, /* SLOT's TCP counters become TCP (what bpf_tcp_sock() reads) */
 	SF_KIND__COUNT,
 };
 
@@ -59,10 +60,18 @@ enum sf_kind {
 #define SF_F_WAYPOINT 0x01 /* CONNECT: user space sets via_waypoint before the connect */
 #define SF_F_REQSOCK  0x02 /* RAW: a request socket (not full: sk is NULL) */
 #define SF_F_NOTCP    0x04 /* RAW: not TCP (bpf_tcp_sock() gives NULL) */
+#define SF_F_NEWSOCK  0x08 /* RAW: a new socket takes the slot (the old one is gone) */
 
 /* An address: 16 bytes, network order; IPv4 is stored IPv4-mapped. */
 struct sf_addr {
 	__be32 w[4];
+};
+
+/* A socket's TCP counters, as bpf_tcp_sock() shows them (kind SF_TCP). A
+ * recorded callback replays with the counters the kernel had. */
+struct sf_tcp {
+	__u32 srtt_us, rtt_min, total_retrans, lost_out;
+	__u64 bytes_received, bytes_acked;
 };
 
 struct sf_step {
@@ -77,6 +86,7 @@ struct sf_step {
 	__u32 args[4];	    /* RAW */
 	__u32 state;	    /* RAW: the socket's TCP state */
 	__u64 value;	    /* SEND bytes, CLOCK ns, MONITORING, WAYPOINT, verdicts */
+	struct sf_tcp tcp;  /* TCP */
 };
 
 struct sf_fault {
@@ -136,3 +146,8 @@ int sf_step_print(const struct sf_step *step, FILE *out);
 
 /* The text name of a step kind ("connect"), or NULL. */
 const char *sf_kind_name(enum sf_kind kind);
+
+/* The text name of a sockops op ("active_established") or of a TCP state
+ * ("fin_wait1"), or NULL for a number without one. */
+const char *sf_op_name(__u32 op);
+const char *sf_state_name(__u32 state);

@@ -260,6 +260,9 @@ __u64 kern_prog__counter(const struct kern_prog *p, enum km_counter id);
 /* Maps.                                                                     */
 
 /* The map ID of P, or NULL for an ID out of range. */
+/* Zero every counter (between runs, when no socket of the cgroup is busy). */
+void kern_prog__reset_counters(struct kern_prog *p);
+
 struct bpf_map *kern_prog__map(const struct kern_prog *p, enum kern_map_id id);
 
 /*

@@ -179,6 +179,12 @@ __u64 kern_prog__counter(const struct kern_prog *p, enum km_counter id)
 	return __atomic_load_n(&p->skel->bss->km_counters[id], __ATOMIC_RELAXED);
 }
 
+void kern_prog__reset_counters(struct kern_prog *p)
+{
+	for (int i = 0; i < KM_CNT__MAX; i++)
+		__atomic_store_n(&p->skel->bss->km_counters[i], 0, __ATOMIC_RELAXED);
+}
+
 struct bpf_map *kern_prog__map(const struct kern_prog *p, enum kern_map_id id)
 {
 	switch (id) {

@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# cli/cli.mk: the input format (fuzz/input.h, fuzz/FORMAT.md) and
+# build/sockfuzz, the command-line tool. Included by the top-level Makefile.
+#
+#   make build/sockfuzz   replay, print, compile, props (part of make all)
+#   make test-input       the format's cmocka suite (tests/test_input.c)
+#   make test-cli         the tool's exit codes and messages (tests/test_cli.sh)
+#
+# NATIVE_CFLAGS is defined after this fragment is read: use it only in recipes.
+
+# The decoder, encoder and text form: in every flavour's libsockfuzz.a.
+INPUT_SRCS := fuzz/pool.c fuzz/decode.c fuzz/encode.c fuzz/names.c fuzz/text_parse.c \
+	fuzz/text_print.c
+LIB_SRCS += $(INPUT_SRCS)
+
+# The tool: the native flavour (sanitizers on), linked with the program under
+# test. Its objects come from the native flavour's pattern rule.
+CLI_SRCS := $(wildcard cli/*.c)
+CLI_OBJS := $(patsubst %.c,$(BUILD)/native/%.o,$(CLI_SRCS))
+CLI_BIN := $(BUILD)/sockfuzz
+CLI_PROG := $(BUILD)/native/prog/$(PROG_NAME).prog.o
+
+$(CLI_BIN): $(CLI_OBJS) $(CLI_PROG) $(BUILD)/native/libsockfuzz.a cli/cli.mk
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(NATIVE_CFLAGS) $(EXTRA_CFLAGS) $(CLI_OBJS) $(CLI_PROG) \
+		$(BUILD)/native/libsockfuzz.a -o $@
+
+ALL_TARGETS += $(CLI_BIN)
+
+# Sanitizer run-time settings: leaks are errors, UBSan stops at the first report.
+CLI_TEST_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+INPUT_TEST := $(BUILD)/tests/test_input
+
+$(INPUT_TEST): tests/test_input.c $(CLI_PROG) $(BUILD)/native/libsockfuzz.a Makefile cli/cli.mk \
+		$(DEPS_STAMP) | $(BUILD)/tests
+	$(call msg,CCLD,$@)
+	$(Q)$(CC) $(BASE_CFLAGS) $(NATIVE_INC) $(NATIVE_CFLAGS) $(EXTRA_CFLAGS) $< $(CLI_PROG) \
+		$(BUILD)/native/libsockfuzz.a -lcmocka -o $@
+
+# From the repository root: the suite reads cli/examples/. The whole log is
+# shown when it fails, cmocka's summary lines when it passes.
+test-input: $(INPUT_TEST)
+	$(call msg,TEST,$<)
+	$(Q)if $(CLI_TEST_ENV) $< > $<.log 2>&1; then \
+		grep -E '^\[ *(=+|PASSED|FAILED) *\]' $<.log; \
+	else \
+		cat $<.log; exit 1; \
+	fi
+
+test-cli: $(CLI_BIN) tests/test_cli.sh
+	$(call msg,TEST,tests/test_cli.sh)
+	$(Q)$(CLI_TEST_ENV) tests/test_cli.sh $(CLI_BIN)
+
+TEST_TARGETS += test-input test-cli
+
+.PHONY: test-input test-cli

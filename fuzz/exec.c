@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * exec.c: run an input on the host runtime and check the properties after
+ * every event (exec.h).
+ *
+ * The world (world.h) carries the steps out and reports every event through
+ * one hook; the property driver (props.h) checks each. This file only wires
+ * them: it applies the input's globals and faults, keeps the step and event
+ * counts, prints the trace when asked and computes the state hash when asked.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include "fuzz/exec.h"
+#include "fuzz/world.h"
+#include "props/fmt.h"
+
+#define FNV_OFFSET 0xcbf29ce484222325ull
+#define FNV_PRIME  0x100000001b3ull
+
+/* The executor's state: one run at a time, like the host. */
+static struct {
+	struct prop_run *run;
+	struct sf_world *world;
+	FILE *trace;
+	bool hashing;
+	__u64 history; /* every journal of the run, when hashing */
+	unsigned int step, events;
+	bool plausible;
+} x;
+
+static __u64 hash_bytes(__u64 h, const void *p, size_t n)
+{
+	const __u8 *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * FNV_PRIME;
+	return h;
+}
+
+/* Print T as one trace line, indented by INDENT. */
+static void trace_text(const char *indent, struct prop_text *t)
+{
+	fprintf(x.trace, "%s%s\n", indent, t->buf);
+	t->len = 0;
+	t->buf[0] = '\0';
+}
+
+static void trace_event(const struct prop_event *ev, const struct host_effect *fx, unsigned int n)
+{
+	char buf[2048];
+	struct prop_text t = {.buf = buf, .cap = sizeof(buf)};
+
+	buf[0] = '\0';
+	if (ev->fired)
+		text_add(&t, "event %u: ", x.events);
+	fmt_event(&t, ev);
+	trace_text("  ", &t);
+	if (ev->fired && n) {
+		fmt_journal(&t, fx, n);
+		fputs(buf, x.trace);
+	}
+}
+
+static void trace_user(const struct sf_world_event *wev)
+{
+	char buf[512];
+	struct prop_text t = {.buf = buf, .cap = sizeof(buf)};
+
+	buf[0] = '\0';
+	switch (wev->kind) {
+	case SF_WEV_STORAGE:
+		text_add(&t, "user space: storage of sock#%u, via_waypoint = %llu", wev->sock->id,
+			 (unsigned long long)wev->value);
+		break;
+	case SF_WEV_GLOBAL:
+		text_add(&t, "user space: %s written", wev->name);
+		break;
+	case SF_WEV_AUTH:
+		text_add(&t, "%s: km_auth_res = %llu under ", wev->sock ? "xdp" : "user space",
+			 (unsigned long long)wev->value);
+		fmt_tuple(&t, wev->key, false);
+		break;
+	default:
+		return;
+	}
+	trace_text("  ", &t);
+}
+
+/* Fold one event's journal into the run's history (state hash only). */
+static void hash_journal(const struct host_effect *fx, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		const struct host_effect *e = &fx[i];
+		__u32 ksize = e->map && e->key ? host_map__key_size(e->map) : 0;
+
+		x.history = hash_bytes(x.history, &e->kind, sizeof(e->kind));
+		x.history = hash_bytes(x.history, &e->rc, sizeof(e->rc));
+		x.history = hash_bytes(x.history, &e->arg, sizeof(e->arg));
+		if (ksize)
+			x.history = hash_bytes(x.history, e->key, ksize);
+		if (e->data)
+			x.history = hash_bytes(x.history, e->data, e->size);
+	}
+}
+
+static bool on_world(void *ctx, const struct sf_world_event *wev)
+{
+	struct prop_event ev = {.sock = wev->sock, .op = wev->op, .ret = wev->ret};
+	const struct host_effect *fx = NULL;
+	unsigned int n = 0;
+	bool overflow = false;
+	enum prop_res res;
+
+	memcpy(ev.args, wev->args, sizeof(ev.args));
+	switch (wev->kind) {
+	case SF_WEV_SOCK_NEW:
+		prop_run__sock_new(x.run, wev->sock);
+		return true;
+	case SF_WEV_STORAGE:
+		prop_run__user_storage(x.run, wev->sock, wev->value != 0);
+		break;
+	case SF_WEV_GLOBAL:
+		prop_run__user_global(x.run, wev->name);
+		break;
+	case SF_WEV_AUTH:
+		break;
+	case SF_WEV_BEFORE:
+		prop_run__at(x.run, x.step, x.events, x.plausible);
+		prop_run__before(x.run, &ev);
+		return true;
+	case SF_WEV_AFTER:
+	case SF_WEV_CLOSED:
+		ev.fired = wev->kind == SF_WEV_AFTER;
+		if (ev.fired) {
+			fx = host_journal(&n, &overflow);
+			if (x.hashing)
+				hash_journal(fx, n);
+		} else {
+			prop_run__at(x.run, x.step, x.events, x.plausible);
+		}
+		if (x.trace)
+			trace_event(&ev, fx, n);
+		res = prop_run__after(x.run, &ev, fx, n, overflow);
+		x.events += ev.fired;
+		return res == PROP_PASS;
+	}
+	if (x.trace)
+		trace_user(wev);
+	return true;
+}
+
+static int exec_init(void)
+{
+	int err;
+
+	if (x.world)
+		return 0;
+	err = host_init();
+	if (err)
+		return err;
+	x.run = prop_run__new();
+	if (!x.run)
+		return -errno;
+	x.world = sf_world__new(on_world, NULL);
+	if (!x.world) {
+		err = -errno;
+		prop_run__free(x.run);
+		x.run = NULL;
+		return err;
+	}
+	return 0;
+}
+
+/* The input's globals and fault schedule. A fault the host refuses (a helper
+ * that cannot fail) is simply never injected. */
+static void apply_input(const struct sf_input *in)
+{
+	unsigned int nfaults = in->nfaults < SF_MAX_FAULTS ? in->nfaults : SF_MAX_FAULTS;
+
+	host_global__set("enable_monitoring", &in->monitoring, sizeof(in->monitoring));
+	host_global__set("node_ip", in->node_ip.w, sizeof(in->node_ip.w));
+	host_global__set("pod_gateway", in->pod_gateway.w, sizeof(in->pod_gateway.w));
+	for (unsigned int i = 0; i < nfaults; i++)
+		host_fault__arm(in->faults[i].helper, in->faults[i].nth, 0);
+}
+
+/* Order-independent digest of a hash map's entries. */
+static __u64 hash_map_entries(__u64 h, const struct host_map *m)
+{
+	__u32 cursor = 0, ksize = host_map__key_size(m), vsize = sizeof(__u32);
+	__u64 sum = 0;
+	const void *key;
+	void *value;
+
+	if (host_map__type(m) == BPF_MAP_TYPE_HASH)
+		vsize = host_map__value_size(m);
+	while (host_map__next(m, &cursor, &key, &value))
+		sum += hash_bytes(hash_bytes(FNV_OFFSET, key, ksize), value, vsize);
+	return hash_bytes(h, &sum, sizeof(sum));
+}
+
+/* A digest of what the run leaves observable: maps, rings (through the
+ * history of every record pushed), counters and globals, every live socket
+ * with its storage, the clock and the log capture. */
+static __u64 state_hash(void)
+{
+	static const char *const maps[] = {"km_manage", "km_auth_res", "km_socket"};
+	static const char *const globals[] = {"enable_monitoring", "node_ip", "pod_gateway",
+					      "log_level", "km_counters"};
+	struct host_map *storage = host_map__by_name("km_sockstorage");
+	__u64 h = x.history, now = host_clock__now();
+	const char *log = host_log__text();
+
+	for (unsigned int i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		struct host_map *m = host_map__by_name(maps[i]);
+
+		if (m)
+			h = hash_map_entries(h, m);
+	}
+	for (unsigned int i = 0; i < sizeof(globals) / sizeof(globals[0]); i++) {
+		size_t size;
+		const void *p = host_global__ptr(globals[i], &size);
+
+		if (p)
+			h = hash_bytes(h, p, size);
+	}
+	for (unsigned int i = 0; i < sf_world__nsocks(x.world); i++) {
+		const struct host_sock *s = sf_world__sock(x.world, i);
+		const void *st;
+
+		if (!s)
+			continue;
+		/* The public fields, up to the runtime-private ones. */
+		h = hash_bytes(h, s, offsetof(struct host_sock, cookie));
+		st = storage ? host_sk_storage__get(storage, (struct host_sock *)s, false) : NULL;
+		if (st)
+			h = hash_bytes(h, st, host_map__value_size(storage));
+	}
+	h = hash_bytes(h, &now, sizeof(now));
+	return hash_bytes(h, log, strlen(log));
+}
+
+static void run_once(const struct sf_input *in, FILE *trace, bool hashing, struct sf_result *res)
+{
+	unsigned int nsteps = in->nsteps < SF_MAX_STEPS ? in->nsteps : SF_MAX_STEPS, i;
+	const struct prop_def *failed;
+	const char *diff;
+	bool ok = true;
+
+	host_reset();
+	apply_input(in);
+	prop_run__begin(x.run, in);
+	sf_world__reset(x.world);
+	x.trace = trace;
+	x.hashing = hashing;
+	x.history = FNV_OFFSET;
+	x.events = 0;
+	x.plausible = true;
+
+	for (i = 0; i < nsteps && ok; i++) {
+		const struct sf_step *st = &in->steps[i];
+
+		x.step = i;
+		/* SPEC §8: kernel-producible until the first raw event. TCP counters
+		 * (SF_TCP) are whatever a kernel had, so they do not end it. */
+		if (st->kind == SF_RAW)
+			x.plausible = false;
+		if (trace) {
+			fprintf(trace, "step %u: ", i);
+			sf_step_print(st, trace);
+			fputc('\n', trace);
+		}
+		ok = sf_world__step(x.world, st);
+	}
+
+	memset(res, 0, sizeof(*res));
+	res->steps = i;
+	res->events = x.events;
+	res->checks = prop_run__checks(x.run);
+	failed = prop_run__failure(x.run, &diff);
+	if (failed) {
+		res->failed = true;
+		res->failure.prop = failed->name;
+		res->failure.step = x.step;
+		res->failure.event = x.events;
+		snprintf(res->failure.diff, sizeof(res->failure.diff), "%s", diff);
+		if (trace)
+			fprintf(trace, "property %s failed:\n%s\n", failed->name, diff);
+		return;
+	}
+	if (hashing)
+		res->state_hash = state_hash();
+}
+
+int sf_exec(const struct sf_input *in, const struct sf_exec_opts *opts, struct sf_result *res)
+{
+	static const struct sf_exec_opts none;
+	struct sf_result again;
+	const struct prop_def *failed;
+	const char *diff;
+	int err;
+
+	if (!opts)
+		opts = &none;
+	err = exec_init();
+	if (err)
+		return err;
+	run_once(in, opts->trace, opts->state_hash || opts->check_determinism, res);
+	if (res->failed || !opts->check_determinism)
+		return res->failed;
+
+	run_once(in, NULL, true, &again);
+	res->checks += again.checks;
+	if (again.failed) {
+		/* The first run passed: a failure now is itself nondeterminism. */
+		res->failed = true;
+		res->failure = again.failure;
+		return 1;
+	}
+	if (prop_run__end(x.run, res->state_hash, again.state_hash) == PROP_PASS)
+		return 0;
+	failed = prop_run__failure(x.run, &diff);
+	res->failed = true;
+	res->failure.prop = failed->name;
+	res->failure.step = res->steps ? res->steps - 1 : 0;
+	res->failure.event = res->events;
+	snprintf(res->failure.diff, sizeof(res->failure.diff), "%s", diff);
+	return 1;
+}

@@ -1,0 +1,182 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# fuzz/fuzz.mk: the fuzz targets, their corpus, campaigns and OSS-Fuzz build.
+# Included by the top-level Makefile.
+#
+#   make fuzz           build every target with libFuzzer (ASan+UBSan) and fuzz
+#                       them on the shipped corpus for FUZZ_SECONDS (60) on all
+#                       cores, then print a summary; exits 1 on a finding
+#   make fuzz-afl       the same with AFL++ (installs afl++ when missing)
+#   make fuzz-targets   only build them (libFuzzer and replay-main builds)
+#   make test-corpus    every corpus/*/*.bin is the compile of its .trace; the
+#                       corpus and the regressions replay clean through
+#                       build/sockfuzz and through every target's replay main
+#   make test-msan      the corpus through MSan builds of the replay mains
+#   make corpus         recompile corpus/**/*.bin from the .trace files
+#   make dict           regenerate fuzz/<target>.dict (fuzz/gen_dict.sh)
+#   make oss-fuzz       targets, .options, .dict and seed zips into $(OUT); with
+#                       LIB_FUZZING_ENGINE unset the targets get the replay main
+#
+# One target per input level (fuzz/input.h): fuzz_<level>.c. Each is built as
+#   $(BUILD)/fuzz/bin/T     libFuzzer, the fuzz flavour
+#   $(BUILD)/afl/bin/T      AFL++ persistent mode: afl-clang-fast -fsanitize=fuzzer
+#                           links AFL++'s libFuzzer-compatible driver
+#   $(BUILD)/native/bin/T   no engine: fuzz/fuzz_main.c replays files (ASan+UBSan)
+#   $(BUILD)/msan/bin/T     the same under MemorySanitizer
+#   $(OUT)/T                OSS-Fuzz: $(CC) $(CFLAGS), linked with $(LIB_FUZZING_ENGINE)
+
+FUZZ_TARGETS := fuzz_lifecycle fuzz_raw
+FUZZ_SECONDS ?= 60
+# Workers in all (the targets share them); default: every core.
+FUZZ_JOBS ?=
+FUZZ_WORK ?= $(BUILD)/fuzz-work
+SOCKFUZZ_CLI ?= $(BUILD)/sockfuzz
+
+# OSS-Fuzz: its CFLAGS carry the sanitizers and -fsanitize=fuzzer-no-link, and
+# its $(CC) builds the fuzz flavour; our default sanitizers would clash (MSan).
+ifneq ($(LIB_FUZZING_ENGINE),)
+ifeq ($(origin SAN),file)
+SAN :=
+endif
+FUZZ_CC := $(CC)
+endif
+
+# Flavours of our own. The Makefile defines native_flavor after reading the
+# fragments, so it cannot be called here; this is the same three rules.
+# $(call fuzz_flavor,NAME,CC,CFLAGS)
+define fuzz_flavor
+$(BUILD)/$(1)/%.o: %.c Makefile fuzz/fuzz.mk $(DEPS_STAMP)
+	$$(call msg,CC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$(2) $(BASE_CFLAGS) $(NATIVE_INC) $(3) $(EXTRA_CFLAGS) -c $$< -o $$@
+
+$(BUILD)/$(1)/prog/%.prog.o: $(BUILD)/native/%.prog.c Makefile fuzz/fuzz.mk
+	$$(call msg,CC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$(2) $(BASE_CFLAGS) $(NATIVE_INC) $(3) $(EXTRA_CFLAGS) -c $$< -o $$@
+
+$(BUILD)/$(1)/libsockfuzz.a: $(addprefix $(BUILD)/$(1)/,$(LIB_SRCS:.c=.o))
+	$$(call msg,AR,$$@)
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+endef
+
+AFL_CC ?= afl-clang-fast
+MSAN := -fsanitize=memory -fsanitize-memory-track-origins -fno-omit-frame-pointer
+$(eval $(call fuzz_flavor,afl,AFL_QUIET=1 $(AFL_CC),$(CFLAGS) $(SAN)))
+$(eval $(call fuzz_flavor,msan,$(CLANG),$(CFLAGS) $(MSAN)))
+
+AFL_STAMP := $(BUILD)/.deps-afl-ok
+$(AFL_STAMP): tools/deps.sh | $(BUILD)
+	$(Q)tools/deps.sh afl
+	$(Q)touch $@
+$(BUILD)/afl/%.o $(BUILD)/afl/prog/%.prog.o: | $(AFL_STAMP)
+
+# $(call fuzz_link_objs,FLAVOUR): what every target of FLAVOUR links besides
+# its own object. The program object comes before the library it calls into.
+fuzz_link_objs = $(BUILD)/$(1)/fuzz/fuzz_target.o $(BUILD)/$(1)/prog/$(PROG_NAME).prog.o \
+	$(BUILD)/$(1)/libsockfuzz.a
+
+FUZZ_LIBFUZZER_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/bin/%)
+FUZZ_AFL_BINS := $(FUZZ_TARGETS:%=$(BUILD)/afl/bin/%)
+FUZZ_REPLAY_BINS := $(FUZZ_TARGETS:%=$(BUILD)/native/bin/%)
+FUZZ_MSAN_BINS := $(FUZZ_TARGETS:%=$(BUILD)/msan/bin/%)
+
+# With LIB_FUZZING_ENGINE, link as OSS-Fuzz does: $(CXX) and the engine.
+ifneq ($(LIB_FUZZING_ENGINE),)
+FUZZ_LINK = $(CXX) $(CXXFLAGS) $^ $(LIB_FUZZING_ENGINE)
+else
+FUZZ_LINK = $(FUZZ_CC) $(CFLAGS) -fsanitize=fuzzer $(SAN) $^
+endif
+
+$(FUZZ_LIBFUZZER_BINS): $(BUILD)/fuzz/bin/%: $(BUILD)/fuzz/fuzz/%.o $(call fuzz_link_objs,fuzz)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_LINK) -o $@
+
+$(FUZZ_AFL_BINS): $(BUILD)/afl/bin/%: $(BUILD)/afl/fuzz/%.o $(call fuzz_link_objs,afl)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)AFL_QUIET=1 $(AFL_CC) $(CFLAGS) -fsanitize=fuzzer $(SAN) $^ -o $@
+
+$(FUZZ_REPLAY_BINS): $(BUILD)/native/bin/%: $(BUILD)/native/fuzz/%.o \
+		$(BUILD)/native/fuzz/fuzz_main.o $(call fuzz_link_objs,native)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(NATIVE_CFLAGS) $^ -o $@
+
+$(FUZZ_MSAN_BINS): $(BUILD)/msan/bin/%: $(BUILD)/msan/fuzz/%.o \
+		$(BUILD)/msan/fuzz/fuzz_main.o $(call fuzz_link_objs,msan)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(CFLAGS) $(MSAN) $^ -o $@
+
+fuzz-targets: $(FUZZ_LIBFUZZER_BINS) $(FUZZ_REPLAY_BINS)
+
+# ------------------------------------------------------------------------
+# Campaigns: fuzz/run_fuzz.sh does the work (time limits, parallel jobs,
+# minimising, the summary); see its header.
+
+FUZZ_RUN = fuzz/run_fuzz.sh --seconds $(FUZZ_SECONDS) $(if $(FUZZ_JOBS),--jobs $(FUZZ_JOBS)) \
+	--work $(FUZZ_WORK) --replay-bin $(BUILD)/native/bin --cli $(SOCKFUZZ_CLI)
+
+fuzz: $(FUZZ_LIBFUZZER_BINS) $(FUZZ_REPLAY_BINS) $(SOCKFUZZ_CLI)
+	$(Q)$(FUZZ_RUN) --engine libfuzzer --bin $(BUILD)/fuzz/bin $(FUZZ_TARGETS)
+
+fuzz-afl: $(FUZZ_AFL_BINS) $(FUZZ_REPLAY_BINS) $(SOCKFUZZ_CLI)
+	$(Q)$(FUZZ_RUN) --engine afl --bin $(BUILD)/afl/bin $(FUZZ_TARGETS)
+
+# ------------------------------------------------------------------------
+# Corpus: corpus/<target>/*.trace are the sources, *.bin their compiled form
+# (both committed); corpus/regressions/ holds every finding, minimised.
+
+CORPUS_TRACES := $(sort $(wildcard corpus/*/*.trace))
+CORPUS_BINS := $(sort $(wildcard corpus/*/*.bin))
+# Sanitizer settings for replays: any report fails the run.
+FUZZ_TEST_ENV := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	MSAN_OPTIONS=halt_on_error=1
+
+corpus: $(SOCKFUZZ_CLI)
+	$(Q)for t in $(CORPUS_TRACES); do \
+		printf '  %-8s %s\n' COMPILE "$${t%.trace}.bin"; \
+		$(SOCKFUZZ_CLI) compile "$$t" -o "$${t%.trace}.bin" || exit 1; \
+	done
+
+dict: $(SOCKFUZZ_CLI)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		printf '  %-8s %s\n' GEN "fuzz/$$t.dict"; \
+		fuzz/gen_dict.sh $(SOCKFUZZ_CLI) $$t > fuzz/$$t.dict || exit 1; \
+	done
+
+test-corpus: $(SOCKFUZZ_CLI) $(FUZZ_REPLAY_BINS)
+	$(Q)fuzz/check_corpus.sh --cli $(SOCKFUZZ_CLI) --replay-bin $(BUILD)/native/bin \
+		--work $(BUILD)/corpus-check $(FUZZ_TARGETS)
+
+test-msan: $(FUZZ_MSAN_BINS)
+	$(Q)for b in $(FUZZ_MSAN_BINS); do \
+		printf '  %-8s %s\n' MSAN "$$b"; \
+		$(FUZZ_TEST_ENV) $$b $(CORPUS_BINS) > $$b.log 2>&1 || { cat $$b.log; exit 1; }; \
+		tail -n 1 $$b.log; \
+	done
+
+TEST_TARGETS += test-corpus test-msan
+
+# ------------------------------------------------------------------------
+# OSS-Fuzz: what build.sh runs is `make oss-fuzz` (CC, CFLAGS, CXX, CXXFLAGS,
+# LIB_FUZZING_ENGINE and OUT come from its environment).
+
+FUZZ_OSS_BIN_DIR := $(if $(LIB_FUZZING_ENGINE),$(BUILD)/fuzz/bin,$(BUILD)/native/bin)
+
+oss-fuzz: $(FUZZ_TARGETS:%=$(FUZZ_OSS_BIN_DIR)/%) | $(OUT)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		printf '  %-8s %s\n' OUT "$(OUT)/$$t"; \
+		cp $(FUZZ_OSS_BIN_DIR)/$$t fuzz/$$t.options fuzz/$$t.dict $(OUT)/ || exit 1; \
+		rm -f $(OUT)/$${t}_seed_corpus.zip; \
+		(cd corpus && $(PYTHON) -m zipfile -c $(abspath $(OUT))/$${t}_seed_corpus.zip \
+			$(CORPUS_BINS:corpus/%=%)) || exit 1; \
+	done
+
+ALL_TARGETS += $(FUZZ_LIBFUZZER_BINS) $(FUZZ_REPLAY_BINS)
+
+.PHONY: fuzz fuzz-afl fuzz-targets corpus dict test-corpus test-msan oss-fuzz
+
+include bench/bench.mk

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* fuzz_target.c: decode, run, check; abort on a broken property (fuzz_target.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "bpf/host/host.h"
+#include "fuzz/exec.h"
+#include "fuzz/fuzz_target.h"
+
+/* Static: an input is about 10 KiB and the hot path allocates nothing. */
+static struct sf_input input;
+static struct sf_result result;
+static struct fuzz_stats totals;
+static struct fuzz_stats *shared; /* SOCKFUZZ_STATS mapping, or NULL */
+static const char *input_name;
+static bool initialised;
+
+static const char *const level_names[] = {
+	[SF_LEVEL_LIFECYCLE] = "lifecycle",
+	[SF_LEVEL_RAW] = "raw",
+};
+
+static void print_totals(void)
+{
+	fprintf(stderr, "sockfuzz: %llu inputs, %llu events, %llu property checks\n",
+		(unsigned long long)totals.inputs, (unsigned long long)totals.events,
+		(unsigned long long)totals.checks);
+}
+
+/* Map SOCKFUZZ_STATS, sized to struct fuzz_stats. Every process of a campaign
+ * maps the same file, and forked children inherit the mapping. */
+static void open_shared_stats(void)
+{
+	const char *path = getenv("SOCKFUZZ_STATS");
+	void *p;
+	int fd;
+
+	if (!path || !*path)
+		return;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0 || ftruncate(fd, sizeof(*shared)) < 0) {
+		fprintf(stderr, "sockfuzz: SOCKFUZZ_STATS %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	p = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		fprintf(stderr, "sockfuzz: SOCKFUZZ_STATS %s: %s\n", path, strerror(errno));
+		return;
+	}
+	shared = p;
+}
+
+int fuzz_target_init(void)
+{
+	int err;
+
+	if (initialised)
+		return 0;
+	host_set_print(NULL);
+	err = host_init();
+	if (err) {
+		fprintf(stderr, "sockfuzz: host_init: %s\n", strerror(-err));
+		return err;
+	}
+	open_shared_stats();
+	atexit(print_totals);
+	initialised = true;
+	return 0;
+}
+
+void fuzz_target_name(const char *name)
+{
+	input_name = name;
+}
+
+const struct fuzz_stats *fuzz_target_stats(void)
+{
+	return &totals;
+}
+
+/* Add N to FIELD of this process's totals and of the campaign's. */
+#define COUNT(field, n)                                                            \
+	do {                                                                       \
+		totals.field += (n);                                               \
+		if (shared)                                                        \
+			__atomic_fetch_add(&shared->field, (n), __ATOMIC_RELAXED); \
+	} while (0)
+
+static void report_failure(enum sf_level level, size_t size)
+{
+	const struct sf_failure *f = &result.failure;
+
+	fprintf(stderr,
+		"sockfuzz: property %s failed at step %u, event %u (%s level, %zu bytes%s%s)\n",
+		f->prop, f->step, f->event, level_names[level], size, input_name ? ", " : "",
+		input_name ? input_name : "");
+	fprintf(stderr, "%s\n", f->diff);
+	fprintf(stderr, "input:\n");
+	sf_text_print(&input, stderr);
+	fflush(stderr);
+}
+
+void fuzz_target_run(const uint8_t *data, size_t size, enum sf_level level)
+{
+	static const struct sf_exec_opts opts;
+	int ret;
+
+	sf_decode_level(data, size, level, &input);
+	ret = sf_exec(&input, &opts, &result);
+	COUNT(inputs, 1);
+	COUNT(events, result.events);
+	COUNT(checks, result.checks);
+	if (ret == 0)
+		return;
+	if (ret < 0) {
+		fprintf(stderr, "sockfuzz: sf_exec: %s\n", strerror(-ret));
+		abort();
+	}
+	COUNT(failures, 1);
+	report_failure(level, size);
+	abort();
+}

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * pool.c: the values that matter, which the binary form selects by a byte
+ * (fuzz/FORMAT.md, "Pools"), and the fields each step kind uses. Decoder,
+ * encoder and text form all read these tables, so they cannot disagree.
+ *
+ * Order matters: index 0 is what a zero byte gives, so it is the plainest
+ * useful value. Any change here (even appending, since a selector is taken
+ * modulo the pool's size) changes what existing binary inputs decode to: it
+ * needs a new SF_FORMAT_VERSION, and corpora are recompiled from their text
+ * form (fuzz/FORMAT.md, "Compatibility").
+ */
+#include "bpf/host/host.h"
+#include "fuzz/input_internal.h"
+
+#define POOL(name, bytes, ...)                         \
+	static const __u64 name##_v[] = {__VA_ARGS__}; \
+	const struct sf_pool name = {name##_v, sizeof(name##_v) / sizeof(name##_v[0]), bytes}
+
+/* enable_monitoring: the gate is "== 1", so 2 and ~0 are truthy but not on. */
+POOL(sf_pool_monitoring, 4, 1, 0, 2, 0xffffffff);
+/* Server, client, control (929 enrol, 930 leave) and their neighbours. */
+POOL(sf_pool_port, 2, 8080, 40000, 40001, 40002, 40003, 929, 930, 0, 65535, 928, 931);
+/* AF_INET, AF_INET6, AF_UNSPEC, AF_UNIX, AF_PACKET: raw steps only. */
+POOL(sf_pool_family, 4, 2, 10, 0, 1, 17);
+/* Every BPF_SOCK_OPS_* op of kernel 6.18: the byte is the op. */
+POOL(sf_pool_op, 4, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+/* 0 and the TCP states 1 ESTABLISHED .. 12 NEW_SYN_RECV: the byte is the state. */
+POOL(sf_pool_state, 4, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
+/* via_waypoint is a u8 the program reads as a bool. */
+POOL(sf_pool_waypoint, 1, 1, 0, 2, 255);
+/* km_auth_res values: 0 allow, 1 deny, and ones user space should never write. */
+POOL(sf_pool_verdict, 4, 0, 1, 2, 0xffffffff);
+/* Byte counts: the probe record truncates them to 32 bits. */
+/* TCP counters: srtt (us << 3), rtt_min, retransmits, lost. */
+POOL(sf_pool_tcp32, 4, 0, 1, 8, 40, 100, 1000, 20000, 0xffffffff);
+POOL(sf_pool_bytes, 8, 1, 0, 100, 1460, 65536, 0xffffffff, 0x100000000ull, ~0ull);
+/* Clock steps in ns; the huge ones wrap "now - start". */
+POOL(sf_pool_clock, 8, 1000000, 0, 1, 1000, 1000000000, 60000000000ull, 0x100000000ull, 1ull << 63,
+     ~0ull);
+
+/* A constant __be32 from a host-order value. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define BE32(x) __builtin_bswap32(x)
+#else
+#define BE32(x) (x)
+#endif
+/* a.b.c.d as ::ffff:a.b.c.d; W0::W7 with the first and last 32-bit words given. */
+#define A4(a, b, c, d)                                                                   \
+	{                                                                                \
+		{                                                                        \
+			0, 0, BE32(0xffff), BE32((a) << 24 | (b) << 16 | (c) << 8 | (d)) \
+		}                                                                        \
+	}
+#define A6(w0, w3)                               \
+	{                                        \
+		{                                \
+			BE32(w0), 0, 0, BE32(w3) \
+		}                                \
+	}
+#define POD6(n) A6(0xfd00005f, n) /* fd00:5f::n */
+
+/* IPv4 (stored IPv4-mapped): pods A, B, C; wildcard; control; node and
+ * gateway; next to control; loopback. Never a private range (SPEC §10). */
+const struct sf_addr sf_addr4_pool[SF_ADDR4_N] = {
+	A4(127, 0, 0, 5),   A4(127, 0, 0, 6),	A4(127, 0, 0, 9), A4(0, 0, 0, 0),   A4(0, 0, 0, 2),
+	A4(127, 0, 0, 100), A4(127, 0, 0, 101), A4(0, 0, 0, 3),	  A4(127, 0, 0, 1),
+};
+
+/* IPv6 sockets: the same roles natively, then the IPv4 pool IPv4-mapped (a
+ * dual-stack socket; ::ffff:0.0.0.2 is not a control address, SPEC §2). */
+const struct sf_addr sf_addr_pool[SF_ADDR_N] = {
+	POD6(0x5),	    POD6(0x6),	      POD6(0x9),	A6(0, 0),	A6(0, 2),
+	POD6(0x100),	    POD6(0x101),      A6(0, 3),		A6(0, 1),	A4(127, 0, 0, 5),
+	A4(127, 0, 0, 6),   A4(127, 0, 0, 9), A4(0, 0, 0, 0),	A4(0, 0, 0, 2), A4(127, 0, 0, 100),
+	A4(127, 0, 0, 101), A4(0, 0, 0, 3),   A4(127, 0, 0, 1),
+};
+
+/* host_fault__arm() accepts exactly these (bpf/host/fault.c: can_fail()). */
+const __u8 sf_fault_helpers[SF_FAULT_HELPERS_N] = {
+	HOST_H_MAP_UPDATE,     HOST_H_RINGBUF_RESERVE, HOST_H_RINGBUF_OUTPUT,
+	HOST_H_SK_STORAGE_GET, HOST_H_CB_FLAGS_SET,    HOST_H_SOCK_HASH_UPDATE,
+};
+
+#define KIND(n, f, ...)                             \
+	{                                           \
+		.name = n, .fields = f, __VA_ARGS__ \
+	}
+#define ENDPOINTS (SF_USE_FAMILY | SF_USE_LOCAL | SF_USE_LPORT)
+
+const struct sf_kind_info sf_kinds[SF_KIND__COUNT] = {
+	[SF_ENROL] = KIND("enrol", SF_USE_FAMILY | SF_USE_LOCAL),
+	[SF_UNENROL] = KIND("unenrol", SF_USE_FAMILY | SF_USE_LOCAL),
+	[SF_LISTEN] = KIND("listen", SF_USE_SLOT | ENDPOINTS),
+	[SF_CONNECT] = KIND("connect",
+			    SF_USE_SLOT | SF_USE_FLAGS | ENDPOINTS | SF_USE_REMOTE | SF_USE_RPORT,
+			    .flags = SF_F_WAYPOINT),
+	[SF_ACCEPT] = KIND("accept", SF_USE_SLOT | SF_USE_PEER),
+	[SF_SEND] = KIND("send", SF_USE_SLOT | SF_USE_VALUE, .value = &sf_pool_bytes),
+	[SF_CLOSE] = KIND("close", SF_USE_SLOT),
+	[SF_RESET] = KIND("reset", SF_USE_SLOT),
+	[SF_WAYPOINT] = KIND("waypoint", SF_USE_SLOT | SF_USE_VALUE, .value = &sf_pool_waypoint),
+	[SF_MONITORING] = KIND("monitoring", SF_USE_VALUE, .value = &sf_pool_monitoring),
+	[SF_NODE_IP] = KIND("node_ip", SF_USE_LOCAL | SF_USE_GLOBAL),
+	[SF_POD_GATEWAY] = KIND("pod_gateway", SF_USE_LOCAL | SF_USE_GLOBAL),
+	[SF_AUTH_ANSWER] = KIND("auth_answer", SF_USE_VALUE, .value = &sf_pool_verdict),
+	[SF_XDP_VERDICT] =
+		KIND("xdp_verdict", SF_USE_SLOT | SF_USE_VALUE, .value = &sf_pool_verdict),
+	[SF_CLOCK] = KIND("clock", SF_USE_VALUE, .value = &sf_pool_clock),
+	[SF_RAW] = KIND("raw",
+			SF_USE_SLOT | SF_USE_FLAGS | SF_USE_OP | ENDPOINTS | SF_USE_REMOTE |
+				SF_USE_RPORT | SF_USE_ARGS | SF_USE_STATE,
+			.flags = SF_F_REQSOCK | SF_F_NOTCP | SF_F_NEWSOCK),
+	[SF_TCP] = KIND("tcp", SF_USE_SLOT | SF_USE_TCP),
+};
+
+bool sf_addr_is_v4mapped(const struct sf_addr *a)
+{
+	const __u8 *b = (const __u8 *)a->w;
+
+	return !a->w[0] && !a->w[1] && !b[8] && !b[9] && b[10] == 0xff && b[11] == 0xff;
+}
+
+bool sf_addr_is_zero(const struct sf_addr *a)
+{
+	return !(a->w[0] | a->w[1] | a->w[2] | a->w[3]);
+}
+
+bool sf_fault_helper_ok(unsigned int h)
+{
+	for (unsigned int i = 0; i < SF_FAULT_HELPERS_N; i++) {
+		if (sf_fault_helpers[i] == h)
+			return true;
+	}
+	return false;
+}
+
+const char *sf_kind_name(enum sf_kind kind)
+{
+	return (unsigned int)kind < SF_KIND__COUNT ? sf_kinds[kind].name : NULL;
+}

@@ -1,0 +1,368 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# run_fuzz.sh: one bounded fuzzing campaign over the fuzz targets, then a
+# summary table; `make fuzz` and `make fuzz-afl` call it.
+#
+# Usage: fuzz/run_fuzz.sh --engine libfuzzer|afl --bin DIR --replay-bin DIR
+#                         --cli SOCKFUZZ [--seconds N] [--jobs N] [--work DIR]
+#                         TARGET...
+#
+# For each TARGET (named fuzz_<level>):
+#  1. the seeds, every corpus/*/*.bin (any byte string is an input of every
+#     target, and the raw level includes the lifecycle one), are copied into
+#     WORK/ENGINE/TARGET/corpus (kept between runs; corpus/ itself is never
+#     written) and replayed once through the replay main: a seed that breaks
+#     a property is a finding before any fuzzing;
+#  2. the engine fuzzes that corpus. The time budget (--seconds, default 60) is
+#     wall time for the whole campaign: with T targets and J workers (--jobs,
+#     default nproc) the targets run side by side with J/T workers each
+#     (libFuzzer -fork, AFL++ -M/-S), or in ceil(T/J) rounds sharing it;
+#  3. each finding is minimised for at most FUZZ_MIN_SECONDS (10) seconds
+#     (libFuzzer -minimize_crash, afl-tmin), kept only if it still breaks the
+#     same thing, then normalised: decoded at the target's level (sockfuzz
+#     print --level), cut down line by line in the text form while it still
+#     breaks the same thing (as long again at most), and compiled back, so
+#     the level byte says what the target ran and `sockfuzz replay` runs it
+#     the same way; the script checks that it does.
+#     They go to WORK/findings/, which each run starts empty.
+# Every child runs under timeout(1); Ctrl-C or TERM stops them all.
+#
+# Exit: 0 when nothing was found, 1 on a finding, 2 on a usage or setup error.
+set -uo pipefail
+
+engine=libfuzzer
+bin_dir=
+replay_dir=
+cli=
+seconds=${FUZZ_SECONDS:-60}
+jobs=
+work=build/fuzz-work
+min_seconds=${FUZZ_MIN_SECONDS:-10}
+targets=()
+
+die() {
+	echo "run_fuzz.sh: $*" >&2
+	exit 2
+}
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--engine) engine=$2; shift 2 ;;
+	--bin) bin_dir=$2; shift 2 ;;
+	--replay-bin) replay_dir=$2; shift 2 ;;
+	--cli) cli=$2; shift 2 ;;
+	--seconds) seconds=$2; shift 2 ;;
+	--jobs) jobs=$2; shift 2 ;;
+	--work) work=$2; shift 2 ;;
+	-h | --help) sed -n '3,/^$/s/^# \{0,1\}//p' "$0" >&2; exit 0 ;;
+	-*) die "what is '$1'?" ;;
+	*) targets+=("$1"); shift ;;
+	esac
+done
+[ ${#targets[@]} -gt 0 ] || die "no target given"
+[ -n "$bin_dir" ] && [ -n "$replay_dir" ] && [ -n "$cli" ] || die "--bin, --replay-bin and --cli are required"
+case "$engine" in libfuzzer | afl) ;; *) die "unknown engine '$engine'" ;; esac
+[[ "$seconds" =~ ^[1-9][0-9]*$ ]] || die "--seconds wants a positive number, not '$seconds'"
+[ -n "$jobs" ] || jobs=$(nproc 2>/dev/null || echo 1)
+[[ "$jobs" =~ ^[1-9][0-9]*$ ]] || die "--jobs wants a positive number, not '$jobs'"
+for t in "${targets[@]}"; do
+	[ -x "$bin_dir/$t" ] || die "$bin_dir/$t: not built"
+	[ -x "$replay_dir/$t" ] || die "$replay_dir/$t: not built"
+done
+[ -x "$cli" ] || die "$cli: not built"
+if [ "$engine" = afl ]; then
+	command -v afl-fuzz >/dev/null || die "afl-fuzz not found (tools/deps.sh afl)"
+fi
+
+# ---------------------------------------------------------------------------
+# Children and cleanup.
+
+pids=()
+stop_children() {
+	local p
+	for p in "${pids[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${pids[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	pids=()
+}
+on_signal() {
+	echo "run_fuzz.sh: interrupted, stopping the fuzzers" >&2
+	stop_children
+	exit 130
+}
+trap on_signal INT TERM
+
+# The replay main under the sanitizers; a broken property aborts it.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+# What an input breaks, as one word: the property, else the sanitizer's
+# report, else "crash"; nothing when it runs clean. $1 target, $2 file.
+signature() {
+	local log sig
+	log=$(timeout -k 2 30 "$replay_dir/$1" "$2" 2>&1 >/dev/null) && return 0
+	sig=$(sed -n 's/^sockfuzz: property \([^ ]*\) failed.*/\1/p' <<<"$log")
+	[ -n "$sig" ] || sig=$(sed -n 's/.*ERROR: \([A-Za-z]*Sanitizer\): \([^ ]*\).*/\1-\2/p' <<<"$log")
+	[ -n "$sig" ] || sig=$(grep -q 'runtime error:' <<<"$log" && echo UBSan-runtime-error)
+	echo "${sig:-crash}" | head -n 1
+}
+
+# max_len from the target's .options (SF_MAX_INPUT).
+max_len() {
+	sed -n 's/^max_len *= *\([0-9]*\).*/\1/p' "fuzz/$1.options" 2>/dev/null | head -n 1
+}
+
+# ---------------------------------------------------------------------------
+# Setup: work dirs, seeds, the seed check.
+
+findings_dir=$work/findings
+rm -rf "$findings_dir"
+mkdir -p "$findings_dir" || die "cannot create $work"
+declare -A start_count
+for t in "${targets[@]}"; do
+	w=$work/$engine/$t
+	rm -rf "$w/crashes" "$w/afl" "$w/logs"
+	mkdir -p "$w/corpus" "$w/crashes" "$w/logs"
+	for f in corpus/*/*.bin; do
+		[ -f "$f" ] && cp -f "$f" "$w/corpus/seed-$(basename "$(dirname "$f")")-$(basename "$f")"
+	done
+	start_count[$t]=$(find "$w/corpus" -type f | wc -l)
+	# An empty corpus dir stalls AFL++; the empty input is the empty run.
+	[ "${start_count[$t]}" -gt 0 ] || { : >"$w/corpus/empty"; start_count[$t]=1; }
+	: >"$w/stats"
+done
+
+# ---------------------------------------------------------------------------
+# Fuzzing.
+
+ntargets=${#targets[@]}
+if [ "$ntargets" -le "$jobs" ]; then
+	rounds=1
+	per_target=$((jobs / ntargets))
+else
+	rounds=$(((ntargets + jobs - 1) / jobs))
+	per_target=1
+fi
+round_seconds=$((seconds / rounds))
+[ "$round_seconds" -gt 0 ] || round_seconds=1
+echo "run_fuzz.sh: $engine, ${seconds}s on $jobs cores: $ntargets targets, $per_target worker(s) each, $rounds round(s) of ${round_seconds}s"
+
+start_libfuzzer() { # target, work dir
+	local t=$1 w=$2 args=()
+	args=(-max_total_time="$round_seconds" -print_final_stats=1 -timeout=10
+		-rss_limit_mb=2048 -max_len="$(max_len "$t")" -artifact_prefix="$w/crashes/"
+		-dict="fuzz/$t.dict")
+	[ "$per_target" -gt 1 ] && args+=(-fork="$per_target")
+	SOCKFUZZ_STATS=$w/stats timeout -k 10 $((round_seconds + 60)) \
+		"$bin_dir/$t" "${args[@]}" "$w/corpus" >"$w/logs/fuzz.log" 2>&1 &
+	pids+=($!)
+}
+
+start_afl() { # target, work dir
+	local t=$1 w=$2 i role
+	for ((i = 0; i < per_target; i++)); do
+		if [ "$per_target" -eq 1 ]; then
+			role=()
+		elif [ "$i" -eq 0 ]; then
+			role=(-M main)
+		else
+			role=(-S "sec$i")
+		fi
+		# AFL++ sets its own ASAN_OPTIONS (abort_on_error, symbolize=0).
+		env -u ASAN_OPTIONS -u UBSAN_OPTIONS SOCKFUZZ_STATS="$w/stats" \
+			AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+			AFL_NO_AFFINITY=1 AFL_SKIP_CRASHES=1 AFL_NO_STARTUP_CALIBRATION=1 \
+			timeout -k 10 $((round_seconds + 60)) \
+			afl-fuzz "${role[@]}" -i "$w/corpus" -o "$w/afl" -V "$round_seconds" \
+			-t 10000 -m none -x "fuzz/$t.dict" -- "$bin_dir/$t" \
+			>"$w/logs/afl-$i.log" 2>&1 &
+		pids+=($!)
+	done
+}
+
+declare -A started
+for ((r = 0; r < rounds; r++)); do
+	for ((k = r * jobs; k < ntargets && k < (r + 1) * jobs; k++)); do
+		t=${targets[$k]}
+		started[$t]=$(date +%s)
+		"start_$engine" "$t" "$work/$engine/$t"
+	done
+	for p in "${pids[@]}"; do
+		wait "$p"
+	done
+	pids=()
+done
+
+# ---------------------------------------------------------------------------
+# Statistics per target.
+
+declare -A execs eps corp cov checks artifacts afl_saved
+# The four __u64 of struct fuzz_stats (fuzz_target.h): inputs events checks failures.
+shared_stats() {
+	od -An -t u8 -N 32 -v "$1" 2>/dev/null | tr -s ' \n' ' '
+}
+# Field $2 of an AFL++ fuzzer_stats file $1.
+afl_stat() {
+	sed -n "s/^$2 *: *//p" "$1" | head -n 1
+}
+
+for t in "${targets[@]}"; do
+	w=$work/$engine/$t
+	read -r _ _ c _ <<<"$(shared_stats "$w/stats")"
+	checks[$t]=${c:-0}
+	if [ "$engine" = libfuzzer ]; then
+		log=$w/logs/fuzz.log
+		execs[$t]=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+		eps[$t]=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+		# Fork mode and crashed runs have no stat:: lines; take the last status line.
+		[ -n "${execs[$t]}" ] || execs[$t]=$(grep -o '^#[0-9]*' "$log" | tail -n 1 | tr -d '#')
+		[ -n "${eps[$t]}" ] || eps[$t]=$(grep -o 'exec/s: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
+		# An early crash leaves "exec/s: 0": use the run's wall time instead.
+		if [ "${eps[$t]:-0}" = 0 ] && [ -n "${execs[$t]}" ]; then
+			d=$(($(stat -c %Y "$log") - started[$t]))
+			eps[$t]=$((execs[$t] / (d > 0 ? d : 1)))
+		fi
+		cov[$t]=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
+		corp[$t]=$(find "$w/corpus" -type f | wc -l)
+		artifacts[$t]=$(find "$w/crashes" -type f \( -name 'crash-*' -o -name 'leak-*' \
+			-o -name 'timeout-*' -o -name 'oom-*' \) | sort)
+	else
+		e=0 x=0 q=0 g=0 k=0
+		for s in "$w"/afl/*/fuzzer_stats; do
+			[ -f "$s" ] || continue
+			e=$((e + $(afl_stat "$s" execs_done)))
+			x=$(awk -v a="$x" -v b="$(afl_stat "$s" execs_per_sec)" 'BEGIN { printf "%d", a + b }')
+			q=$((q + $(afl_stat "$s" corpus_count)))
+			[ "$(afl_stat "$s" edges_found)" -gt "$g" ] && g=$(afl_stat "$s" edges_found)
+			# afl-fuzz exits 0 after crashes: saved_crashes is the verdict.
+			k=$((k + $(afl_stat "$s" saved_crashes) + $(afl_stat "$s" saved_hangs)))
+		done
+		execs[$t]=$e eps[$t]=$x corp[$t]=$q cov[$t]=$g afl_saved[$t]=$k
+		# Keep the queue for the next run, as libFuzzer keeps its corpus.
+		find "$w"/afl/*/queue -maxdepth 1 -type f -name 'id:*' 2>/dev/null |
+			while read -r f; do
+				cp -n "$f" "$w/corpus/afl-$(sha1sum "$f" | cut -c1-16)"
+			done
+		artifacts[$t]=$(find "$w"/afl/*/crashes "$w"/afl/*/hangs -type f -name 'id:*' 2>/dev/null | sort)
+	fi
+done
+
+# ---------------------------------------------------------------------------
+# Findings: minimise, normalise, check the replay command.
+
+minimise() { # target, input, output
+	local t=$1 in=$2 out=$3 log=$work/$engine/$1/logs/minimise.log
+	if [ "$engine" = libfuzzer ]; then
+		timeout -k 5 $((min_seconds + 20)) "$bin_dir/$t" -minimize_crash=1 \
+			-max_total_time="$min_seconds" -exact_artifact_path="$out" "$in" >"$log" 2>&1
+	else
+		env -u ASAN_OPTIONS -u UBSAN_OPTIONS timeout -k 5 $((min_seconds + 20)) \
+			afl-tmin -i "$in" -o "$out" -t 10000 -m none -- "$bin_dir/$t" >"$log" 2>&1
+	fi
+	[ -s "$out" ]
+}
+
+# Cut the text form down: delete fault and step lines, last first, and reset
+# each global, keeping each cut after which the input still breaks SIG.
+# Bounded by FUZZ_MIN_SECONDS. $1 target, $2 signature, $3 the .trace.
+shrink() {
+	local t=$1 sig=$2 trace=$3 try=$3.try i sub end=$((SECONDS + min_seconds))
+	keep_if_same() {
+		"$cli" compile "$try" -o "$try.bin" 2>/dev/null &&
+			[ "$(signature "$t" "$try.bin")" = "$sig" ] && mv "$try" "$trace"
+	}
+	for ((i = $(wc -l <"$trace"); i > 2 && SECONDS < end; i--)); do
+		sed "${i}d" "$trace" >"$try"
+		keep_if_same
+	done
+	for sub in monitoring=on node_ip=none pod_gateway=none; do
+		sed "2s/ ${sub%%=*}=[^ ]*/ $sub/" "$trace" >"$try"
+		cmp -s "$try" "$trace" || keep_if_same
+	done
+	rm -f "$try" "$try.bin"
+}
+
+# Decode at the target's level and re-encode, so the level byte says what the
+# target ran, shrinking the text form on the way; the raw bytes are kept as
+# they are if the CLI cannot do it. $1 target, $2 signature, $3 input, $4 base.
+normalise() {
+	local t=$1 sig=$2 in=$3 base=$4
+	if "$cli" print --level "${t#fuzz_}" "$in" >"$base.trace" 2>"$base.err" &&
+		shrink "$t" "$sig" "$base.trace" &&
+		"$cli" compile "$base.trace" -o "$base.bin" 2>>"$base.err"; then
+		rm -f "$base.err"
+	else
+		cp "$in" "$base.bin"
+		echo "    note:       not normalised, see $base.err"
+	fi
+}
+
+nfound=0
+report=()
+declare -A nfindings seen
+for t in "${targets[@]}"; do
+	w=$work/$engine/$t
+	nfindings[$t]=0
+	# The seeds first: they must hold before the engine mutates anything.
+	inputs=()
+	for f in "$w"/corpus/seed-*; do
+		[ -f "$f" ] && [ -n "$(signature "$t" "$f")" ] && inputs+=("$f")
+	done
+	for f in ${artifacts[$t]}; do
+		inputs+=("$f")
+	done
+	if [ "$engine" = afl ] && [ "${afl_saved[$t]}" -gt 0 ] && [ -z "${artifacts[$t]}" ]; then
+		report+=("  $t: fuzzer_stats counts ${afl_saved[$t]} crashes/hangs but $w/afl has none")
+		nfindings[$t]=$((nfindings[$t] + 1))
+	fi
+	for f in "${inputs[@]}"; do
+		sig=$(signature "$t" "$f")
+		# Not reproducible by the replay main: an engine timeout, OOM or hang.
+		[ -n "$sig" ] || sig=$(basename "$f" | sed 's/-.*//;s/^id:.*/afl-crash/')
+		[ -z "${seen[$t:$sig]:-}" ] || continue
+		seen[$t:$sig]=1
+		min=$w/crashes/min-$sig
+		rm -f "$min"
+		src=$f
+		minimise "$t" "$f" "$min" && [ "$(signature "$t" "$min")" = "$sig" ] && src=$min
+		base=$findings_dir/$t-$sig-$(sha1sum "$src" | cut -c1-8)
+		note=$(normalise "$t" "$sig" "$src" "$base")
+		if timeout -k 2 30 "$cli" replay "$base.bin" >"$base.replay" 2>&1; then
+			verdict="does NOT reproduce through the CLI: see $base.replay"
+		else
+			verdict="reproduces"
+		fi
+		report+=("$(printf '  %s: %s (%s bytes, from %s)\n    reproducer: %s (+ .trace)\n    replay:     %s replay %s   [%s]%s' \
+			"$t" "$sig" "$(stat -c %s "$base.bin")" "$f" "$base.bin" "$cli" "$base.bin" \
+			"$verdict" "${note:+$'\n'$note}")")
+		nfindings[$t]=$((nfindings[$t] + 1))
+		nfound=$((nfound + 1))
+	done
+done
+
+# ---------------------------------------------------------------------------
+# Summary.
+
+echo
+echo "sockfuzz $engine campaign: ${seconds}s on $jobs cores; work dir $work/$engine"
+row() {
+	printf '%-16s %12s %9s %14s %7s %15s %9s\n' "$@"
+}
+row target execs exec/s corpus edges prop-checks findings
+for t in "${targets[@]}"; do
+	row "$t" "${execs[$t]:-?}" "${eps[$t]:-?}" "${start_count[$t]}->${corp[$t]:-?}" \
+		"${cov[$t]:-?}" "${checks[$t]}" "${nfindings[$t]}"
+done
+echo
+if [ "$nfound" -eq 0 ]; then
+	echo "no findings: every property held on every input"
+	exit 0
+fi
+echo "FINDINGS ($nfound):"
+printf '%s\n' "${report[@]}"
+echo
+echo "Keep each as a regression: its .bin and .trace go to corpus/regressions/ with a note."
+exit 1

@@ -1,0 +1,1032 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * world.c: the kernel, user space and XDP around the program (world.h).
+ *
+ * Every address is local (all of it is loopback in one network namespace,
+ * SPEC §10), so a SYN either finds a listener or is answered by a RST at
+ * once, and each segment is processed before the next step. Addresses are
+ * kept as struct sf_addr: IPv4 stored IPv4-mapped, so one 16-byte compare
+ * serves AF_INET and dual-stack sockets alike.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sockops.h"
+#include "fuzz/world.h"
+
+/* ------------------------------------------------------------------------ */
+/* What the kernel does, as data: for each action, the state changes and    */
+/* callbacks in order. tcp_set_state() fires STATE_CB when the socket asked  */
+/* (host_sock__set_state); inet_sk_set_state() never does.                  */
+
+enum phase {
+	PH_CONNECT,	   /* connect(): tcp_v4/v6_connect() -> tcp_connect() -> the SYN */
+	PH_SYN,		   /* the SYN at the listener: tcp_conn_request(), on the request socket */
+	PH_SYNACK,	   /* the SYN-ACK at the client: tcp_finish_connect() */
+	PH_ACK,		   /* the ACK at the listener: the child, tcp_rcv_state_process(SYN_RECV) */
+	PH_REFUSED,	   /* no listener: the RST at the client, tcp_reset() -> tcp_done() */
+	PH_LISTEN,	   /* listen(): inet_csk_listen_start(), then the callback */
+	PH_CLOSE,	   /* close() of an established socket: FIN, the peer's ACK */
+	PH_CLOSE_PASSIVE,  /* close() in CLOSE_WAIT: FIN; the peer's time-wait; the last ACK */
+	PH_CLOSE_LISTENER, /* close() of a listener (its queued children then abort) */
+	PH_ABORT,	   /* RST: tcp_disconnect() here, tcp_reset() at the peer */
+	PH_DATA_AFTER_CLOSE, /* data reaches a peer that closed: it resets, then we do */
+	PH_FIN_TIMEOUT,	     /* an orphan in FIN_WAIT2 times out: tcp_time_wait() -> tcp_done() */
+	PH__COUNT,
+};
+
+enum row_what {
+	W_END = 0,
+	W_FIRE,	 /* tcp_call_bpf(op): the callback */
+	W_STATE, /* tcp_set_state(state) */
+	W_STORE, /* inet_sk_set_state(state): no callback */
+};
+
+enum row_who {
+	SELF,
+	PEER, /* skipped when there is none or it is already closed */
+};
+
+struct row {
+	__u8 what, who;
+	__u32 arg; /* op or state */
+};
+
+/* clang-format off */
+#define FIRE(who, op)     { W_FIRE, who, op }
+#define STATE(who, state) { W_STATE, who, state }
+#define STORE(who, state) { W_STORE, who, state }
+#define PHASE_ROWS        6
+
+static const struct row kernel_table[PH__COUNT][PHASE_ROWS] = {
+	[PH_CONNECT] = {
+		STATE(SELF, BPF_TCP_SYN_SENT),
+		FIRE(SELF, BPF_SOCK_OPS_TCP_CONNECT_CB),
+		FIRE(SELF, BPF_SOCK_OPS_RWND_INIT),		/* tcp_connect_init() */
+		FIRE(SELF, BPF_SOCK_OPS_TIMEOUT_INIT),		/* tcp_connect_init() */
+		FIRE(SELF, BPF_SOCK_OPS_NEEDS_ECN),		/* tcp_ecn_send_syn() */
+	},
+	/* No NEEDS_ECN here: only an ECN SYN asks, and the client sends none. */
+	[PH_SYN] = {
+		FIRE(SELF, BPF_SOCK_OPS_RWND_INIT),		/* tcp_openreq_init_rwin() */
+		FIRE(SELF, BPF_SOCK_OPS_TIMEOUT_INIT),		/* req->timeout */
+	},
+	[PH_SYNACK] = {
+		STATE(SELF, BPF_TCP_ESTABLISHED),
+		FIRE(SELF, BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB),	/* tcp_init_transfer() */
+	},
+	[PH_ACK] = {
+		STORE(SELF, BPF_TCP_SYN_RECV),			/* inet_csk_clone_lock() */
+		FIRE(SELF, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB),/* tcp_init_transfer() */
+		STATE(SELF, BPF_TCP_ESTABLISHED),
+	},
+	[PH_REFUSED] = {
+		STATE(SELF, BPF_TCP_CLOSE),
+	},
+	[PH_LISTEN] = {
+		STORE(SELF, BPF_TCP_LISTEN),
+		FIRE(SELF, BPF_SOCK_OPS_TCP_LISTEN_CB),
+	},
+	[PH_CLOSE] = {
+		STATE(SELF, BPF_TCP_FIN_WAIT1),
+		STATE(PEER, BPF_TCP_CLOSE_WAIT),
+		STATE(SELF, BPF_TCP_FIN_WAIT2),
+	},
+	[PH_CLOSE_PASSIVE] = {
+		STATE(SELF, BPF_TCP_LAST_ACK),
+		STATE(PEER, BPF_TCP_CLOSE),			/* tcp_time_wait() -> tcp_done() */
+		STATE(SELF, BPF_TCP_CLOSE),
+	},
+	[PH_CLOSE_LISTENER] = {
+		STATE(SELF, BPF_TCP_CLOSE),
+	},
+	[PH_ABORT] = {
+		STATE(SELF, BPF_TCP_CLOSE),
+		STATE(PEER, BPF_TCP_CLOSE),
+	},
+	[PH_DATA_AFTER_CLOSE] = {
+		STATE(PEER, BPF_TCP_CLOSE),
+		STATE(SELF, BPF_TCP_CLOSE),
+	},
+	[PH_FIN_TIMEOUT] = {
+		STATE(SELF, BPF_TCP_CLOSE),
+	},
+};
+/* clang-format on */
+
+/* Loopback as the kernel measures it. */
+#define RTT_US		20u
+#define LOOPBACK_MSS	65483u
+#define INIT_CWND	10u
+#define FIN_TIMEOUT_NS	(60ull * 1000000000ull) /* tcp_fin_timeout */
+#define EPHEMERAL_FIRST 32768u			/* ip_local_port_range */
+#define EPHEMERAL_COUNT (60999u - 32768u + 1u)
+
+/* Every step creates at most two sockets that outlive it. */
+#define MAX_EPS (2 * SF_MAX_STEPS + SF_NSLOTS)
+
+/* A socket the world keeps. Links are index + 1; 0 is none. */
+struct ep {
+	struct host_sock *sock; /* NULL: free */
+	__u16 peer;		/* the other end of the connection */
+	__u16 listener;		/* queued on it until accepted */
+	__u16 qnext;		/* next in that queue */
+	__u16 qhead, qtail;	/* a listener's accept queue, oldest first */
+	__u8 slot;		/* the slot holding it */
+	bool listening;		/* listen() was called on it */
+	bool user_closed;	/* close() or abort: an orphan once the slot let go */
+	__u64 fin_wait2_at;	/* when it reached FIN_WAIT2 */
+};
+
+struct sf_world {
+	sf_world_hook hook;
+	void *ctx;
+	struct host_map *storage, *auth_req, *auth_res;
+	bool stopped;
+	__u16 nused;	 /* eps[0..nused) were used since the reset */
+	__u16 free_head; /* free eps, through .peer */
+	__u16 slot_ep[SF_NSLOTS];
+	__u32 next_port; /* ephemeral ports handed out */
+	struct ep eps[MAX_EPS];
+};
+
+struct sf_world *sf_world__new(sf_world_hook hook, void *ctx)
+{
+	struct sf_world *w = calloc(1, sizeof(*w));
+
+	if (!w) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	w->hook = hook;
+	w->ctx = ctx;
+	w->storage = host_map__by_name("km_sockstorage");
+	w->auth_req = host_map__by_name("km_auth_req");
+	w->auth_res = host_map__by_name("km_auth_res");
+	if (!w->storage || !w->auth_req || !w->auth_res) {
+		free(w);
+		errno = ENOENT;
+		return NULL;
+	}
+	return w;
+}
+
+void sf_world__free(struct sf_world *w)
+{
+	free(w);
+}
+
+void sf_world__reset(struct sf_world *w)
+{
+	memset(w->eps, 0, (size_t)w->nused * sizeof(w->eps[0]));
+	memset(w->slot_ep, 0, sizeof(w->slot_ep));
+	w->nused = 0;
+	w->free_head = 0;
+	w->next_port = 0;
+	w->stopped = false;
+}
+
+unsigned int sf_world__nsocks(const struct sf_world *w)
+{
+	return w->nused;
+}
+
+struct host_sock *sf_world__sock(const struct sf_world *w, unsigned int i)
+{
+	return i < w->nused ? w->eps[i].sock : NULL;
+}
+
+struct host_sock *sf_world__slot(const struct sf_world *w, unsigned int slot)
+{
+	return slot < SF_NSLOTS && w->slot_ep[slot] ? w->eps[w->slot_ep[slot] - 1].sock : NULL;
+}
+
+/* ---- reporting and the program's two entry points ---------------------- */
+
+static void emit(struct sf_world *w, struct sf_world_event ev)
+{
+	if (!w->stopped && w->hook && !w->hook(w->ctx, &ev))
+		w->stopped = true;
+}
+
+static void fire(struct sf_world *w, struct host_sock *s, __u32 op, const __u32 args[4])
+{
+	struct sf_world_event ev = {.kind = SF_WEV_BEFORE, .sock = s, .op = op};
+
+	if (w->stopped)
+		return;
+	if (args)
+		memcpy(ev.args, args, sizeof(ev.args));
+	emit(w, ev);
+	if (w->stopped)
+		return;
+	ev.kind = SF_WEV_AFTER;
+	ev.ret = host_sock__fire(s, op, args);
+	emit(w, ev);
+}
+
+/* tcp_set_state(): the host runs STATE_CB when S asked for it (host.h), and
+ * the hook must know whether it did. */
+static void set_state(struct sf_world *w, struct host_sock *s, __u32 state)
+{
+	struct sf_world_event ev = {
+		.sock = s, .op = BPF_SOCK_OPS_STATE_CB, .args = {s->state, state}};
+	bool fires = s->fullsock && (s->cb_flags & BPF_SOCK_OPS_STATE_CB_FLAG);
+
+	if (w->stopped)
+		return;
+	if (fires) {
+		ev.kind = SF_WEV_BEFORE;
+		emit(w, ev);
+		if (w->stopped)
+			return;
+	}
+	ev.ret = host_sock__set_state(s, state);
+	ev.kind = fires ? SF_WEV_AFTER : SF_WEV_CLOSED;
+	if (fires || state == BPF_TCP_CLOSE)
+		emit(w, ev);
+}
+
+static void run_phase(struct sf_world *w, enum phase ph, struct host_sock *self,
+		      struct host_sock *peer)
+{
+	for (const struct row *r = kernel_table[ph]; r->what != W_END && !w->stopped; r++) {
+		struct host_sock *s = r->who == PEER ? peer : self;
+
+		if (!s || (r->who == PEER && s->state == BPF_TCP_CLOSE))
+			continue;
+		if (r->what == W_FIRE)
+			fire(w, s, r->arg, NULL);
+		else if (r->what == W_STATE)
+			set_state(w, s, r->arg);
+		else
+			s->state = r->arg;
+	}
+}
+
+/* ---- endpoints ---------------------------------------------------------- */
+
+static struct ep *ep_at(struct sf_world *w, __u16 link)
+{
+	return link ? &w->eps[link - 1] : NULL;
+}
+
+static __u16 link_of(const struct sf_world *w, const struct ep *e)
+{
+	return (__u16)(e - w->eps) + 1;
+}
+
+static struct host_sock *sock_of(struct ep *e)
+{
+	return e ? e->sock : NULL;
+}
+
+/* A fresh socket, reported; NULL when the pool or the host is out of them. */
+static struct ep *ep_new(struct sf_world *w)
+{
+	struct ep *e;
+
+	if (w->free_head) {
+		e = ep_at(w, w->free_head);
+		w->free_head = e->peer;
+	} else if (w->nused < MAX_EPS) {
+		e = &w->eps[w->nused++];
+	} else {
+		return NULL;
+	}
+	memset(e, 0, sizeof(*e));
+	e->sock = host_sock__new();
+	if (!e->sock) {
+		e->peer = w->free_head;
+		w->free_head = link_of(w, e);
+		return NULL;
+	}
+	emit(w, (struct sf_world_event){.kind = SF_WEV_SOCK_NEW, .sock = e->sock});
+	return e;
+}
+
+/* Free E once the kernel is done with it: closed, no fd, not in a queue. */
+static void reap(struct sf_world *w, struct ep *e)
+{
+	struct ep *peer;
+
+	if (!e || !e->sock || e->sock->state != BPF_TCP_CLOSE || e->slot || e->listener)
+		return;
+	peer = ep_at(w, e->peer);
+	if (peer)
+		peer->peer = 0;
+	host_sock__free(e->sock);
+	memset(e, 0, sizeof(*e));
+	e->peer = w->free_head;
+	w->free_head = link_of(w, e);
+}
+
+static void queue_push(struct sf_world *w, struct ep *listener, struct ep *child)
+{
+	__u16 link = link_of(w, child);
+
+	child->listener = link_of(w, listener);
+	if (listener->qtail)
+		ep_at(w, listener->qtail)->qnext = link;
+	else
+		listener->qhead = link;
+	listener->qtail = link;
+}
+
+static struct ep *queue_pop(struct sf_world *w, struct ep *listener)
+{
+	struct ep *child = ep_at(w, listener->qhead);
+
+	if (!child)
+		return NULL;
+	listener->qhead = child->qnext;
+	if (!listener->qhead)
+		listener->qtail = 0;
+	child->qnext = 0;
+	child->listener = 0;
+	return child;
+}
+
+/* ---- addresses ---------------------------------------------------------- */
+
+static const struct sf_addr any6;
+static const __u8 v4mapped_prefix[12] = {[10] = 0xff, [11] = 0xff};
+
+static bool addr_is_v4(const struct sf_addr *a)
+{
+	return !memcmp(a, v4mapped_prefix, sizeof(v4mapped_prefix));
+}
+
+static bool addr_eq(const struct sf_addr *a, const struct sf_addr *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+/* The IPv4 address V (network order) as ::ffff:V. */
+static struct sf_addr addr4(__be32 v)
+{
+	struct sf_addr a;
+
+	memcpy(&a, v4mapped_prefix, sizeof(v4mapped_prefix));
+	a.w[3] = v;
+	return a;
+}
+
+static bool addr_is_any(const struct sf_addr *a)
+{
+	return addr_eq(a, &any6) || (addr_is_v4(a) && !a->w[3]);
+}
+
+/* A step's address in its family: AF_INET reads the last word. Raw steps
+ * pass theirs to sock_set() as they are. */
+static struct sf_addr step_addr(__u32 family, const struct sf_addr *a)
+{
+	return family == KM_AF_INET ? addr4(a->w[3]) : *a;
+}
+
+/* 127.0.0.1 or ::1, what an unbound socket gets on loopback. */
+static struct sf_addr loopback(bool v4)
+{
+	static const __u8 one6[16] = {[15] = 1};
+	static const __u8 one4[4] = {127, 0, 0, 1};
+	struct sf_addr a;
+	__be32 v;
+
+	if (!v4) {
+		memcpy(&a, one6, sizeof(a));
+		return a;
+	}
+	memcpy(&v, one4, sizeof(v));
+	return addr4(v);
+}
+
+static struct sf_addr sock_local(const struct host_sock *s)
+{
+	struct sf_addr a;
+
+	if (s->family == KM_AF_INET)
+		return addr4(s->local_ip4);
+	memcpy(&a, s->local_ip6, sizeof(a));
+	return a;
+}
+
+static void sock_set(struct host_sock *s, __u32 family, const struct sf_addr *local, __u16 lport,
+		     const struct sf_addr *remote, __u16 rport)
+{
+	bool v6 = family == KM_AF_INET6;
+
+	host_sock__set_addrs(s, family, v6 ? (const void *)local : &local->w[3], lport,
+			     v6 ? (const void *)remote : &remote->w[3], rport);
+}
+
+/* bind() without SO_REUSEADDR: ADDR:PORT is taken when a live socket (a
+ * listener, a child, a client) holds the port on an overlapping address. */
+static bool port_taken(const struct sf_world *w, const struct sf_addr *addr, __u16 port)
+{
+	for (unsigned int i = 0; i < w->nused; i++) {
+		const struct host_sock *s = w->eps[i].sock;
+		struct sf_addr l;
+
+		if (!s || s->local_port != port)
+			continue;
+		l = sock_local(s);
+		if (addr_eq(&l, addr) || addr_eq(&l, &any6) || addr_eq(addr, &any6) ||
+		    (addr_is_any(&l) && addr_is_v4(addr)) || (addr_is_any(addr) && addr_is_v4(&l)))
+			return true;
+	}
+	return false;
+}
+
+/* An ephemeral port free on ADDR (inet_hash_connect, round robin), or 0. */
+static __u16 pick_port(struct sf_world *w, const struct sf_addr *addr)
+{
+	for (unsigned int n = 0; n < MAX_EPS + 1; n++) {
+		__u16 port = EPHEMERAL_FIRST + w->next_port++ % EPHEMERAL_COUNT;
+
+		if (!port_taken(w, addr, port))
+			return port;
+	}
+	return 0;
+}
+
+/* The listener a SYN to DST:PORT reaches: an exact address beats a wildcard;
+ * an AF_INET6 listener on :: takes IPv4 too (dual stack). */
+static struct ep *find_listener(struct sf_world *w, const struct sf_addr *dst, __u16 port)
+{
+	struct ep *best = NULL;
+	bool best_exact = false;
+	bool v4 = addr_is_v4(dst);
+
+	for (unsigned int i = 0; i < w->nused; i++) {
+		struct ep *e = &w->eps[i];
+		struct sf_addr l;
+		bool exact, wild;
+
+		if (!e->sock || !e->listening || e->sock->state != BPF_TCP_LISTEN ||
+		    e->sock->local_port != port)
+			continue;
+		l = sock_local(e->sock);
+		exact = addr_eq(&l, dst);
+		wild = e->sock->family == KM_AF_INET
+			       ? v4 && addr_is_any(&l)
+			       : addr_eq(&l, &any6) || (v4 && addr_is_any(&l));
+		if ((exact || wild) && (!best || (exact && !best_exact))) {
+			best = e;
+			best_exact = exact;
+		}
+	}
+	return best;
+}
+
+/* ---- the TCP side ------------------------------------------------------- */
+
+/* What the handshake measured (tcp_synack_rtt_meas, tcp_ack_update_rtt). */
+static void tp_established(struct host_sock *s, __u32 segs_in, __u32 segs_out)
+{
+	s->tp.srtt_us = RTT_US << 3;
+	s->tp.rtt_min = RTT_US;
+	s->tp.snd_cwnd = INIT_CWND;
+	s->tp.mss_cache = LOOPBACK_MSS;
+	s->tp.segs_in += segs_in;
+	s->tp.segs_out += segs_out;
+}
+
+static void slot_release(struct sf_world *w, struct ep *e)
+{
+	if (e->slot)
+		w->slot_ep[e->slot - 1] = 0;
+	e->slot = 0;
+	e->user_closed = true;
+}
+
+static void slot_take(struct sf_world *w, unsigned int slot, struct ep *e)
+{
+	w->slot_ep[slot] = link_of(w, e);
+	e->slot = slot + 1;
+}
+
+static void abort_ep(struct sf_world *w, struct ep *e);
+
+/* close() of a listener: it closes, then each child still queued is
+ * disconnected (inet_csk_listen_stop) and its client reset. */
+static void close_listener(struct sf_world *w, struct ep *l)
+{
+	struct ep *child;
+
+	run_phase(w, PH_CLOSE_LISTENER, l->sock, NULL);
+	while ((child = queue_pop(w, l))) {
+		child->user_closed = true;
+		abort_ep(w, child);
+	}
+	reap(w, l);
+}
+
+/* RST both ways, then free what is done. */
+static void abort_ep(struct sf_world *w, struct ep *e)
+{
+	struct ep *peer = ep_at(w, e->peer);
+
+	if (e->listening && e->sock->state == BPF_TCP_LISTEN) {
+		close_listener(w, e);
+		return;
+	}
+	if (e->sock->state != BPF_TCP_CLOSE)
+		run_phase(w, PH_ABORT, e->sock, sock_of(peer));
+	reap(w, e);
+	reap(w, peer);
+}
+
+/* close(): the FIN sequence for the state E is in. */
+static void close_ep(struct sf_world *w, struct ep *e)
+{
+	struct ep *peer = ep_at(w, e->peer);
+	bool peer_alive = peer && peer->sock->state != BPF_TCP_CLOSE;
+
+	switch (e->sock->state) {
+	case BPF_TCP_CLOSE:
+		break;
+	case BPF_TCP_ESTABLISHED:
+	case BPF_TCP_SYN_RECV:
+		if (!peer_alive) {
+			/* Nobody acknowledges the FIN: retransmissions end in a reset. */
+			run_phase(w, PH_ABORT, e->sock, NULL);
+			break;
+		}
+		run_phase(w, PH_CLOSE, e->sock, peer->sock);
+		e->fin_wait2_at = host_clock__now();
+		break;
+	case BPF_TCP_CLOSE_WAIT:
+		run_phase(w, PH_CLOSE_PASSIVE, e->sock, sock_of(peer));
+		break;
+	default: /* listeners, and states only a raw step sets */
+		abort_ep(w, e);
+		return;
+	}
+	reap(w, e);
+	reap(w, peer);
+}
+
+/* Tear down whatever SLOT holds (SF_RESET, and before a slot is reused). */
+static void slot_abort(struct sf_world *w, unsigned int slot)
+{
+	struct ep *e = ep_at(w, w->slot_ep[slot]);
+
+	if (!e)
+		return;
+	slot_release(w, e);
+	abort_ep(w, e);
+}
+
+/* The server side of a SYN from CLIENT that reached listener L. */
+static void accept_syn(struct sf_world *w, struct ep *client, struct ep *l)
+{
+	struct host_sock *c = client->sock, *req, *child_sock;
+	struct sf_addr caddr = sock_local(c), saddr;
+	__u32 family = l->sock->family;
+	struct ep *child;
+
+	/* The server sees the client's address in its own family: an AF_INET6
+	 * listener sees an IPv4 client IPv4-mapped. */
+	if (c->family == KM_AF_INET6) {
+		memcpy(&saddr, c->remote_ip6, sizeof(saddr));
+	} else {
+		saddr = addr4(c->remote_ip4);
+	}
+
+	req = host_sock__new();
+	if (!req)
+		return;
+	emit(w, (struct sf_world_event){.kind = SF_WEV_SOCK_NEW, .sock = req});
+	sock_set(req, family, &saddr, c->remote_port, &caddr, c->local_port);
+	req->fullsock = false;
+	req->state = BPF_TCP_NEW_SYN_RECV;
+	run_phase(w, PH_SYN, req, NULL);
+	host_sock__free(req);
+
+	tp_established(c, 1, 1);
+	run_phase(w, PH_SYNACK, c, NULL);
+
+	child = ep_new(w);
+	if (!child || w->stopped)
+		return;
+	child_sock = child->sock;
+	sock_set(child_sock, family, &saddr, c->remote_port, &caddr, c->local_port);
+	/* sk_clone_lock() copies the listener, bpf_sock_ops_cb_flags included. */
+	child_sock->cb_flags = l->sock->cb_flags;
+	tp_established(child_sock, 2, 1);
+	child->peer = link_of(w, client);
+	client->peer = link_of(w, child);
+	queue_push(w, l, child);
+	run_phase(w, PH_ACK, child_sock, NULL);
+}
+
+/* Resolve an endpoint as connect() and bind() would; false when refused. */
+static bool resolve(__u32 family, struct sf_addr *local, struct sf_addr *remote)
+{
+	bool v4;
+
+	if (family != KM_AF_INET && family != KM_AF_INET6)
+		return false;
+	v4 = family == KM_AF_INET || addr_is_v4(remote) || addr_is_v4(local);
+	if (addr_is_any(remote))
+		*remote = loopback(v4); /* connect to INADDR_ANY means loopback */
+	if (addr_is_any(local))
+		*local = loopback(v4);
+	/* tcp_v6_connect(): an IPv4-mapped peer needs an IPv4(-mapped) source. */
+	return addr_is_v4(local) == addr_is_v4(remote);
+}
+
+/* connect() on a new socket, in SLOT or, for SLOT < 0, held by no one. */
+static struct ep *do_connect(struct sf_world *w, int slot, __u32 family, struct sf_addr local,
+			     __u16 lport, struct sf_addr remote, __u16 rport, bool waypoint)
+{
+	struct ep *e, *l;
+
+	if (slot >= 0)
+		slot_abort(w, slot);
+	if (w->stopped || !resolve(family, &local, &remote))
+		return NULL;
+	if (!lport)
+		lport = pick_port(w, &local);
+	if (!lport || port_taken(w, &local, lport))
+		return NULL;
+	e = ep_new(w);
+	if (!e)
+		return NULL;
+	sock_set(e->sock, family, &local, lport, &remote, rport);
+	if (slot >= 0)
+		slot_take(w, slot, e);
+	else
+		e->user_closed = true;
+	if (waypoint) {
+		/* What a connect hook records before the connect: the original
+		 * destination, network-order port, and via_waypoint. */
+		struct sock_storage_data *st = host_sk_storage__get(w->storage, e->sock, true);
+		__u8 port[2] = {rport >> 8, rport & 0xff};
+
+		if (!st)
+			return NULL;
+		if (family == KM_AF_INET) {
+			st->sk_tuple.ipv4.daddr = remote.w[3];
+			memcpy(&st->sk_tuple.ipv4.dport, port, 2);
+		} else {
+			memcpy(st->sk_tuple.ipv6.daddr, &remote, 16);
+			memcpy(&st->sk_tuple.ipv6.dport, port, 2);
+		}
+		st->via_waypoint = 1;
+		emit(w,
+		     (struct sf_world_event){.kind = SF_WEV_STORAGE, .sock = e->sock, .value = 1});
+	}
+	run_phase(w, PH_CONNECT, e->sock, NULL);
+	l = find_listener(w, &remote, rport);
+	if (l)
+		accept_syn(w, e, l);
+	else
+		run_phase(w, PH_REFUSED, e->sock, NULL);
+	reap(w, e);
+	return e->sock ? e : NULL;
+}
+
+/* ---- the steps ---------------------------------------------------------- */
+
+static struct ep *slot_ep(struct sf_world *w, unsigned int slot)
+{
+	return ep_at(w, w->slot_ep[slot % SF_NSLOTS]);
+}
+
+/* SF_ENROL, SF_UNENROL: the CNI's control connect from the pod address. It
+ * is refused (nothing listens there) unless a listener happens to, in which
+ * case the CNI closes the connection at once. */
+static void step_enrol(struct sf_world *w, const struct sf_step *st, __u16 port)
+{
+	static const __u8 control4[4] = {0, 0, 0, 2};
+	struct sf_addr control = {{0}};
+	struct ep *e;
+
+	if (st->family == KM_AF_INET) {
+		__be32 v;
+
+		memcpy(&v, control4, sizeof(v));
+		control = addr4(v);
+	} else {
+		((__u8 *)&control)[15] = 2;
+	}
+	e = do_connect(w, -1, st->family, step_addr(st->family, &st->local), st->lport, control,
+		       port, false);
+	if (e && e->sock->state != BPF_TCP_CLOSE)
+		close_ep(w, e);
+}
+
+static void step_listen(struct sf_world *w, const struct sf_step *st)
+{
+	struct sf_addr local = step_addr(st->family, &st->local);
+	unsigned int slot = st->slot % SF_NSLOTS;
+	__u16 port = st->lport;
+	struct ep *e;
+
+	slot_abort(w, slot);
+	if (w->stopped || (st->family != KM_AF_INET && st->family != KM_AF_INET6))
+		return;
+	if (!port)
+		port = pick_port(w, &local);
+	if (!port || port_taken(w, &local, port))
+		return;
+	e = ep_new(w);
+	if (!e)
+		return;
+	sock_set(e->sock, st->family, &local, port, &any6, 0);
+	e->listening = true;
+	slot_take(w, slot, e);
+	run_phase(w, PH_LISTEN, e->sock, NULL);
+}
+
+static void step_accept(struct sf_world *w, const struct sf_step *st)
+{
+	unsigned int slot = st->slot % SF_NSLOTS;
+	struct ep *l = slot_ep(w, st->peer), *child;
+
+	if (!l || !l->listening || !l->qhead || slot == st->peer % SF_NSLOTS)
+		return;
+	/* The slot's old socket goes first; a child it resets stays queued. */
+	slot_abort(w, slot);
+	child = queue_pop(w, l);
+	if (child)
+		slot_take(w, slot, child);
+}
+
+/* SF_SEND: VALUE bytes from SLOT to its peer, acknowledged at once. */
+static void step_send(struct sf_world *w, const struct sf_step *st)
+{
+	struct ep *e = slot_ep(w, st->slot), *peer;
+	struct host_sock *x, *y;
+	__u64 n = st->value, segs;
+
+	if (!e || !n || !(peer = ep_at(w, e->peer)))
+		return;
+	x = e->sock;
+	y = peer->sock;
+	if (x->state != BPF_TCP_ESTABLISHED && x->state != BPF_TCP_CLOSE_WAIT)
+		return; /* EPIPE, ENOTCONN */
+	if (y->state != BPF_TCP_ESTABLISHED && y->state != BPF_TCP_FIN_WAIT1 &&
+	    y->state != BPF_TCP_FIN_WAIT2)
+		return;
+	if (peer->user_closed && !peer->slot && !peer->listener) {
+		/* tcp_rcv_state_process(): data after the receiver closed */
+		run_phase(w, PH_DATA_AFTER_CLOSE, x, y);
+		reap(w, peer);
+		reap(w, e);
+		return;
+	}
+	segs = n / LOOPBACK_MSS + (n % LOOPBACK_MSS != 0);
+	if (segs > 0xffffffffu)
+		segs = 0xffffffffu;
+	x->tp.bytes_acked += n;
+	x->tp.segs_out += (__u32)segs;
+	x->tp.data_segs_out += (__u32)segs;
+	x->tp.delivered += (__u32)segs;
+	x->tp.segs_in++; /* the ACK */
+	y->tp.bytes_received += n;
+	y->tp.segs_in += (__u32)segs;
+	y->tp.data_segs_in += (__u32)segs;
+	y->tp.segs_out++;
+	host_clock__advance(RTT_US * 1000ull);
+}
+
+static void step_close(struct sf_world *w, const struct sf_step *st)
+{
+	struct ep *e = slot_ep(w, st->slot);
+
+	if (!e)
+		return;
+	slot_release(w, e);
+	close_ep(w, e);
+}
+
+static void step_waypoint(struct sf_world *w, const struct sf_step *st)
+{
+	struct ep *e = slot_ep(w, st->slot);
+	struct sock_storage_data *stor;
+	__u8 via = (__u8)st->value; /* a u8 the program reads as a bool */
+
+	if (!e)
+		return;
+	stor = host_sk_storage__get(w->storage, e->sock, true);
+	stor->via_waypoint = via;
+	emit(w, (struct sf_world_event){.kind = SF_WEV_STORAGE, .sock = e->sock, .value = via});
+}
+
+static void step_global(struct sf_world *w, const char *name, const void *value, size_t size)
+{
+	if (host_global__set(name, value, size))
+		return;
+	emit(w, (struct sf_world_event){.kind = SF_WEV_GLOBAL, .name = name});
+}
+
+static void write_verdict(struct sf_world *w, struct host_sock *s, const struct bpf_sock_tuple *key,
+			  __u64 value)
+{
+	__u32 verdict = (__u32)value;
+
+	if (host_map__update(w->auth_res, key, &verdict, BPF_ANY))
+		return; /* E2BIG: the map is full */
+	emit(w,
+	     (struct sf_world_event){.kind = SF_WEV_AUTH, .sock = s, .key = key, .value = verdict});
+}
+
+/* SF_AUTH_ANSWER: user space reads the oldest request and writes its verdict
+ * under the key it builds from it: the 12-byte IPv4 view zero-padded for type
+ * IPv4, all 36 bytes otherwise. */
+static void step_auth_answer(struct sf_world *w, const struct sf_step *st)
+{
+	struct bpf_sock_tuple key = {0};
+	struct km_auth_req req = {0};
+	const void *rec;
+	__u32 len;
+
+	rec = host_ring__peek(w->auth_req, &len);
+	if (!rec)
+		return;
+	memcpy(&req, rec, len < sizeof(req) ? len : sizeof(req));
+	host_ring__consume(w->auth_req);
+	memcpy(&key, &req.tuple, req.type == KM_TUPLE_IPV4 ? sizeof(key.ipv4) : sizeof(key));
+	write_verdict(w, NULL, &key, st->value);
+}
+
+void sf_world_xdp_key(const struct host_sock *s, struct bpf_sock_tuple *key)
+{
+	static const __u8 prefix[12] = {[10] = 0xff, [11] = 0xff};
+	bool v4 = s->family != KM_AF_INET6 || !memcmp(s->local_ip6, prefix, 12) ||
+		  !memcmp(s->remote_ip6, prefix, 12);
+
+	memset(key, 0, sizeof(*key));
+	if (v4) {
+		/* An IPv4 header: the socket's IPv4 view (host.h fills it for IPv4-mapped). */
+		key->ipv4.saddr = s->remote_ip4;
+		key->ipv4.daddr = s->local_ip4;
+		key->ipv4.sport = s->remote_port;
+		key->ipv4.dport = s->local_port;
+		return;
+	}
+	memcpy(key->ipv6.saddr, s->remote_ip6, 16);
+	memcpy(key->ipv6.daddr, s->local_ip6, 16);
+	key->ipv6.sport = s->remote_port;
+	key->ipv6.dport = s->local_port;
+}
+
+static void step_xdp_verdict(struct sf_world *w, const struct sf_step *st)
+{
+	struct ep *e = slot_ep(w, st->slot);
+	struct bpf_sock_tuple key;
+
+	if (!e)
+		return;
+	sf_world_xdp_key(e->sock, &key);
+	write_verdict(w, e->sock, &key, st->value);
+}
+
+/* SF_CLOCK: time passes; orphans in FIN_WAIT2 for tcp_fin_timeout close. */
+static void step_clock(struct sf_world *w, const struct sf_step *st)
+{
+	__u64 now;
+
+	host_clock__advance(st->value);
+	now = host_clock__now();
+	for (unsigned int i = 0; i < w->nused && !w->stopped; i++) {
+		struct ep *e = &w->eps[i];
+
+		if (!e->sock || !e->user_closed || e->slot || e->sock->state != BPF_TCP_FIN_WAIT2 ||
+		    now - e->fin_wait2_at < FIN_TIMEOUT_NS)
+			continue;
+		run_phase(w, PH_FIN_TIMEOUT, e->sock, NULL);
+		reap(w, e);
+	}
+}
+
+/* Free E and whatever it queues without a callback: a raw step said it is
+ * gone (a recording moved on to another socket). */
+static void ep_drop(struct sf_world *w, struct ep *e)
+{
+	struct ep *child;
+
+	while ((child = queue_pop(w, e)))
+		ep_drop(w, child);
+	if (e->slot)
+		w->slot_ep[e->slot - 1] = 0;
+	e->slot = 0;
+	e->sock->state = BPF_TCP_CLOSE;
+	reap(w, e);
+}
+
+/* The socket in SLOT for a raw-level step: a new one when there is none or
+ * NEWSOCK says the old one is gone. */
+static struct ep *raw_ep(struct sf_world *w, unsigned int slot, bool newsock)
+{
+	struct ep *e = slot_ep(w, slot);
+
+	if (e && newsock) {
+		ep_drop(w, e);
+		e = NULL;
+	}
+	if (!e) {
+		e = ep_new(w);
+		if (e)
+			slot_take(w, slot, e);
+	}
+	return e;
+}
+
+/* SF_RAW: the slot's socket set up exactly as the step says, then the op
+ * fired with the args. */
+static void step_raw(struct sf_world *w, const struct sf_step *st)
+{
+	struct ep *e = raw_ep(w, st->slot % SF_NSLOTS, st->flags & SF_F_NEWSOCK);
+	struct host_sock *s;
+
+	if (!e)
+		return;
+	s = e->sock;
+	sock_set(s, st->family, &st->local, st->lport, &st->remote, st->rport);
+	s->state = st->state;
+	s->fullsock = !(st->flags & SF_F_REQSOCK);
+	s->is_tcp = !(st->flags & SF_F_NOTCP);
+	fire(w, s, st->op, st->args);
+}
+
+/* SF_TCP: the slot's socket gets the counters a recording saw. */
+static void step_tcp(struct sf_world *w, const struct sf_step *st)
+{
+	struct ep *e = raw_ep(w, st->slot % SF_NSLOTS, false);
+
+	if (!e)
+		return;
+	e->sock->tp.srtt_us = st->tcp.srtt_us;
+	e->sock->tp.rtt_min = st->tcp.rtt_min;
+	e->sock->tp.total_retrans = st->tcp.total_retrans;
+	e->sock->tp.lost_out = st->tcp.lost_out;
+	e->sock->tp.bytes_received = st->tcp.bytes_received;
+	e->sock->tp.bytes_acked = st->tcp.bytes_acked;
+}
+
+bool sf_world__step(struct sf_world *w, const struct sf_step *st)
+{
+	if (w->stopped)
+		return false;
+	switch (st->kind) {
+	case SF_ENROL:
+		step_enrol(w, st, KM_CONTROL_PORT_ENROL);
+		break;
+	case SF_UNENROL:
+		step_enrol(w, st, KM_CONTROL_PORT_LEAVE);
+		break;
+	case SF_LISTEN:
+		step_listen(w, st);
+		break;
+	case SF_CONNECT:
+		do_connect(w, st->slot % SF_NSLOTS, st->family, step_addr(st->family, &st->local),
+			   st->lport, step_addr(st->family, &st->remote), st->rport,
+			   st->flags & SF_F_WAYPOINT);
+		break;
+	case SF_ACCEPT:
+		step_accept(w, st);
+		break;
+	case SF_SEND:
+		step_send(w, st);
+		break;
+	case SF_CLOSE:
+		step_close(w, st);
+		break;
+	case SF_RESET:
+		slot_abort(w, st->slot % SF_NSLOTS);
+		break;
+	case SF_WAYPOINT:
+		step_waypoint(w, st);
+		break;
+	case SF_MONITORING:
+		step_global(w, "enable_monitoring", &(__u32){(__u32)st->value}, sizeof(__u32));
+		break;
+	case SF_NODE_IP:
+		step_global(w, "node_ip", st->local.w, sizeof(st->local.w));
+		break;
+	case SF_POD_GATEWAY:
+		step_global(w, "pod_gateway", st->local.w, sizeof(st->local.w));
+		break;
+	case SF_AUTH_ANSWER:
+		step_auth_answer(w, st);
+		break;
+	case SF_XDP_VERDICT:
+		step_xdp_verdict(w, st);
+		break;
+	case SF_CLOCK:
+		step_clock(w, st);
+		break;
+	case SF_RAW:
+		step_raw(w, st);
+		break;
+	case SF_TCP:
+		step_tcp(w, st);
+		break;
+	default:
+		break;
+	}
+	return !w->stopped;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * world.h: the simulated world around the sockops program: the kernel's TCP
+ * sockets on loopback (listeners, the handshake, the FIN and RST sequences,
+ * the callbacks each fires), user space (enrolment connects, storage,
+ * globals, auth answers) and XDP. It expands the lifecycle steps of a run
+ * (input.h) into the events the kernel would produce, and sets up raw steps
+ * exactly as they say.
+ *
+ * Which callbacks each kernel action fires, and in which order, is one data
+ * table in world.c, to be calibrated against kernel recordings.
+ *
+ * Everything the program could observe goes through the host runtime
+ * (host.h); everything a checker must know is reported through a hook, in
+ * the order it happens. Sockets are freed once fully closed and unowned, so
+ * a run holds at most two sockets per step. Allocates only in
+ * sf_world__new().
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "bpf/host/host.h"
+#include "fuzz/input.h"
+
+enum sf_world_ev_kind {
+	SF_WEV_SOCK_NEW, /* SOCK was created (a request socket too) */
+	SF_WEV_BEFORE,	 /* the program is about to run OP with ARGS on SOCK */
+	SF_WEV_AFTER,	 /* it ran and returned RET; host_journal() holds its effects */
+	SF_WEV_CLOSED,	 /* SOCK moved to CLOSE (from ARGS[0]) and the program did not run */
+	SF_WEV_STORAGE, /* user space set via_waypoint = VALUE in SOCK's storage (created if absent) */
+	SF_WEV_GLOBAL, /* user space wrote the global NAME */
+	SF_WEV_AUTH, /* km_auth_res[KEY] = VALUE, written by XDP for SOCK, or user space (SOCK NULL) */
+};
+
+struct sf_world_event {
+	enum sf_world_ev_kind kind;
+	struct host_sock *sock;
+	__u32 op;
+	__u32 args[4];
+	int ret;
+	const char *name;
+	const struct bpf_sock_tuple *key;
+	__u64 value;
+};
+
+/* Told every event, in order. Returning false stops the world: no program
+ * runs after that, and sf_world__step() returns false. */
+typedef bool (*sf_world_hook)(void *ctx, const struct sf_world_event *ev);
+
+struct sf_world;
+
+/* A world reporting to HOOK (may be NULL) with CTX. Returns NULL with errno
+ * ENOMEM, or ENOENT when the program has no km_sockstorage, km_auth_req or
+ * km_auth_res map (SPEC §6). host_init() must have succeeded. */
+struct sf_world *sf_world__new(sf_world_hook hook, void *ctx);
+void sf_world__free(struct sf_world *w); /* NULL is fine */
+
+/* Forget every socket and slot. Call right after host_reset(), which already
+ * freed the host's sockets. Cost: what the last run touched. */
+void sf_world__reset(struct sf_world *w);
+
+/* Carry out STEP. A step that the kernel or user space would refuse (a busy
+ * port, mixed IPv4/IPv6 addresses, an empty slot) does nothing. Returns false
+ * when the hook stopped the world (now or earlier). */
+bool sf_world__step(struct sf_world *w, const struct sf_step *step);
+
+/* The sockets alive now: sf_world__sock(W, i) for i below sf_world__nsocks(W)
+ * is one, or NULL for an unused place; in a fixed order. */
+unsigned int sf_world__nsocks(const struct sf_world *w);
+struct host_sock *sf_world__sock(const struct sf_world *w, unsigned int i);
+
+/* The socket in SLOT, or NULL. */
+struct host_sock *sf_world__slot(const struct sf_world *w, unsigned int slot);
+
+/* The km_auth_res key XDP writes for the first packet arriving at S: src =
+ * the peer, dst = S's local address, host-order ports; an IPv4 packet (the
+ * 12-byte IPv4 view, zero-padded) for AF_INET and IPv4-mapped sockets, IPv6
+ * (36 bytes) otherwise. */
+void sf_world_xdp_key(const struct host_sock *s, struct bpf_sock_tuple *key);

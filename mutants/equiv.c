@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * equiv.c: the equivalent-mutant check. Drives whatever program is linked in
+ * (core/ or a mutant) through seeded random trials on the host runtime, with
+ * no property in the loop, and prints one digest line per trial of everything
+ * the program can change: every map, ring record, socket storage, socket's
+ * cb_flags, global and return value. Two builds that print the same lines for
+ * every trial behaved the same on all of them; mutants.sh compares a mutant's
+ * lines with core's and calls a mutant that matches on every trial
+ * "equivalent?" (the catalogue must have none).
+ *
+ * Usage: equiv SEED TRIALS
+ *
+ * The trials reach more than the fuzz input model does on purpose (raw
+ * ops on any family, km_manage values other than 0, any STATE_CB args, user
+ * space writing storage and auth verdicts under several keys), because the
+ * question here is whether the program changed, not whether a property sees it.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "host.h"
+#include "sockops.h"
+
+#define NSOCKS	   6
+#define NACTIONS   48
+#define FNV_OFFSET 0xcbf29ce484222325ull
+#define FNV_PRIME  0x100000001b3ull
+
+static __u64 rng_state;
+
+static __u64 rng(void)
+{
+	/* splitmix64: a fixed sequence per seed, the same in every build */
+	__u64 z = (rng_state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static __u32 pick(__u32 n)
+{
+	return (__u32)(rng() % n);
+}
+
+static __u64 fnv(__u64 h, const void *data, size_t len)
+{
+	const __u8 *p = data;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * FNV_PRIME;
+	return h;
+}
+
+/* Addresses, network order, IPv4 as IPv4-mapped; chosen to sit on every edge
+ * the program tests: control addresses, v4-mapped look-alikes, word-3 twins. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define N32(x) __builtin_bswap32(x)
+#else
+#define N32(x) (x)
+#endif
+#define V4(a, b, c, d) {0, 0, N32(0x0000ffffu), N32((a) << 24 | (b) << 16 | (c) << 8 | (d))}
+static const __be32 pool[][4] = {
+	V4(0, 0, 0, 2),
+	V4(10, 0, 0, 1),
+	V4(10, 0, 0, 2),
+	V4(127, 0, 0, 5),
+	V4(0, 0, 0, 0),
+	{0, 0, 0, N32(2)},				 /* ::2 */
+	{0, 0, 0, N32(0x0a000001u)},			 /* ::10.0.0.1, a word-3 twin */
+	{N32(0x20010db8u), 0, 0, N32(0x0a000001u)},	 /* 2001:db8::a00:1, another */
+	{N32(0xfd0d0000u), 0, 0, N32(1)},		 /* fd0d::1 */
+	{N32(0xfd0d0000u), 0, 0, N32(2)},		 /* fd0d::2 */
+	{0, 0, N32(0xffff0000u), N32(0x0a000001u)},	 /* bytes 8..11 ff ff 00 00 */
+	{0, 0, 0, 0},					 /* :: */
+};
+#define NPOOL (sizeof(pool) / sizeof(pool[0]))
+static const __u16 ports[] = {929, 930, 80, 8080, 0x3a1, 0xa103, 1, 65535};
+#define NPORTS (sizeof(ports) / sizeof(ports[0]))
+static const __u32 families[] = {2, 2, 10, 10, 10, 1};
+static const __u32 ops[] = {3, 4, 5, 10, 3, 4, 5, 10, 1, 2};
+static const __u32 states[] = {1, 2, 4, 7, 8, 11};
+
+static struct host_sock *socks[NSOCKS];
+
+static bool is_v4mapped(const __be32 *a)
+{
+	return a[0] == 0 && a[1] == 0 && a[2] == N32(0x0000ffffu);
+}
+
+static void set_random_addrs(struct host_sock *s)
+{
+	const __be32 *l = pool[pick(NPOOL)], *r = pool[pick(NPOOL)];
+	__u32 family = families[pick(sizeof(families) / sizeof(families[0]))];
+	__u16 lp = ports[pick(NPORTS)], rp = ports[pick(NPORTS)];
+
+	if (family == 10)
+		host_sock__set_addrs(s, family, l, lp, r, rp);
+	else
+		host_sock__set_addrs(s, family, &l[3], lp, &r[3], rp);
+}
+
+/* A km_auth_res key for S: as user space writes it, or a variant of it. */
+static void auth_key(const struct host_sock *s, struct bpf_sock_tuple *t, __u32 variant)
+{
+	bool v4 = s->family != 10 || is_v4mapped(s->local_ip6) || is_v4mapped(s->remote_ip6);
+	__u16 sp = s->remote_port, dp = s->local_port;
+
+	memset(t, 0, sizeof(*t));
+	if (variant == 1) { /* network-order ports */
+		sp = __builtin_bswap16(sp);
+		dp = __builtin_bswap16(dp);
+	}
+	if (v4 && variant != 2) {
+		t->ipv4.saddr = s->family == 10 ? s->remote_ip6[3] : s->remote_ip4;
+		t->ipv4.daddr = s->family == 10 ? s->local_ip6[3] : s->local_ip4;
+		t->ipv4.sport = sp;
+		t->ipv4.dport = dp;
+		return;
+	}
+	memcpy(t->ipv6.saddr, s->remote_ip6, 16);
+	memcpy(t->ipv6.daddr, s->local_ip6, 16);
+	t->ipv6.sport = sp;
+	t->ipv6.dport = dp;
+}
+
+static void manage_key(const struct host_sock *s, __be32 key[4])
+{
+	memset(key, 0, 16);
+	if (s->family != 10)
+		key[0] = s->local_ip4;
+	else if (is_v4mapped(s->local_ip6))
+		key[0] = s->local_ip6[3];
+	else
+		memcpy(key, s->local_ip6, 16);
+}
+
+static void set_global_addr(const char *name)
+{
+	static const __be32 zero[4];
+
+	host_global__set(name, pick(3) ? pool[pick(NPOOL)] : zero, 16);
+}
+
+/* Everything user space could read, order-independent where the runtime's
+ * slot order could differ for the same contents. */
+static __u64 digest(int ret)
+{
+	__u64 h = fnv(FNV_OFFSET, &ret, sizeof(ret));
+
+	for (unsigned int i = 0; i < host_prog.nr_maps; i++) {
+		const struct host_map_def *d = &host_prog.maps[i];
+		struct host_map *m = host_map__by_name(d->name);
+		const void *key, *rec;
+		void *val;
+		__u32 cur = 0, len;
+		__u64 sum = 0;
+
+		switch (d->type) {
+		case BPF_MAP_TYPE_HASH:
+		case BPF_MAP_TYPE_SOCKHASH:
+			while (host_map__next(m, &cur, &key, &val)) {
+				__u64 e = fnv(FNV_OFFSET, key, d->key_size);
+
+				e = fnv(e, val, d->type == BPF_MAP_TYPE_HASH ? d->value_size : 4);
+				sum += e;
+			}
+			h = fnv(h, &sum, sizeof(sum));
+			break;
+		case BPF_MAP_TYPE_RINGBUF:
+			while ((rec = host_ring__peek(m, &len))) {
+				h = fnv(h, &len, sizeof(len));
+				h = fnv(h, rec, len);
+				host_ring__consume(m);
+			}
+			break;
+		case BPF_MAP_TYPE_SK_STORAGE:
+			for (int j = 0; j < NSOCKS; j++) {
+				void *st = socks[j] ? host_sk_storage__get(m, socks[j], false) : NULL;
+
+				h = fnv(h, &j, sizeof(j));
+				if (st)
+					h = fnv(h, st, d->value_size);
+			}
+			break;
+		}
+	}
+	for (int j = 0; j < NSOCKS; j++)
+		if (socks[j])
+			h = fnv(h, &socks[j]->cb_flags, sizeof(socks[j]->cb_flags));
+	for (unsigned int i = 0; i < host_prog.nr_globals; i++)
+		h = fnv(h, host_prog.globals[i].addr, host_prog.globals[i].size);
+	return h;
+}
+
+static void action(struct host_map *manage, struct host_map *auth, struct host_map *storage)
+{
+	struct host_sock *s = socks[pick(NSOCKS)];
+	struct bpf_sock_tuple t;
+	__u32 args[4] = {0}, val, op;
+	__be32 key[4];
+	int ret = 0;
+
+	switch (pick(16)) {
+	case 0 ... 5:
+		op = ops[pick(sizeof(ops) / sizeof(ops[0]))];
+		if (op == 10) {
+			args[0] = states[pick(sizeof(states) / sizeof(states[0]))];
+			args[1] = pick(2) ? 7 : states[pick(sizeof(states) / sizeof(states[0]))];
+		}
+		s->fullsock = pick(8) != 0;
+		s->is_tcp = pick(8) != 0;
+		ret = host_sock__fire(s, op, args);
+		break;
+	case 6:
+		ret = host_sock__set_state(s, pick(3) ? 7 : 1);
+		break;
+	case 7:
+		set_random_addrs(s);
+		break;
+	case 8: {
+		struct sock_storage_data *st = host_sk_storage__get(storage, s, true);
+
+		if (st) {
+			st->via_waypoint = (__u8)pick(2);
+			st->connect_ns = pick(2) ? host_clock__now() - pick(1000) : 0;
+			st->sk_tuple.ipv4.dport = (__u16)pick(65536);
+		}
+		break;
+	}
+	case 9:
+		auth_key(s, &t, pick(3));
+		val = pick(2);
+		host_map__update(auth, &t, &val, BPF_ANY);
+		break;
+	case 10:
+		manage_key(s, key);
+		val = pick(4) ? 0 : 1;
+		host_map__update(manage, key, &val, BPF_ANY);
+		break;
+	case 11:
+		val = pick(4) ? 1 : pick(3);
+		host_global__set("enable_monitoring", &val, sizeof(val));
+		break;
+	case 12:
+		set_global_addr(pick(2) ? "node_ip" : "pod_gateway");
+		break;
+	case 13:
+		host_clock__advance(1 + pick(1000000));
+		break;
+	case 14:
+		host_fault__arm((enum host_helper)pick(HOST_H__MAX), pick(4), 0);
+		break;
+	case 15:
+		/* the same socket twice on one side of a connection: fire 4 then 5 */
+		ret = host_sock__fire(s, 4, NULL) + host_sock__fire(s, 5, NULL);
+		break;
+	}
+	(void)ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct host_map *manage, *auth, *storage;
+	unsigned long long seed, trials;
+
+	if (argc != 3) {
+		fprintf(stderr, "Usage: %s SEED TRIALS\n", argv[0]);
+		return 2;
+	}
+	seed = strtoull(argv[1], NULL, 0);
+	trials = strtoull(argv[2], NULL, 0);
+	host_set_print(NULL);
+	if (host_init()) {
+		fprintf(stderr, "equiv: host_init failed\n");
+		return 2;
+	}
+	manage = host_map__by_name("km_manage");
+	auth = host_map__by_name("km_auth_res");
+	storage = host_map__by_name("km_sockstorage");
+	if (!manage || !auth || !storage) {
+		fprintf(stderr, "equiv: the program lacks km_manage, km_auth_res or km_sockstorage\n");
+		return 2;
+	}
+	for (unsigned long long n = 0; n < trials; n++) {
+		__u64 h = FNV_OFFSET;
+
+		rng_state = seed * 1000003ull + n;
+		host_reset();
+		for (int j = 0; j < NSOCKS; j++) {
+			socks[j] = host_sock__new();
+			set_random_addrs(socks[j]);
+			socks[j]->state = 1;
+		}
+		/* Enrol a few of the sockets' local addresses, as user space cannot. */
+		for (int j = 0; j < NSOCKS; j++) {
+			__be32 key[4];
+			__u32 zero = 0;
+
+			manage_key(socks[j], key);
+			if (pick(3))
+				host_map__update(manage, key, &zero, BPF_ANY);
+		}
+		for (int a = 0; a < NACTIONS; a++) {
+			action(manage, auth, storage);
+			h = fnv(h, &(__u64){digest(0)}, sizeof(__u64));
+		}
+		printf("%llu %016llx\n", n, (unsigned long long)h);
+	}
+	host_fini();
+	return 0;
+}

@@ -1,0 +1,189 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# mutants.mk: mutation testing of core/ (mutants/README.md). Included by the
+# top-level Makefile.
+#
+#   make mutants               build every mutant of mutants/catalogue/, run the
+#                              unit tests, the corpus + regression replay and
+#                              both fuzz targets against each; write
+#                              $(BUILD)/mutants/report.txt
+#   make mutants MUTANT=003    the same for one mutant (or a list: "003 017")
+#   make mutants-build         only apply, compile and link every mutant
+#   make test-mutants          (part of make test) every patch applies to core/
+#                              and builds for BPF; the SPEC §9 mutants die on
+#                              the corpus + regression replay
+#
+# A mutant NNN lives in $(BUILD)/mutants/NNN/: core/ (a patched copy),
+# sockops.bpf.o (clang -target bpf), prog.c (tools/mapgen), native/ and fuzz/
+# (the descriptor compiled with each flavour's flags) and the drop-in binaries
+# linked from it. core/ itself carries no mutant switch.
+#
+# NATIVE_CFLAGS and the fragments' object lists are defined after this file is
+# read: rules use them only in recipes or through second expansion ($$).
+
+MUT_BUILD := $(BUILD)/mutants
+MUT_PATCHES := $(sort $(wildcard mutants/catalogue/*.patch))
+# NNN of every patch: the part of the name before the first '-'.
+MUT_ALL := $(foreach p,$(MUT_PATCHES),$(firstword $(subst -, ,$(notdir $(p)))))
+MUTANT ?=
+MUT_SEL := $(if $(MUTANT),$(MUTANT),$(MUT_ALL))
+# The seven upstream defects of SPEC §9 (a)-(g): the regression suite must kill them.
+MUT_SPEC9 := 001 002 003 004 005 006 007
+MUT_PATCH_OF = $(firstword $(wildcard mutants/catalogue/$(1)-*.patch))
+MUT_BPF_CFLAGS = $(filter-out -Icore,$(BPF_CFLAGS))
+
+$(MUT_BUILD):
+	$(Q)mkdir -p $@
+
+# $(call mutant_rules,NNN): the build of one mutant.
+define mutant_rules
+# A fresh copy of core/ with the patch applied; any fuzz (offset, fuzz factor)
+# is an error, so a patch that drifted from core/ is noticed.
+$(MUT_BUILD)/$(1)/core/.applied: $(call MUT_PATCH_OF,$(1)) $(CORE_SRCS) mutants/mutants.mk | $(MUT_BUILD)
+	$$(call msg,PATCH,$(MUT_BUILD)/$(1)/core)
+	$(Q)rm -rf $(MUT_BUILD)/$(1)/core && mkdir -p $(MUT_BUILD)/$(1) && cp -r core $(MUT_BUILD)/$(1)/core
+	$(Q)patch -s -p1 -F0 -N --no-backup-if-mismatch -r - -d $(MUT_BUILD)/$(1) \
+		< $(call MUT_PATCH_OF,$(1))
+	$(Q)touch $$@
+
+$(MUT_BUILD)/$(1)/sockops.bpf.o: $(MUT_BUILD)/$(1)/core/.applied Makefile $(DEPS_STAMP)
+	$$(call msg,BPF,$$@)
+	$(Q)$(CLANG) $$(MUT_BPF_CFLAGS) -I$(MUT_BUILD)/$(1)/core \
+		-c $(MUT_BUILD)/$(1)/core/sockops.bpf.c -o $$@
+
+$(MUT_BUILD)/$(1)/prog.c: $(MUT_BUILD)/$(1)/sockops.bpf.o $(BUILD)/tools/mapgen
+	$$(call msg,MAPGEN,$$@)
+	$(Q)$(BUILD)/tools/mapgen $$< $(MUT_BUILD)/$(1)/core/sockops.bpf.c > $$@
+
+# The descriptor (which #includes the patched program) with the flags of the
+# native and fuzz flavours, so it drops in for $(BUILD)/<flavour>/prog/*.prog.o.
+$(MUT_BUILD)/$(1)/native/prog.o: $(MUT_BUILD)/$(1)/prog.c Makefile
+	$$(call msg,CC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(CC) $$(BASE_CFLAGS) -I$(MUT_BUILD)/$(1)/core $$(NATIVE_INC) $$(NATIVE_CFLAGS) \
+		$$(EXTRA_CFLAGS) -c $$< -o $$@
+
+$(MUT_BUILD)/$(1)/fuzz/prog.o: $(MUT_BUILD)/$(1)/prog.c Makefile
+	$$(call msg,CC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(FUZZ_CC) $$(BASE_CFLAGS) -I$(MUT_BUILD)/$(1)/core $$(NATIVE_INC) $$(CFLAGS) \
+		-fsanitize=fuzzer-no-link $$(SAN) $$(EXTRA_CFLAGS) -c $$< -o $$@
+endef
+
+$(foreach m,$(MUT_ALL),$(eval $(call mutant_rules,$(m))))
+
+# ------------------------------------------------------------------------
+# The drop-in binaries: each is linked exactly as its own fragment links it
+# (tests/tests.mk, cli/cli.mk, fuzz/fuzz.mk), with the mutant's descriptor in
+# place of $(BUILD)/<flavour>/prog/$(PROG_NAME).prog.o. The other objects are
+# the shared, unmutated ones.
+
+# The control, "core": the unmutated descriptors of the native and fuzz flavours.
+$(MUT_BUILD)/core/native/prog.o: $(BUILD)/native/prog/$(PROG_NAME).prog.o
+	$(Q)mkdir -p $(@D) && cp $< $@
+$(MUT_BUILD)/core/fuzz/prog.o: $(BUILD)/fuzz/prog/$(PROG_NAME).prog.o
+	$(Q)mkdir -p $(@D) && cp $< $@
+
+# (a) The cmocka suite: tests/test_sockops.c, compiled once.
+$(MUT_BUILD)/test_sockops.o: tests/test_sockops.c Makefile tests/tests.mk $(DEPS_STAMP) | $(MUT_BUILD)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BASE_CFLAGS) $(NATIVE_INC) $(NATIVE_CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
+
+$(MUT_BUILD)/%/test_sockops: $(MUT_BUILD)/test_sockops.o $(MUT_BUILD)/%/native/prog.o \
+		$(BUILD)/native/libsockfuzz.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(NATIVE_CFLAGS) $^ $(TEST_LDLIBS) -o $@
+
+# (b) The CLI (replay).
+$(MUT_BUILD)/%/sockfuzz: $(CLI_OBJS) $(MUT_BUILD)/%/native/prog.o $(BUILD)/native/libsockfuzz.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(NATIVE_CFLAGS) $^ $(CLI_LDLIBS) -o $@
+
+# (c) The libFuzzer targets.
+MUT_FUZZ_TARGETS := fuzz_lifecycle fuzz_raw
+define mutant_fuzz_rule
+$(MUT_BUILD)/%/$(1): $(MUT_BUILD)/%/fuzz/prog.o $(BUILD)/fuzz/fuzz/$(1).o \
+		$(BUILD)/fuzz/fuzz/fuzz_target.o $(BUILD)/fuzz/libsockfuzz.a
+	$$(call msg,LD,$$@)
+	$(Q)$$(FUZZ_CC) $$(CFLAGS) -fsanitize=fuzzer $$(SAN) $(BUILD)/fuzz/fuzz/$(1).o \
+		$(BUILD)/fuzz/fuzz/fuzz_target.o $$< $(BUILD)/fuzz/libsockfuzz.a -o $$@
+endef
+$(foreach t,$(MUT_FUZZ_TARGETS),$(eval $(call mutant_fuzz_rule,$(t))))
+
+# ------------------------------------------------------------------------
+# The equivalence check (mutants/equiv.c): the same seeded trials on core and
+# on every mutant, no property in the loop. NNN/equiv.txt says at which trial
+# the mutant first behaved differently, or "equivalent?" when it never did.
+MUT_EQUIV_SEED ?= 1
+MUT_EQUIV_TRIALS ?= 3000
+
+$(MUT_BUILD)/equiv.o: mutants/equiv.c Makefile mutants/mutants.mk $(DEPS_STAMP) | $(MUT_BUILD)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(BASE_CFLAGS) $(NATIVE_INC) $(NATIVE_CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
+
+$(MUT_BUILD)/%/equiv: $(MUT_BUILD)/equiv.o $(MUT_BUILD)/%/native/prog.o $(BUILD)/native/libsockfuzz.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(NATIVE_CFLAGS) $^ -o $@
+
+$(MUT_BUILD)/core/equiv.txt: $(MUT_BUILD)/core/equiv
+	$(Q)$< $(MUT_EQUIV_SEED) $(MUT_EQUIV_TRIALS) > $@
+
+$(MUT_BUILD)/%/equiv.txt: $(MUT_BUILD)/%/equiv $(MUT_BUILD)/core/equiv.txt
+	$(Q)$< $(MUT_EQUIV_SEED) $(MUT_EQUIV_TRIALS) | \
+		diff - $(MUT_BUILD)/core/equiv.txt | sed -n 's/^< \([0-9]*\) .*/differs at trial \1/p' | \
+		head -1 > $@.tmp
+	$(Q)[ -s $@.tmp ] || echo "equivalent? (no difference in $(MUT_EQUIV_TRIALS) trials)" > $@.tmp
+	$(Q)mv $@.tmp $@
+
+mutants-equiv: $(foreach m,$(MUT_SEL),$(MUT_BUILD)/$(m)/equiv.txt)
+	$(Q)for m in $(MUT_SEL); do printf '%s %s\n' $$m "$$(cat $(MUT_BUILD)/$$m/equiv.txt)"; done
+
+# ------------------------------------------------------------------------
+# The run. Binaries of parts not yet in the tree are left out (their column
+# reads n/a) rather than failing the build.
+MUT_BINS = $(if $(wildcard tests/test_sockops.c),test_sockops) \
+	$(if $(and $(CLI_OBJS),$(wildcard fuzz/exec.c)),sockfuzz) \
+	$(if $(wildcard fuzz/exec.c),$(MUT_FUZZ_TARGETS))
+MUT_CORE_BINS = $(foreach b,$(MUT_BINS),$(MUT_BUILD)/core/$(b))
+
+mutants-build: $(foreach m,$(MUT_SEL),$(foreach b,$(MUT_BINS),$(MUT_BUILD)/$(m)/$(b)) \
+		$(MUT_BUILD)/$(m)/equiv.txt) $(MUT_CORE_BINS)
+
+mutants: mutants-build
+	$(Q)REPORT=$(if $(MUTANT),,$(MUT_BUILD)/report.txt) mutants/mutants.sh $(MUT_BUILD) \
+		core $(MUT_SEL)
+
+# ------------------------------------------------------------------------
+# make test: every patch still applies to core/ (exactly: no offset fuzz) and
+# compiles for BPF and natively; each SPEC §9 mutant is killed by the replay of
+# corpus/ (seeds and regressions) and mutants/killers/ (exit 1), while core
+# replays clean (exit 0) on the same files.
+MUT_REPLAY_FILES = $(sort $(wildcard corpus/*/*.bin corpus/*/*.trace mutants/killers/*.trace \
+	mutants/killers/*.bin))
+
+test-mutants: $(foreach m,$(MUT_ALL),$(MUT_BUILD)/$(m)/native/prog.o) \
+		$(foreach m,core $(MUT_SPEC9),$(MUT_BUILD)/$(m)/sockfuzz)
+	$(call msg,TEST,mutants: $(words $(MUT_ALL)) patches apply and build)
+	$(Q)for p in $(MUT_PATCHES); do \
+		n=$$(basename $$p .patch); \
+		line="$${n%%-*} $${n#*-}: $$(sed -n '1s/^# //p' $$p)"; \
+		grep -qxF "$$line" mutants/catalogue.txt || \
+			{ echo "  FAIL     $$p: no line '$$line' in mutants/catalogue.txt"; exit 1; }; \
+	done; \
+	[ $$(grep -c '^[0-9]' mutants/catalogue.txt) -eq $(words $(MUT_PATCHES)) ] || \
+		{ echo "  FAIL     mutants/catalogue.txt lists a mutant with no patch"; exit 1; }
+	$(Q)status=0; for m in core $(MUT_SPEC9); do \
+		$(CLI_TEST_ENV) $(MUT_BUILD)/$$m/sockfuzz replay $(MUT_REPLAY_FILES) \
+			> $(MUT_BUILD)/$$m/replay.log 2>&1; rc=$$?; \
+		want=1; [ $$m = core ] && want=0; \
+		if [ $$rc -eq $$want ]; then \
+			printf '  %-8s %s\n' OK "$$m: replay exit $$rc"; \
+		else \
+			printf '  %-8s %s\n' FAIL \
+				"$$m: replay exit $$rc, want $$want, see $(MUT_BUILD)/$$m/replay.log"; \
+			status=1; \
+		fi; \
+	done; exit $$status
+
+TEST_TARGETS += test-mutants
+
+.PHONY: mutants mutants-build mutants-equiv test-mutants

@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# mutants.sh: run the kill stages against built mutants and write the report.
+#
+# Usage: mutants/mutants.sh MUT_BUILD ID...
+#   ID is a mutant number (NNN) or "core" (the unmutated program: the control
+#   row; anything that "kills" core is a false alarm and voids the run).
+#
+# Expects, for each ID, the drop-in binaries in MUT_BUILD/ID/ (mutants.mk):
+#   test_sockops    cmocka unit tests        killed: exit status != 0
+#   sockfuzz        replay CLI               killed: exit 1 (a property broke)
+#   fuzz_lifecycle  libFuzzer targets        killed: a crash within the budget
+#   fuzz_raw
+# A missing binary makes its column "n/a" (that part of the project is absent).
+#
+# Stages:
+#   tests   the unit tests
+#   replay  every seed (corpus/<target>/), every regression (corpus/regressions/)
+#           and every killer trace (mutants/killers/), one replay command
+#   fuzz    each target from its seed corpus alone (no regressions, no killers),
+#           -max_total_time=$FUZZ_TIME, fixed -seed; the wall time to the first
+#           crash. Jobs run $JOBS at a time. Every mutant is fuzzed, also those
+#           the tests or the replay already kill.
+#
+# Environment: FUZZ_TIME (60), FUZZ_SEED (1), JOBS (2), STAGES ("tests replay
+# fuzz"), REPORT (MUT_BUILD/report.txt, only written for a full run).
+# Prints the table and ends with "mutation score: K/N killed (P%)".
+set -uo pipefail
+
+MB=${1:?usage: mutants.sh MUT_BUILD ID...}
+shift
+IDS=("$@")
+FUZZ_TIME=${FUZZ_TIME:-60}
+FUZZ_SEED=${FUZZ_SEED:-1}
+JOBS=${JOBS:-2}
+STAGES=${STAGES:-tests replay fuzz}
+REPORT=${REPORT:-}
+TARGETS=(fuzz_lifecycle fuzz_raw)
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+has_stage() { [[ " $STAGES " == *" $1 "* ]]; }
+
+now() { date +%s.%N; }
+elapsed() { awk "BEGIN { print $2 - $1 }"; }
+
+# The description of ID from the catalogue index.
+describe() {
+	if [ "$1" = core ]; then
+		echo "core/ unmutated (control)"
+		return
+	fi
+	sed -n "s/^$1 \([^:]*\): .*/\1/p" mutants/catalogue.txt
+}
+
+# Files the replay stage runs: seeds of every target, regressions, killers.
+replay_files() {
+	local d
+	for d in corpus/*/ mutants/killers/; do
+		[ -d "$d" ] || continue
+		find "$d" -maxdepth 1 -type f ! -name '.*' ! -name '*.md' | sort
+	done
+}
+
+stage_tests() { # ID -> killed | survived | n/a
+	local bin=$MB/$1/test_sockops
+	[ -x "$bin" ] || { echo n/a; return; }
+	if "$bin" > "$MB/$1/tests.log" 2>&1; then echo survived; else echo killed; fi
+}
+
+stage_replay() { # ID -> killed:FILE | survived | error | n/a
+	local bin=$MB/$1/sockfuzz files f rc
+	[ -x "$bin" ] || { echo n/a; return; }
+	mapfile -t files < <(replay_files)
+	[ ${#files[@]} -gt 0 ] || { echo n/a; return; }
+	"$bin" replay "${files[@]}" > "$MB/$1/replay.log" 2>&1
+	rc=$?
+	case $rc in
+	0) echo survived ;;
+	1)
+		# Name the first file that kills it (one replay per file; cheap).
+		for f in "${files[@]}"; do
+			if ! "$bin" replay "$f" > /dev/null 2>&1; then
+				echo "killed:$f"
+				return
+			fi
+		done
+		echo killed
+		;;
+	*) echo "error($rc)" ;;
+	esac
+}
+
+# One fuzz job: ID TARGET. Writes MB/ID/TARGET.res: "killed SECONDS" or
+# "survived SECONDS" or "n/a".
+fuzz_job() {
+	local id=$1 t=$2 bin=$MB/$1/$2 dir=$MB/$1/$2.run t0 t1 rc
+	[ -x "$bin" ] && [ -d "corpus/$t" ] || { echo n/a > "$MB/$id/$t.res"; return; }
+	rm -rf "$dir" && mkdir -p "$dir/new" "$dir/seeds" "$dir/artifacts"
+	# The seeds: the compiled inputs of corpus/<target>/ only (not their .trace
+	# sources, not the regressions, not the killers).
+	cp corpus/"$t"/*.bin "$dir/seeds/" 2> /dev/null
+	dict=()
+	[ -f "fuzz/$t.dict" ] && dict=(-dict="fuzz/$t.dict")
+	t0=$(now)
+	# New inputs go to new/; the seeds are read, never written.
+	timeout -k 10 $((FUZZ_TIME + 60)) "$bin" -max_total_time="$FUZZ_TIME" -seed="$FUZZ_SEED" \
+		-max_len=4096 "${dict[@]}" -artifact_prefix="$dir/artifacts/" \
+		-print_final_stats=1 "$dir/new" "$dir/seeds" > "$dir/log" 2>&1
+	rc=$?
+	t1=$(now)
+	if [ $rc -ne 0 ] && compgen -G "$dir/artifacts/*" > /dev/null; then
+		printf 'killed %.1f\n' "$(elapsed "$t0" "$t1")" > "$MB/$id/$t.res"
+	elif [ $rc -ne 0 ]; then
+		printf 'error(%d) %.1f\n' "$rc" "$(elapsed "$t0" "$t1")" > "$MB/$id/$t.res"
+	else
+		printf 'survived %.1f\n' "$(elapsed "$t0" "$t1")" > "$MB/$id/$t.res"
+	fi
+	rm -rf "$dir/new" "$dir/seeds"
+}
+export -f fuzz_job now elapsed
+export MB FUZZ_TIME FUZZ_SEED
+
+T_START=$(now)
+
+for id in "${IDS[@]}"; do
+	mkdir -p "$MB/$id"
+	if has_stage tests; then stage_tests "$id" > "$MB/$id/tests.res"; else echo - > "$MB/$id/tests.res"; fi
+	if has_stage replay; then stage_replay "$id" > "$MB/$id/replay.res"; else echo - > "$MB/$id/replay.res"; fi
+done
+
+if has_stage fuzz; then
+	# core first (the false-alarm control), then every mutant, JOBS at a time.
+	for id in "${IDS[@]}"; do
+		for t in "${TARGETS[@]}"; do
+			echo "$id $t"
+		done
+	done | xargs -P "$JOBS" -L 1 bash -c 'fuzz_job "$0" "$1"'
+else
+	for id in "${IDS[@]}"; do
+		for t in "${TARGETS[@]}"; do echo - > "$MB/$id/$t.res"; done
+	done
+fi
+
+T_END=$(now)
+
+# The table.
+table=$(mktemp)
+{
+	printf '%-4s %-28s %-9s %-10s %-18s %-18s %-9s %s\n' ID NAME TESTS REPLAY \
+		"FUZZ_LIFECYCLE" "FUZZ_RAW" "FUZZ_KILL" VERDICT
+	killed=0
+	total=0
+	false_alarm=0
+	for id in "${IDS[@]}"; do
+		tests=$(cat "$MB/$id/tests.res")
+		replay=$(cat "$MB/$id/replay.res")
+		fl=$(cat "$MB/$id/fuzz_lifecycle.res")
+		fr=$(cat "$MB/$id/fuzz_raw.res")
+		# Time to kill by fuzzing: the faster target.
+		fk=-
+		for r in "$fl" "$fr"; do
+			set -- $r
+			if [ "${1:-}" = killed ]; then
+				if [ "$fk" = - ] || awk "BEGIN{exit !($2 < $fk)}"; then fk=$2; fi
+			fi
+		done
+		[ "$fk" = - ] || fk="${fk}s"
+		verdict=survived
+		if [ "$tests" = killed ] || [[ "$replay" == killed* ]] || [ "$fk" != - ]; then
+			verdict=killed
+		fi
+		if [ "$id" = core ]; then
+			[ $verdict = killed ] && false_alarm=1
+			[ $verdict = killed ] && verdict="FALSE ALARM" || verdict="clean (control)"
+		else
+			total=$((total + 1))
+			[ $verdict = killed ] && killed=$((killed + 1))
+		fi
+		replay_short=${replay%%:*}
+		printf '%-4s %-28s %-9s %-10s %-18s %-18s %-9s %s\n' "$id" "$(describe "$id")" \
+			"$tests" "$replay_short" "$fl" "$fr" "$fk" "$verdict"
+	done
+	echo
+	echo "Replay killers (first file that kills each mutant):"
+	for id in "${IDS[@]}"; do
+		replay=$(cat "$MB/$id/replay.res")
+		[[ "$replay" == killed:* ]] && printf '  %s  %s\n' "$id" "${replay#killed:}"
+	done
+	printf '\nfuzz: -max_total_time=%s -seed=%s, seeds only, %s jobs; wall time to first crash\n' \
+		"$FUZZ_TIME" "$FUZZ_SEED" "$JOBS"
+	printf 'total run time: %.0fs\n' "$(elapsed "$T_START" "$T_END")"
+	[ $false_alarm = 1 ] && echo "WARNING: the unmutated core was 'killed': the results are void"
+	if [ $total -gt 0 ]; then
+		printf 'mutation score: %d/%d killed (%d%%)\n' $killed $total $((100 * killed / total))
+	fi
+} > "$table"
+
+cat "$table"
+[ -n "$REPORT" ] && cp "$table" "$REPORT"
+rm -f "$table"
+exit 0

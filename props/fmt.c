@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * fmt.c: readable forms for diffs and traces (fmt.h).
+ */
+#include <arpa/inet.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include "props/fmt.h"
+
+void text_vadd(struct prop_text *t, const char *fmt, va_list ap)
+{
+	int n;
+
+	if (!t->cap || t->len >= t->cap - 1)
+		return;
+	n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+	if (n > 0)
+		t->len = t->len + (size_t)n < t->cap ? t->len + (size_t)n : t->cap - 1;
+}
+
+void text_add(struct prop_text *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	text_vadd(t, fmt, ap);
+	va_end(ap);
+}
+
+void fmt_op(struct prop_text *t, __u32 op)
+{
+	const char *name = sf_op_name(op);
+
+	if (name)
+		text_add(t, "%s", name);
+	else
+		text_add(t, "op %u", op);
+}
+
+void fmt_state(struct prop_text *t, __u32 state)
+{
+	const char *name = sf_state_name(state);
+
+	if (name)
+		text_add(t, "%s", name);
+	else
+		text_add(t, "state %u", state);
+}
+
+static void fmt_ip(struct prop_text *t, const void *addr, bool v4)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(v4 ? AF_INET : AF_INET6, addr, buf, sizeof(buf)))
+		snprintf(buf, sizeof(buf), "?");
+	text_add(t, v4 ? "%s" : "[%s]", buf);
+}
+
+static const char *family_name(__u32 family)
+{
+	return family == KM_AF_INET ? "AF_INET" : family == KM_AF_INET6 ? "AF_INET6" : NULL;
+}
+
+void fmt_sock(struct prop_text *t, const struct host_sock *s)
+{
+	bool v4 = s->family == KM_AF_INET;
+	const char *fam = family_name(s->family);
+
+	text_add(t, "sock#%u ", s->id);
+	if (fam)
+		text_add(t, "%s ", fam);
+	else
+		text_add(t, "family %u ", s->family);
+	fmt_ip(t, v4 ? (const void *)&s->local_ip4 : s->local_ip6, v4);
+	text_add(t, ":%u -> ", s->local_port);
+	fmt_ip(t, v4 ? (const void *)&s->remote_ip4 : s->remote_ip6, v4);
+	text_add(t, ":%u ", s->remote_port);
+	fmt_state(t, s->state);
+	text_add(t, " cb_flags=%#x%s%s", s->cb_flags, s->fullsock ? "" : " reqsock",
+		 s->is_tcp ? "" : " notcp");
+}
+
+void fmt_event(struct prop_text *t, const struct prop_event *ev)
+{
+	if (!ev->fired) {
+		text_add(t, "close without a callback: ");
+		fmt_sock(t, ev->sock);
+		return;
+	}
+	fmt_op(t, ev->op);
+	text_add(t, " args=%u,%u,%u,%u on ", ev->args[0], ev->args[1], ev->args[2], ev->args[3]);
+	fmt_sock(t, ev->sock);
+	text_add(t, " -> ret %d", ev->ret);
+}
+
+static bool ipv6_part_zero(const struct bpf_sock_tuple *tp)
+{
+	static const __u8 zero[sizeof(*tp) - 12];
+
+	return !memcmp((const __u8 *)tp + 12, zero, sizeof(zero));
+}
+
+static __u16 port_of(__be16 field, bool net_ports)
+{
+	return net_ports ? ntohs(field) : (__u16)field;
+}
+
+static void fmt_hex(struct prop_text *t, const void *p, size_t len)
+{
+	const __u8 *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		text_add(t, "%s%02x", i && i % 4 == 0 ? " " : "", b[i]);
+}
+
+void fmt_tuple(struct prop_text *t, const struct bpf_sock_tuple *tp, bool net_ports)
+{
+	bool v4 = ipv6_part_zero(tp);
+
+	if (v4) {
+		fmt_ip(t, &tp->ipv4.saddr, true);
+		text_add(t, ":%u -> ", port_of(tp->ipv4.sport, net_ports));
+		fmt_ip(t, &tp->ipv4.daddr, true);
+		text_add(t, ":%u (IPv4 view, %s ports)", port_of(tp->ipv4.dport, net_ports),
+			 net_ports ? "network-order" : "host-order");
+	} else {
+		fmt_ip(t, tp->ipv6.saddr, false);
+		text_add(t, ":%u -> ", port_of(tp->ipv6.sport, net_ports));
+		fmt_ip(t, tp->ipv6.daddr, false);
+		text_add(t, ":%u (IPv6 view, %s ports)", port_of(tp->ipv6.dport, net_ports),
+			 net_ports ? "network-order" : "host-order");
+	}
+	text_add(t, "\n      hex ");
+	fmt_hex(t, tp, sizeof(*tp));
+}
+
+void fmt_bytes_diff(struct prop_text *t, const void *want, const void *got, size_t len)
+{
+	const __u8 *w = want, *g = got;
+
+	text_add(t, "      want ");
+	fmt_hex(t, w, len);
+	text_add(t, "\n      got  ");
+	fmt_hex(t, g, len);
+	text_add(t, "\n           ");
+	for (size_t i = 0; i < len; i++)
+		text_add(t, "%s%s", i && i % 4 == 0 ? " " : "", w[i] != g[i] ? "^^" : "  ");
+	text_add(t, "\n");
+}
+
+void fmt_tuple_diff(struct prop_text *t, const struct bpf_sock_tuple *want,
+		    const struct bpf_sock_tuple *got, bool net_ports)
+{
+	text_add(t, "    want ");
+	fmt_tuple(t, want, net_ports);
+	text_add(t, "\n    got  ");
+	fmt_tuple(t, got, net_ports);
+	text_add(t, "\n");
+	if (memcmp(want, got, sizeof(*want)))
+		fmt_bytes_diff(t, want, got, sizeof(*want));
+}
+
+/* A record layout for field-by-field diffs. */
+enum field_kind {
+	F_UINT,	 /* unsigned integer of the field's size, native order */
+	F_TUPLE, /* struct bpf_sock_tuple, host-order ports */
+};
+
+struct field {
+	const char *name;
+	__u16 off, size;
+	enum field_kind kind;
+};
+
+#define FIELD(type, member, kind)                                                  \
+	{                                                                          \
+#member, offsetof(type, member), sizeof(((type *)0)->member), kind \
+	}
+
+static const struct field auth_req_fields[] = {
+	FIELD(struct km_auth_req, type, F_UINT),
+	FIELD(struct km_auth_req, tuple, F_TUPLE),
+};
+
+static const struct field probe_fields[] = {
+	FIELD(struct km_probe_rec, type, F_UINT),
+	FIELD(struct km_probe_rec, state, F_UINT),
+	FIELD(struct km_probe_rec, direction, F_UINT),
+	FIELD(struct km_probe_rec, conn_success, F_UINT),
+	FIELD(struct km_probe_rec, tuple, F_TUPLE),
+	FIELD(struct km_probe_rec, orig_dst, F_TUPLE),
+	FIELD(struct km_probe_rec, sent_bytes, F_UINT),
+	FIELD(struct km_probe_rec, received_bytes, F_UINT),
+	FIELD(struct km_probe_rec, srtt_us, F_UINT),
+	FIELD(struct km_probe_rec, start_ns, F_UINT),
+	FIELD(struct km_probe_rec, last_report_ns, F_UINT),
+	FIELD(struct km_probe_rec, duration_ns, F_UINT),
+	FIELD(struct km_probe_rec, rtt_min_us, F_UINT),
+	FIELD(struct km_probe_rec, retransmits, F_UINT),
+	FIELD(struct km_probe_rec, lost, F_UINT),
+	FIELD(struct km_probe_rec, reserved, F_UINT),
+};
+
+static unsigned long long uint_at(const __u8 *p, __u16 size)
+{
+	__u64 v64 = 0;
+	__u32 v32 = 0;
+	__u16 v16 = 0;
+
+	switch (size) {
+	case 1:
+		return *p;
+	case 2:
+		memcpy(&v16, p, 2);
+		return v16;
+	case 4:
+		memcpy(&v32, p, 4);
+		return v32;
+	default:
+		memcpy(&v64, p, 8);
+		return v64;
+	}
+}
+
+static void fmt_fields(struct prop_text *t, const struct field *f, unsigned int n, const void *want,
+		       const void *got, __u32 got_len)
+{
+	const __u8 *w = want, *g = got;
+
+	for (unsigned int i = 0; i < n; i++, f++) {
+		bool absent = f->off + f->size > got_len;
+		bool differs = absent || memcmp(w + f->off, g + f->off, f->size);
+
+		text_add(t, "  %c %-15s", differs ? '*' : ' ', f->name);
+		if (f->kind == F_TUPLE) {
+			if (!differs) {
+				fmt_tuple(t, (const void *)(w + f->off), false);
+				text_add(t, "\n");
+			} else if (absent) {
+				text_add(t, " absent\n");
+			} else {
+				text_add(t, "\n");
+				fmt_tuple_diff(t, (const void *)(w + f->off),
+					       (const void *)(g + f->off), false);
+			}
+			continue;
+		}
+		text_add(t, " want %-20llu", uint_at(w + f->off, f->size));
+		if (absent)
+			text_add(t, " got absent\n");
+		else
+			text_add(t, " got %llu (%#llx)\n", uint_at(g + f->off, f->size),
+				 uint_at(g + f->off, f->size));
+	}
+}
+
+void fmt_auth_req_diff(struct prop_text *t, const struct km_auth_req *want, const void *got,
+		       __u32 got_len)
+{
+	fmt_fields(t, auth_req_fields, sizeof(auth_req_fields) / sizeof(auth_req_fields[0]), want,
+		   got, got_len);
+}
+
+void fmt_probe_diff(struct prop_text *t, const struct km_probe_rec *want, const void *got,
+		    __u32 got_len)
+{
+	fmt_fields(t, probe_fields, sizeof(probe_fields) / sizeof(probe_fields[0]), want, got,
+		   got_len);
+}
+
+void fmt_manager_key(struct prop_text *t, const struct manager_key *key)
+{
+	static const __u8 zero[12];
+	bool v4 = !memcmp(key->ip6 + 1, zero, sizeof(zero));
+
+	fmt_ip(t, key, v4);
+	text_add(t, " (hex ");
+	fmt_hex(t, key, sizeof(*key));
+	text_add(t, ")");
+}
+
+static const char *map_name(const struct host_map *m)
+{
+	return m ? host_map__name(m) : "(no map)";
+}
+
+/* A key of MAP in its own terms: tuples for the 36-byte keys, addresses for
+ * km_manage, hex otherwise. */
+static void fmt_key(struct prop_text *t, const struct host_map *m, const void *key)
+{
+	__u32 size = m && key ? host_map__key_size(m) : 0;
+
+	if (size == sizeof(struct bpf_sock_tuple))
+		fmt_tuple(t, key, host_map__type(m) == BPF_MAP_TYPE_SOCKHASH);
+	else if (size == sizeof(struct manager_key))
+		fmt_manager_key(t, key);
+	else if (size)
+		fmt_hex(t, key, size);
+	else
+		text_add(t, "-");
+}
+
+void fmt_effect(struct prop_text *t, const struct host_effect *e)
+{
+	switch (e->kind) {
+	case HOST_FX_MAP_UPDATE:
+		text_add(t, "map_update %s rc=%ld flags=%lld key ", map_name(e->map), e->rc,
+			 (long long)e->arg);
+		fmt_key(t, e->map, e->key);
+		if (e->data && e->size) {
+			text_add(t, " value ");
+			fmt_hex(t, e->data, e->size);
+		}
+		break;
+	case HOST_FX_MAP_DELETE:
+		text_add(t, "map_delete %s rc=%ld key ", map_name(e->map), e->rc);
+		fmt_key(t, e->map, e->key);
+		break;
+	case HOST_FX_RING_SUBMIT:
+		text_add(t, "ring_submit %s %u bytes", map_name(e->map), e->size);
+		break;
+	case HOST_FX_RING_DROP:
+		text_add(t, "ring_drop %s %u bytes (full or failed)", map_name(e->map), e->size);
+		break;
+	case HOST_FX_STORAGE_CREATE:
+		text_add(t, "storage_create %s sock#%u", map_name(e->map),
+			 e->sock ? e->sock->id : 0);
+		break;
+	case HOST_FX_CB_FLAGS_SET:
+		text_add(t, "cb_flags_set sock#%u flags=%#llx rc=%ld", e->sock ? e->sock->id : 0,
+			 (unsigned long long)e->arg, e->rc);
+		break;
+	case HOST_FX_SOCKHASH_UPDATE:
+		text_add(t, "sockhash_update %s sock#%u rc=%ld key ", map_name(e->map),
+			 e->sock ? e->sock->id : 0, e->rc);
+		fmt_key(t, e->map, e->key);
+		break;
+	}
+}
+
+void fmt_journal(struct prop_text *t, const struct host_effect *list, unsigned int n)
+{
+	if (!n)
+		text_add(t, "    (no effects)\n");
+	for (unsigned int i = 0; i < n; i++) {
+		text_add(t, "    %u: ", i);
+		fmt_effect(t, &list[i]);
+		text_add(t, "\n");
+	}
+}

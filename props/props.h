@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * props.h: the invariants of SPEC §8 as named properties, and the driver that
+ * checks them after every sockops event of a run.
+ *
+ * Registry. Every property has a sentence for a name (close_clears_auth), a
+ * one-line doc, the SPEC section it states and flags that say when it applies.
+ * All are enabled at start; prop_enable() switches one by name.
+ *
+ * Driver. A struct prop_run follows one run: the executor (fuzz/exec.c) tells
+ * it about each socket it creates, what user space does, and every event
+ * before and after the program runs; after each event the driver checks the
+ * enabled properties against a reference model of SPEC §1-5 (props/model.h)
+ * and the event's journal (host_journal()). On the pass path it allocates
+ * nothing and formats nothing; a failure stops the run with a readable diff.
+ *
+ * Single-threaded, like the host runtime it reads.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "bpf/host/host.h"
+#include "fuzz/input.h"
+
+/* The outcome of one check (theft's trial result). */
+enum prop_res {
+	PROP_PASS,
+	PROP_FAIL,  /* the invariant is broken: the diff says how */
+	PROP_SKIP,  /* not applicable to this event or run */
+	PROP_ERROR, /* the harness could not decide (e.g. the journal overflowed) */
+};
+
+/* When a property applies (struct prop_def.flags). */
+#define PROP_F_PLAUSIBLE 0x1 /* only while the run is kernel-producible: off after a raw step */
+#define PROP_F_AT_CLOSE	 0x2 /* also when a socket closes without running the program */
+#define PROP_F_AT_END	 0x4 /* once, at the end of the run, instead of after each event */
+#define PROP_F_JOURNAL	 0x8 /* reads the journal, so needs it complete */
+
+struct prop_ctx; /* what a check reads: props/props_internal.h */
+
+struct prop_def {
+	const char *name; /* a sentence, lower_snake: "close_clears_auth" */
+	const char *doc;  /* one line */
+	const char *spec; /* the SPEC section it states, e.g. "§8.1" */
+	unsigned int flags;
+	enum prop_res (*check)(struct prop_ctx *ctx);
+};
+
+/* The registry, in the order the checks run (the first failure is reported). */
+unsigned int prop_count(void);
+const struct prop_def *prop_at(unsigned int i); /* NULL past the end */
+
+/* The property named NAME, or NULL. */
+const struct prop_def *prop_find(const char *name);
+
+/* Switch the property NAME on or off; "all" switches every one. Returns 0 or
+ * -ENOENT for an unknown name (nothing changes then). */
+int prop_enable(const char *name, bool on);
+bool prop_is_enabled(const struct prop_def *p);
+
+/* ------------------------------------------------------------------------ */
+/* The driver.                                                              */
+
+/* One sockops event, or a close that ran no program. */
+struct prop_event {
+	struct host_sock *sock; /* the socket, as the program saw it (its fields are the context) */
+	__u32 op;		/* BPF_SOCK_OPS_*; a close without program: STATE_CB */
+	__u32 args[4];
+	int ret;    /* what the program returned */
+	bool fired; /* false: SOCK moved to CLOSE and the program did not run */
+};
+
+struct prop_run;
+
+/* A driver bound to the host's maps and globals (host_init() first). Returns
+ * NULL with errno ENOMEM, or ENOENT when the program under test lacks a map or
+ * global that SPEC §6 names. The only allocation; free with prop_run__free(). */
+struct prop_run *prop_run__new(void);
+void prop_run__free(struct prop_run *r); /* NULL is fine */
+
+/* Start a run right after host_reset() and after IN's globals and faults were
+ * applied: the model takes the globals, and the fault schedule is what lets
+ * it tell an injected helper failure from a wrong one. Clears any failure. */
+void prop_run__begin(struct prop_run *r, const struct sf_input *in);
+
+/* Where the run is: STEP and EVENT name a failure; once PLAUSIBLE is false
+ * (after a raw step) properties flagged PROP_F_PLAUSIBLE are skipped. */
+void prop_run__at(struct prop_run *r, unsigned int step, unsigned int event, bool plausible);
+
+/* SOCK was created: the model forgets whatever it knew under its id. */
+void prop_run__sock_new(struct prop_run *r, const struct host_sock *sock);
+
+/* User space created SOCK's storage (if absent) and set via_waypoint. */
+void prop_run__user_storage(struct prop_run *r, const struct host_sock *sock, bool via_waypoint);
+
+/* User space wrote enable_monitoring, node_ip or pod_gateway (in host.h terms:
+ * the global NAME now holds what host_global__ptr() shows). */
+void prop_run__user_global(struct prop_run *r, const char *name);
+
+/* EV is about to run: snapshot what the checks compare against. */
+void prop_run__before(struct prop_run *r, const struct prop_event *ev);
+
+/*
+ * EV ran (or, with EV->fired false, SOCK closed silently; then FX is ignored
+ * and before() need not have been called). FX/NFX/OVERFLOW are its journal.
+ * Updates the model and checks every enabled property that applies.
+ * Returns PROP_PASS, or PROP_FAIL/PROP_ERROR for the first that did not hold;
+ * prop_run__failure() then says which and why, and later calls do nothing.
+ */
+enum prop_res prop_run__after(struct prop_run *r, const struct prop_event *ev,
+			      const struct host_effect *fx, unsigned int nfx, bool overflow);
+
+/* End of the run: the properties flagged PROP_F_AT_END, given the state hash
+ * of this run and of a second run of the same input. Returns as after(). */
+enum prop_res prop_run__end(struct prop_run *r, __u64 hash, __u64 hash_again);
+
+/* The property that failed (NULL while none did) and the diff, NUL-terminated. */
+const struct prop_def *prop_run__failure(const struct prop_run *r, const char **diff);
+
+/* Checks made since prop_run__begin() that returned PASS or FAIL. */
+unsigned long long prop_run__checks(const struct prop_run *r);

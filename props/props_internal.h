@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * props_internal.h: what the properties and their driver share: the context
+ * a check reads, the journal summary, and the failure text. Only the files of props/
+ * and the property tests include it.
+ */
+#pragma once
+
+#include <stdarg.h>
+#include "props/props.h"
+#include "props/model.h"
+
+#define PROP_MAX 32 /* properties the registry may hold */
+
+/* Changes whenever prop_enable() switched something (never 0), so a driver
+ * can keep its list of enabled checks until then. */
+unsigned int prop_generation(void);
+
+/* The maps and globals of SPEC §6-7 the checks read, looked up once. */
+struct prop_maps {
+	struct host_map *manage, *storage, *socket, *auth_res, *auth_req, *probe, *log;
+	__u64 *counters; /* km_counters[KM_CNT__MAX] */
+	__u32 *monitoring, *node_ip, *pod_gateway;
+};
+
+/* Look them all up. Returns 0, or -ENOENT naming the missing one through the
+ * host's print hook. */
+int prop_maps__init(struct prop_maps *m);
+
+/* A text being built into a fixed buffer: appends truncate and never fail. */
+struct prop_text {
+	char *buf;
+	size_t cap, len;
+};
+void text_add(struct prop_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void text_vadd(struct prop_text *t, const char *fmt, va_list ap);
+
+/* One event's journal, counted by what the properties ask about. A failed
+ * effect is one whose helper returned an error. */
+struct prop_fx {
+	const struct host_effect *list;
+	unsigned int n;
+	bool overflow;			       /* more effects happened than the journal kept */
+	unsigned int probe_submit, probe_drop; /* km_tcp_probe */
+	unsigned int auth_submit, auth_drop;   /* km_auth_req */
+	unsigned int log_drop;		       /* km_log */
+	unsigned int ring_submit, ring_drop;   /* every ring */
+	unsigned int manage_changes;	       /* km_manage updates and deletes that took effect */
+	unsigned int update_failed;	       /* map and sockhash updates that failed */
+	unsigned int delete_failed;	       /* deletes that failed other than with -ENOENT */
+	unsigned int auth_res_delete, auth_res_update; /* km_auth_res, whatever the result */
+	unsigned int sockhash_update;		       /* whatever the result */
+	unsigned int cb_flags_set, cb_flags_failed;    /* failed: a non-zero result */
+	unsigned int storage_create;
+};
+
+/* Count LIST (N effects) into FX. */
+void prop_fx__scan(struct prop_fx *fx, const struct prop_maps *maps, const struct host_effect *list,
+		   unsigned int n, bool overflow);
+
+/* What held just before the program ran. */
+struct prop_snap {
+	__u64 counters[KM_CNT__MAX];
+	__u64 calls[HOST_H__MAX];
+};
+
+/* Everything a check reads. */
+struct prop_ctx {
+	const struct prop_event *ev;
+	const struct model *model;	/* after the event was committed */
+	const struct model_expect *exp; /* what the event obliged the program to do */
+	const struct prop_fx *fx;	/* its journal (empty when !ev->fired) */
+	const struct prop_snap *pre;	/* before it ran */
+	const __u64 *calls;		/* helper calls after it ran */
+	const struct prop_maps *maps;	/* the state after it ran */
+	bool plausible;			/* the run is still kernel-producible */
+	__u64 hash[2];			/* PROP_F_AT_END: state hashes of two runs */
+	struct prop_text *why;		/* where a failure explains itself */
+};
+
+/* Explain a failure (appending to C->why) and return PROP_FAIL. Only called
+ * on the failure path. */
+enum prop_res prop_fail(struct prop_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Effects that observe or track a socket (SPEC §1 ops 4 and 5): reports, auth
+ * requests, sockhash updates, STATE_CB requests and storage creation. */
+static inline unsigned int prop_fx_observations(const struct prop_fx *fx)
+{
+	return fx->probe_submit + fx->probe_drop + fx->auth_submit + fx->auth_drop +
+	       fx->sockhash_update + fx->cb_flags_set + fx->storage_create;
+}
+
+/* True when an injected fault made helper H fail during the event. */
+static inline bool prop_faulted(const struct prop_ctx *c, enum host_helper h)
+{
+	return c->exp->faulted & (1u << h);
+}
+
+/* How much counter ID / helper H moved during the event. */
+static inline __u64 prop_counter_delta(const struct prop_ctx *c, enum km_counter id)
+{
+	return c->maps->counters[id] - c->pre->counters[id];
+}
+
+static inline __u64 prop_calls_delta(const struct prop_ctx *c, enum host_helper h)
+{
+	return c->calls[h] - c->pre->calls[h];
+}
+
+/* The event's op, when it ran a program with a family that passes the gate. */
+static inline bool prop_ran(const struct prop_ctx *c)
+{
+	return c->ev->fired && !c->exp->gated;
+}
+
+/* The checks (one concern per file: auth.c, observe.c, manage.c, tuples.c, robust.c). */
+enum prop_res prop_close_clears_auth(struct prop_ctx *c);
+enum prop_res prop_managed_establish_requests_state_cb(struct prop_ctx *c);
+enum prop_res prop_unmanaged_never_observed(struct prop_ctx *c);
+enum prop_res prop_probe_reports_as_specified(struct prop_ctx *c);
+enum prop_res prop_only_control_changes_manage(struct prop_ctx *c);
+enum prop_res prop_family_gate(struct prop_ctx *c);
+enum prop_res prop_waypoint_only_managed_outbound(struct prop_ctx *c);
+enum prop_res prop_skipped_peer_gets_nothing(struct prop_ctx *c);
+enum prop_res prop_tuples_canonical(struct prop_ctx *c);
+enum prop_res prop_auth_request_accounted(struct prop_ctx *c);
+enum prop_res prop_maps_bounded_no_partial_state(struct prop_ctx *c);
+enum prop_res prop_returns_zero(struct prop_ctx *c);
+enum prop_res prop_deterministic(struct prop_ctx *c);

@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * run.c: the driver that checks the properties after every event (props.h).
+ *
+ * Per event it copies the counters and helper call counts (a few hundred
+ * bytes), asks the model what the event obliges the program to do, counts the
+ * journal once, and calls each enabled check; checks read maps only by key.
+ * Text is made only for a failure.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "props/fmt.h"
+
+#define DIFF_MAX 2048 /* struct sf_failure.diff */
+
+struct prop_run {
+	struct model model;
+	struct prop_maps maps;
+
+	/* The event in flight. */
+	struct model_expect exp;
+	struct prop_snap pre;
+	__u64 calls[HOST_H__MAX];
+	__u32 snapped; /* helpers whose calls pre and calls hold (bit per helper) */
+	struct prop_fx fx;
+
+	/* The run. */
+	struct {
+		__u8 helper;
+		__u32 nth;
+	} faults[SF_MAX_FAULTS];
+	unsigned int nfaults;
+	__u32 watch; /* helpers every event snapshots: rings, and those faults name */
+	const struct prop_def *active[PROP_MAX]; /* enabled per-event checks, in order */
+	unsigned int nactive, active_gen;
+	unsigned int step, event;
+	bool plausible;
+	unsigned long long checks;
+
+	const struct prop_def *failed;
+	char diff[DIFF_MAX];
+	struct prop_text why;
+};
+
+int prop_maps__init(struct prop_maps *m)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} maps[] = {
+		{"km_manage", offsetof(struct prop_maps, manage)},
+		{"km_sockstorage", offsetof(struct prop_maps, storage)},
+		{"km_socket", offsetof(struct prop_maps, socket)},
+		{"km_auth_res", offsetof(struct prop_maps, auth_res)},
+		{"km_auth_req", offsetof(struct prop_maps, auth_req)},
+		{"km_tcp_probe", offsetof(struct prop_maps, probe)},
+		{"km_log", offsetof(struct prop_maps, log)},
+	};
+	static const struct {
+		const char *name;
+		size_t off, size;
+	} globals[] = {
+		{"km_counters", offsetof(struct prop_maps, counters), KM_CNT__MAX * sizeof(__u64)},
+		{"enable_monitoring", offsetof(struct prop_maps, monitoring), sizeof(__u32)},
+		{"node_ip", offsetof(struct prop_maps, node_ip), 4 * sizeof(__u32)},
+		{"pod_gateway", offsetof(struct prop_maps, pod_gateway), 4 * sizeof(__u32)},
+	};
+	size_t size;
+
+	for (unsigned int i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		struct host_map *map = host_map__by_name(maps[i].name);
+
+		if (!map) {
+			fprintf(stderr, "props: the program has no map %s (SPEC §6)\n",
+				maps[i].name);
+			return -ENOENT;
+		}
+		memcpy((char *)m + maps[i].off, &map, sizeof(map));
+	}
+	for (unsigned int i = 0; i < sizeof(globals) / sizeof(globals[0]); i++) {
+		void *p = host_global__ptr(globals[i].name, &size);
+
+		if (!p || size != globals[i].size) {
+			fprintf(stderr, "props: the program has no global %s of %zu bytes\n",
+				globals[i].name, globals[i].size);
+			return -ENOENT;
+		}
+		memcpy((char *)m + globals[i].off, &p, sizeof(p));
+	}
+	return 0;
+}
+
+struct prop_run *prop_run__new(void)
+{
+	struct prop_run *r = calloc(1, sizeof(*r));
+	int err;
+
+	if (!r) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	err = prop_maps__init(&r->maps);
+	if (err) {
+		free(r);
+		errno = -err;
+		return NULL;
+	}
+	return r;
+}
+
+void prop_run__free(struct prop_run *r)
+{
+	free(r);
+}
+
+void prop_run__begin(struct prop_run *r, const struct sf_input *in)
+{
+	r->nfaults = in->nfaults < SF_MAX_FAULTS ? in->nfaults : SF_MAX_FAULTS;
+	for (unsigned int i = 0; i < r->nfaults; i++) {
+		r->faults[i].helper = in->faults[i].helper;
+		r->faults[i].nth = in->faults[i].nth;
+	}
+	/* The reservation check counts ring calls; faults need their helpers. */
+	r->watch = 1u << HOST_H_RINGBUF_RESERVE | 1u << HOST_H_RINGBUF_OUTPUT |
+		   1u << HOST_H_RINGBUF_DISCARD;
+	for (unsigned int i = 0; i < r->nfaults; i++)
+		if (r->faults[i].helper < HOST_H__MAX)
+			r->watch |= 1u << r->faults[i].helper;
+	model_reset(&r->model, in->monitoring, in->node_ip.w, in->pod_gateway.w);
+	r->step = r->event = 0;
+	r->plausible = true;
+	r->checks = 0;
+	r->failed = NULL;
+	r->diff[0] = '\0';
+	r->why = (struct prop_text){.buf = r->diff, .cap = sizeof(r->diff)};
+}
+
+void prop_run__at(struct prop_run *r, unsigned int step, unsigned int event, bool plausible)
+{
+	r->step = step;
+	r->event = event;
+	r->plausible = plausible;
+}
+
+void prop_run__sock_new(struct prop_run *r, const struct host_sock *sock)
+{
+	model_sock_new(&r->model, sock->id);
+}
+
+void prop_run__user_storage(struct prop_run *r, const struct host_sock *sock, bool via_waypoint)
+{
+	model_user_storage(&r->model, sock, via_waypoint);
+}
+
+void prop_run__user_global(struct prop_run *r, const char *name)
+{
+	const struct prop_maps *m = &r->maps;
+
+	if (!strcmp(name, "enable_monitoring"))
+		r->model.monitoring = *m->monitoring;
+	else if (!strcmp(name, "node_ip"))
+		memcpy(r->model.node_ip, m->node_ip, sizeof(r->model.node_ip));
+	else if (!strcmp(name, "pod_gateway"))
+		memcpy(r->model.pod_gateway, m->pod_gateway, sizeof(r->model.pod_gateway));
+}
+
+/* Calls of the helpers in MASK; the others read 0 before and after. */
+static void snap_calls(__u64 calls[HOST_H__MAX], __u32 mask)
+{
+	for (unsigned int h = 0; h < HOST_H__MAX; h++)
+		calls[h] = mask & (1u << h) ? host_helper__calls(h) : 0;
+}
+
+void prop_run__before(struct prop_run *r, const struct prop_event *ev)
+{
+	bool had_storage = host_sk_storage__get(r->maps.storage, ev->sock, false);
+
+	memcpy(r->pre.counters, r->maps.counters, sizeof(r->pre.counters));
+	/* The family gate asks about every helper; other events about a few. */
+	r->snapped =
+		ev->sock->family == KM_AF_INET || ev->sock->family == KM_AF_INET6 ? r->watch : ~0u;
+	snap_calls(r->pre.calls, r->snapped);
+	model_expect(&r->model, ev->sock, ev->op, ev->args, had_storage, &r->exp);
+}
+
+/* Helpers an injected fault made fail during the event: a fault armed for
+ * call NTH fired when the count went past it. */
+static __u32 faulted_helpers(const struct prop_run *r)
+{
+	__u32 mask = 0;
+
+	for (unsigned int i = 0; i < r->nfaults; i++) {
+		unsigned int h = r->faults[i].helper;
+
+		if (h < HOST_H__MAX && r->pre.calls[h] <= r->faults[i].nth &&
+		    r->faults[i].nth < r->calls[h])
+			mask |= 1u << h;
+	}
+	return mask;
+}
+
+enum prop_res prop_fail(struct prop_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	text_vadd(c->why, fmt, ap);
+	va_end(ap);
+	return PROP_FAIL;
+}
+
+/* Add the event and its journal after the property's own explanation. */
+static void explain_event(struct prop_run *r, const struct prop_event *ev)
+{
+	struct prop_text *t = &r->why;
+
+	text_add(t, "\nat step %u, event %u: ", r->step, r->event);
+	fmt_event(t, ev);
+	text_add(t, "\njournal of the event:\n");
+	if (ev->fired)
+		fmt_journal(t, r->fx.list, r->fx.n);
+	else
+		text_add(t, "    (the program did not run)\n");
+}
+
+static enum prop_res record(struct prop_run *r, const struct prop_def *p, enum prop_res res,
+			    const struct prop_event *ev)
+{
+	if (res == PROP_PASS || res == PROP_FAIL)
+		r->checks++;
+	if (res != PROP_FAIL && res != PROP_ERROR)
+		return PROP_PASS;
+	r->failed = p;
+	if (ev)
+		explain_event(r, ev);
+	return res;
+}
+
+/* The enabled per-event checks, listed again only when the registry was
+ * switched since (prop_generation()). */
+static void list_active(struct prop_run *r)
+{
+	if (r->active_gen == prop_generation() && r->active_gen)
+		return;
+	r->nactive = 0;
+	for (unsigned int i = 0; i < prop_count(); i++) {
+		const struct prop_def *p = prop_at(i);
+
+		if (prop_is_enabled(p) && !(p->flags & PROP_F_AT_END))
+			r->active[r->nactive++] = p;
+	}
+	r->active_gen = prop_generation();
+}
+
+static bool applies(const struct prop_run *r, const struct prop_def *p, const struct prop_event *ev)
+{
+	if ((p->flags & PROP_F_PLAUSIBLE) && !r->plausible)
+		return false;
+	return ev->fired || (p->flags & PROP_F_AT_CLOSE);
+}
+
+enum prop_res prop_run__after(struct prop_run *r, const struct prop_event *ev,
+			      const struct host_effect *fx, unsigned int nfx, bool overflow)
+{
+	struct prop_ctx c = {
+		.ev = ev,
+		.model = &r->model,
+		.exp = &r->exp,
+		.fx = &r->fx,
+		.pre = &r->pre,
+		.calls = r->calls,
+		.maps = &r->maps,
+		.why = &r->why,
+	};
+	enum prop_res res;
+
+	if (r->failed)
+		return PROP_FAIL;
+	if (ev->fired) {
+		snap_calls(r->calls, r->snapped);
+		prop_fx__scan(&r->fx, &r->maps, fx, nfx, overflow);
+		model_settle(&r->model, ev->sock, faulted_helpers(r), &r->exp);
+	} else {
+		/* A silent close: nothing ran, so nothing was obliged. */
+		memcpy(r->calls, r->pre.calls, sizeof(r->calls));
+		prop_fx__scan(&r->fx, &r->maps, NULL, 0, false);
+		model_expect(&r->model, ev->sock, ev->op, ev->args, false, &r->exp);
+	}
+	model_commit(&r->model, ev->sock, &r->exp);
+	c.plausible = r->plausible;
+
+	list_active(r);
+	for (unsigned int i = 0; i < r->nactive; i++) {
+		const struct prop_def *p = r->active[i];
+
+		if (!applies(r, p, ev))
+			continue;
+		if ((p->flags & PROP_F_JOURNAL) && r->fx.overflow) {
+			text_add(&r->why,
+				 "the journal overflowed (more than %d effects in one"
+				 " event): the program's effects cannot all be checked",
+				 HOST_JOURNAL_MAX);
+			return record(r, p, PROP_ERROR, ev);
+		}
+		res = record(r, p, p->check(&c), ev);
+		if (res != PROP_PASS)
+			return res;
+	}
+	return PROP_PASS;
+}
+
+enum prop_res prop_run__end(struct prop_run *r, __u64 hash, __u64 hash_again)
+{
+	struct prop_ctx c = {.model = &r->model, .maps = &r->maps, .why = &r->why};
+	enum prop_res res;
+
+	if (r->failed)
+		return PROP_FAIL;
+	c.hash[0] = hash;
+	c.hash[1] = hash_again;
+	for (unsigned int i = 0; i < prop_count(); i++) {
+		const struct prop_def *p = prop_at(i);
+
+		if (!prop_is_enabled(p) || !(p->flags & PROP_F_AT_END))
+			continue;
+		res = record(r, p, p->check(&c), NULL);
+		if (res != PROP_PASS)
+			return res;
+	}
+	return PROP_PASS;
+}
+
+const struct prop_def *prop_run__failure(const struct prop_run *r, const char **diff)
+{
+	if (diff)
+		*diff = r->diff;
+	return r->failed;
+}
+
+unsigned long long prop_run__checks(const struct prop_run *r)
+{
+	return r->checks;
+}
+
+void prop_fx__scan(struct prop_fx *fx, const struct prop_maps *maps, const struct host_effect *list,
+		   unsigned int n, bool overflow)
+{
+	memset(fx, 0, sizeof(*fx));
+	fx->list = list;
+	fx->n = n;
+	fx->overflow = overflow;
+	for (unsigned int i = 0; i < n; i++) {
+		const struct host_effect *e = &list[i];
+
+		switch (e->kind) {
+		case HOST_FX_RING_SUBMIT:
+			fx->ring_submit++;
+			fx->probe_submit += e->map == maps->probe;
+			fx->auth_submit += e->map == maps->auth_req;
+			break;
+		case HOST_FX_RING_DROP:
+			fx->ring_drop++;
+			fx->probe_drop += e->map == maps->probe;
+			fx->auth_drop += e->map == maps->auth_req;
+			fx->log_drop += e->map == maps->log;
+			break;
+		case HOST_FX_MAP_UPDATE:
+			fx->update_failed += e->rc < 0;
+			fx->manage_changes += e->map == maps->manage && !e->rc;
+			fx->auth_res_update += e->map == maps->auth_res;
+			break;
+		case HOST_FX_MAP_DELETE:
+			fx->delete_failed += e->rc < 0 && e->rc != -ENOENT;
+			fx->manage_changes += e->map == maps->manage && !e->rc;
+			fx->auth_res_delete += e->map == maps->auth_res;
+			break;
+		case HOST_FX_SOCKHASH_UPDATE:
+			fx->sockhash_update++;
+			fx->update_failed += e->rc < 0;
+			break;
+		case HOST_FX_CB_FLAGS_SET:
+			fx->cb_flags_set++;
+			fx->cb_flags_failed += e->rc != 0;
+			break;
+		case HOST_FX_STORAGE_CREATE:
+			fx->storage_create++;
+			break;
+		}
+	}
+}
