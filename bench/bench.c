@@ -201,16 +201,16 @@ int main(int argc, char **argv)
 	t_decode = floor.secs / floor.inputs;
 	t_exec = bare.secs / bare.inputs;
 	t_props = props.secs / props.inputs - t_exec;
-	printf("ratios: all/no props %.2fx slower; fuzz_raw at %.1f%% of the floor; "
-	       "sf_exec at %.1f%% of the no-props run\n",
+	printf("ratios: all props / no props %.2fx the time; fuzz_raw runs at %.1f%% of the decode "
+	       "floor; the harness keeps %.0f%% of sf_exec's rate\n",
 	       (props.secs / props.inputs) / t_exec,
 	       100.0 * (raw.inputs / raw.secs) / (floor.inputs / floor.secs),
-	       100.0 * (props.inputs / props.secs) / (bare.inputs / bare.secs));
+	       100.0 * (raw.inputs / raw.secs) / (props.inputs / props.secs));
 	if (t_props >= t_exec && t_props >= t_decode) {
 		limit = "the property checks (reference model and journal compare after every event)";
 		t_max = t_props;
 	} else if (t_exec >= t_decode) {
-		limit = "running the program on the host runtime (sf_exec without checks)";
+		limit = "the executor without checks (world expansion, host runtime, the program)";
 		t_max = t_exec;
 	} else {
 		limit = "decoding the input";

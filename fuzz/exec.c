@@ -26,6 +26,7 @@ static struct {
 	bool hashing;
 	__u64 history; /* every journal of the run, when hashing */
 	unsigned int step, events;
+	unsigned int failed_event; /* the event a property failed at (or the next one) */
 	bool plausible;
 } x;
 
@@ -142,6 +143,8 @@ static bool on_world(void *ctx, const struct sf_world_event *wev)
 		if (x.trace)
 			trace_event(&ev, fx, n);
 		res = prop_run__after(x.run, &ev, fx, n, overflow);
+		if (res != PROP_PASS)
+			x.failed_event = x.events;
 		x.events += ev.fired;
 		return res == PROP_PASS;
 	}
@@ -283,7 +286,7 @@ static void run_once(const struct sf_input *in, FILE *trace, bool hashing, struc
 		res->failed = true;
 		res->failure.prop = failed->name;
 		res->failure.step = x.step;
-		res->failure.event = x.events;
+		res->failure.event = x.failed_event;
 		snprintf(res->failure.diff, sizeof(res->failure.diff), "%s", diff);
 		if (trace)
 			fprintf(trace, "property %s failed:\n%s\n", failed->name, diff);

@@ -7,9 +7,10 @@
 #                       cores, then print a summary; exits 1 on a finding
 #   make fuzz-afl       the same with AFL++ (installs afl++ when missing)
 #   make fuzz-targets   only build them (libFuzzer and replay-main builds)
-#   make test-corpus    every corpus/*/*.bin is the compile of its .trace; the
-#                       corpus and the regressions replay clean through
-#                       build/sockfuzz and through every target's replay main
+#   make test-corpus    every corpus/*/*.bin is the compile of its .trace, the
+#                       .dict and .options match the format; the corpus and
+#                       the regressions replay clean through build/sockfuzz
+#                       and through every target's replay main
 #   make test-msan      the corpus through MSan builds of the replay mains
 #   make corpus         recompile corpus/**/*.bin from the .trace files
 #   make dict           regenerate fuzz/<target>.dict (fuzz/gen_dict.sh)
@@ -42,14 +43,15 @@ endif
 
 # Flavours of our own. The Makefile defines native_flavor after reading the
 # fragments, so it cannot be called here; this is the same three rules.
-# $(call fuzz_flavor,NAME,CC,CFLAGS)
+# $(call fuzz_flavor,NAME,CC,CFLAGS[,STAMP]): STAMP, when given, is made first
+# (the packages the compiler comes from).
 define fuzz_flavor
-$(BUILD)/$(1)/%.o: %.c Makefile fuzz/fuzz.mk $(DEPS_STAMP)
+$(BUILD)/$(1)/%.o: %.c Makefile fuzz/fuzz.mk $(DEPS_STAMP) $(4)
 	$$(call msg,CC,$$@)
 	$(Q)mkdir -p $$(@D)
 	$(Q)$(2) $(BASE_CFLAGS) $(NATIVE_INC) $(3) $(EXTRA_CFLAGS) -c $$< -o $$@
 
-$(BUILD)/$(1)/prog/%.prog.o: $(BUILD)/native/%.prog.c Makefile fuzz/fuzz.mk
+$(BUILD)/$(1)/prog/%.prog.o: $(BUILD)/native/%.prog.c Makefile fuzz/fuzz.mk $(4)
 	$$(call msg,CC,$$@)
 	$(Q)mkdir -p $$(@D)
 	$(Q)$(2) $(BASE_CFLAGS) $(NATIVE_INC) $(3) $(EXTRA_CFLAGS) -c $$< -o $$@
@@ -59,16 +61,16 @@ $(BUILD)/$(1)/libsockfuzz.a: $(addprefix $(BUILD)/$(1)/,$(LIB_SRCS:.c=.o))
 	$(Q)rm -f $$@ && ar rcs $$@ $$^
 endef
 
+# AFL++ comes from tools/deps.sh afl, only when an AFL++ build is asked for.
 AFL_CC ?= afl-clang-fast
-MSAN := -fsanitize=memory -fsanitize-memory-track-origins -fno-omit-frame-pointer
-$(eval $(call fuzz_flavor,afl,AFL_QUIET=1 $(AFL_CC),$(CFLAGS) $(SAN)))
-$(eval $(call fuzz_flavor,msan,$(CLANG),$(CFLAGS) $(MSAN)))
-
 AFL_STAMP := $(BUILD)/.deps-afl-ok
 $(AFL_STAMP): tools/deps.sh | $(BUILD)
 	$(Q)tools/deps.sh afl
 	$(Q)touch $@
-$(BUILD)/afl/%.o $(BUILD)/afl/prog/%.prog.o: | $(AFL_STAMP)
+
+MSAN := -fsanitize=memory -fsanitize-memory-track-origins -fno-omit-frame-pointer
+$(eval $(call fuzz_flavor,afl,AFL_QUIET=1 $(AFL_CC),$(CFLAGS) $(SAN),$(AFL_STAMP)))
+$(eval $(call fuzz_flavor,msan,$(CLANG),$(CFLAGS) $(MSAN)))
 
 # $(call fuzz_link_objs,FLAVOUR): what every target of FLAVOUR links besides
 # its own object. The program object comes before the library it calls into.
@@ -153,9 +155,8 @@ test-corpus: $(SOCKFUZZ_CLI) $(FUZZ_REPLAY_BINS)
 
 test-msan: $(FUZZ_MSAN_BINS)
 	$(Q)for b in $(FUZZ_MSAN_BINS); do \
-		printf '  %-8s %s\n' MSAN "$$b"; \
 		$(FUZZ_TEST_ENV) $$b $(CORPUS_BINS) > $$b.log 2>&1 || { cat $$b.log; exit 1; }; \
-		tail -n 1 $$b.log; \
+		printf '  %-8s %s\n' MSAN "$$b: $$(sed -n 's/^sockfuzz: //p' $$b.log)"; \
 	done
 
 TEST_TARGETS += test-corpus test-msan

@@ -20,52 +20,31 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static unsigned long files;
-
-/* Read PATH whole and run it. Returns 0 or -errno. */
+/* Read PATH whole into a buffer of exactly its size (so ASan sees a read past
+ * the end) and run it. Returns 0 or -errno. */
 static int run_file(const char *path)
 {
-	static uint8_t *buf;
-	static size_t cap;
-	size_t len = 0, n;
+	uint8_t *data = NULL;
+	struct stat st;
 	FILE *f = fopen(path, "rb");
+	int err = 0;
 
 	if (!f)
 		return -errno;
-	for (;;) {
-		if (len == cap) {
-			size_t ncap = cap ? 2 * cap : 2 * SF_MAX_INPUT;
-			uint8_t *nbuf = realloc(buf, ncap);
-
-			if (!nbuf) {
-				fclose(f);
-				return -ENOMEM;
-			}
-			buf = nbuf;
-			cap = ncap;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		fclose(f);
-		return -EIO;
-	}
+	if (fstat(fileno(f), &st) < 0)
+		err = -errno;
+	else if (!(data = malloc(st.st_size ? st.st_size : 1)))
+		err = -ENOMEM;
+	else if (fread(data, 1, st.st_size, f) != (size_t)st.st_size)
+		err = -EIO;
 	fclose(f);
-	/* A private copy of exactly LEN bytes, so ASan sees any read past the end. */
-	uint8_t *copy = malloc(len ? len : 1);
-
-	if (!copy)
-		return -ENOMEM;
-	memcpy(copy, buf, len);
-	fuzz_target_name(path);
-	LLVMFuzzerTestOneInput(copy, len);
-	fuzz_target_name(NULL);
-	free(copy);
-	files++;
-	return 0;
+	if (!err) {
+		fuzz_target_name(path);
+		LLVMFuzzerTestOneInput(data, st.st_size);
+		fuzz_target_name(NULL);
+	}
+	free(data);
+	return err;
 }
 
 /* Run the regular files of DIR in name order. Returns 0 or the first -errno. */
@@ -114,6 +93,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	fprintf(stderr, "%s: %lu files replayed, no property broke\n", argv[0], files);
+	fprintf(stderr, "%s: %llu files replayed, no property broke\n", argv[0],
+		(unsigned long long)fuzz_target_stats()->inputs);
 	return 0;
 }

@@ -36,7 +36,9 @@ struct fuzz_stats {
 int fuzz_target_init(void);
 
 /*
- * Decode DATA (SIZE bytes) at LEVEL and run it with every property checked.
+ * Decode DATA (SIZE bytes) at LEVEL and run it with every property checked;
+ * determinism (run twice, compare the state hashes) on inputs whose SIZE is
+ * a multiple of 8.
  * Returns when all held. When one broke, prints the property, step, event,
  * the diff and the input's text form to stderr and calls abort(), so that the
  * engine keeps the input. A runtime that cannot start aborts too.

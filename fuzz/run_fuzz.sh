@@ -110,6 +110,11 @@ signature() {
 	echo "${sig:-crash}" | head -n 1
 }
 
+# The CLI, bounded like every other child.
+run_cli() {
+	timeout -k 2 30 "$cli" "$@"
+}
+
 # max_len from the target's .options (SF_MAX_INPUT).
 max_len() {
 	sed -n 's/^max_len *= *\([0-9]*\).*/\1/p' "fuzz/$1.options" 2>/dev/null | head -n 1
@@ -174,7 +179,7 @@ start_afl() { # target, work dir
 		# AFL++ sets its own ASAN_OPTIONS (abort_on_error, symbolize=0).
 		env -u ASAN_OPTIONS -u UBSAN_OPTIONS SOCKFUZZ_STATS="$w/stats" \
 			AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
-			AFL_NO_AFFINITY=1 AFL_SKIP_CRASHES=1 AFL_NO_STARTUP_CALIBRATION=1 \
+			AFL_TRY_AFFINITY=1 AFL_SKIP_CRASHES=1 AFL_NO_STARTUP_CALIBRATION=1 \
 			timeout -k 10 $((round_seconds + 60)) \
 			afl-fuzz "${role[@]}" -i "$w/corpus" -o "$w/afl" -V "$round_seconds" \
 			-t 10000 -m none -x "fuzz/$t.dict" -- "$bin_dir/$t" \
@@ -271,7 +276,7 @@ minimise() { # target, input, output
 shrink() {
 	local t=$1 sig=$2 trace=$3 try=$3.try i sub end=$((SECONDS + min_seconds))
 	keep_if_same() {
-		"$cli" compile "$try" -o "$try.bin" 2>/dev/null &&
+		run_cli compile "$try" -o "$try.bin" 2>/dev/null &&
 			[ "$(signature "$t" "$try.bin")" = "$sig" ] && mv "$try" "$trace"
 	}
 	for ((i = $(wc -l <"$trace"); i > 2 && SECONDS < end; i--)); do
@@ -290,9 +295,9 @@ shrink() {
 # they are if the CLI cannot do it. $1 target, $2 signature, $3 input, $4 base.
 normalise() {
 	local t=$1 sig=$2 in=$3 base=$4
-	if "$cli" print --level "${t#fuzz_}" "$in" >"$base.trace" 2>"$base.err" &&
+	if run_cli print --level "${t#fuzz_}" "$in" >"$base.trace" 2>"$base.err" &&
 		shrink "$t" "$sig" "$base.trace" &&
-		"$cli" compile "$base.trace" -o "$base.bin" 2>>"$base.err"; then
+		run_cli compile "$base.trace" -o "$base.bin" 2>>"$base.err"; then
 		rm -f "$base.err"
 	else
 		cp "$in" "$base.bin"
@@ -330,7 +335,7 @@ for t in "${targets[@]}"; do
 		minimise "$t" "$f" "$min" && [ "$(signature "$t" "$min")" = "$sig" ] && src=$min
 		base=$findings_dir/$t-$sig-$(sha1sum "$src" | cut -c1-8)
 		note=$(normalise "$t" "$sig" "$src" "$base")
-		if timeout -k 2 30 "$cli" replay "$base.bin" >"$base.replay" 2>&1; then
+		if run_cli replay "$base.bin" >"$base.replay" 2>&1; then
 			verdict="does NOT reproduce through the CLI: see $base.replay"
 		else
 			verdict="reproduces"

@@ -513,7 +513,8 @@ static void close_listener(struct sf_world *w, struct ep *l)
 {
 	struct ep *child;
 
-	run_phase(w, PH_CLOSE_LISTENER, l->sock, NULL);
+	if (l->sock->state != BPF_TCP_CLOSE)
+		run_phase(w, PH_CLOSE_LISTENER, l->sock, NULL);
 	while ((child = queue_pop(w, l))) {
 		child->user_closed = true;
 		abort_ep(w, child);
@@ -526,7 +527,8 @@ static void abort_ep(struct sf_world *w, struct ep *e)
 {
 	struct ep *peer = ep_at(w, e->peer);
 
-	if (e->listening && e->sock->state == BPF_TCP_LISTEN) {
+	/* A listener, whatever a raw step made of its state, takes its queue along. */
+	if (e->listening) {
 		close_listener(w, e);
 		return;
 	}
@@ -542,6 +544,10 @@ static void close_ep(struct sf_world *w, struct ep *e)
 	struct ep *peer = ep_at(w, e->peer);
 	bool peer_alive = peer && peer->sock->state != BPF_TCP_CLOSE;
 
+	if (e->listening) {
+		close_listener(w, e);
+		return;
+	}
 	switch (e->sock->state) {
 	case BPF_TCP_CLOSE:
 		break;
@@ -558,7 +564,7 @@ static void close_ep(struct sf_world *w, struct ep *e)
 	case BPF_TCP_CLOSE_WAIT:
 		run_phase(w, PH_CLOSE_PASSIVE, e->sock, sock_of(peer));
 		break;
-	default: /* listeners, and states only a raw step sets */
+	default: /* states only a raw step sets */
 		abort_ep(w, e);
 		return;
 	}
@@ -587,11 +593,10 @@ static void accept_syn(struct sf_world *w, struct ep *client, struct ep *l)
 
 	/* The server sees the client's address in its own family: an AF_INET6
 	 * listener sees an IPv4 client IPv4-mapped. */
-	if (c->family == KM_AF_INET6) {
+	if (c->family == KM_AF_INET6)
 		memcpy(&saddr, c->remote_ip6, sizeof(saddr));
-	} else {
+	else
 		saddr = addr4(c->remote_ip4);
-	}
 
 	req = host_sock__new();
 	if (!req)

@@ -147,11 +147,15 @@ T_END=$(now)
 # The table.
 table=$(mktemp)
 {
-	printf '%-4s %-28s %-9s %-10s %-18s %-18s %-9s %s\n' ID NAME TESTS REPLAY \
+	printf '%-4s %-31s %-8s %-9s %-8s %-15s %-15s %-9s %s\n' ID NAME EQUIV TESTS REPLAY \
 		"FUZZ_LIFECYCLE" "FUZZ_RAW" "FUZZ_KILL" VERDICT
 	killed=0
 	total=0
 	false_alarm=0
+	by_tests=0
+	by_replay=0
+	by_fuzz=0
+	survivors=
 	for id in "${IDS[@]}"; do
 		tests=$(cat "$MB/$id/tests.res")
 		replay=$(cat "$MB/$id/replay.res")
@@ -178,9 +182,28 @@ table=$(mktemp)
 			[ $verdict = killed ] && killed=$((killed + 1))
 		fi
 		replay_short=${replay%%:*}
-		printf '%-4s %-28s %-9s %-10s %-18s %-18s %-9s %s\n' "$id" "$(describe "$id")" \
-			"$tests" "$replay_short" "$fl" "$fr" "$fk" "$verdict"
+		equiv=-
+		if [ -f "$MB/$id/equiv.txt" ]; then
+			equiv=$(sed -n 's/^differs at trial \([0-9]*\)/diff@\1/p' "$MB/$id/equiv.txt")
+			[ -n "$equiv" ] || equiv="EQUIV?"
+		fi
+		[ "$id" = core ] && equiv=-
+		printf '%-4s %-31s %-8s %-9s %-8s %-15s %-15s %-9s %s\n' "$id" "$(describe "$id")" \
+			"$equiv" "$tests" "$replay_short" "$fl" "$fr" "$fk" "$verdict"
+		if [ "$id" != core ]; then
+			[ "$tests" = killed ] && by_tests=$((by_tests + 1))
+			[[ "$replay" == killed* ]] && by_replay=$((by_replay + 1))
+			[ "$fk" != - ] && by_fuzz=$((by_fuzz + 1))
+			[ "$verdict" = survived ] && survivors="$survivors $id"
+		fi
 	done
+	echo
+	echo "EQUIV: the first trial of mutants/equiv.c where the mutant behaves unlike core."
+	echo "FUZZ_*: killed/survived and the wall time in seconds; FUZZ_KILL: the faster target."
+	if [ $total -gt 0 ] && has_stage fuzz; then
+		printf 'killed by: tests %d/%d, replay %d/%d, fuzzing %d/%d; survivors:%s\n' \
+			$by_tests $total $by_replay $total $by_fuzz $total "${survivors:- none}"
+	fi
 	echo
 	echo "Replay killers (first file that kills each mutant):"
 	for id in "${IDS[@]}"; do

@@ -97,3 +97,26 @@ enum prop_res prop_managed_establish_requests_state_cb(struct prop_ctx *c)
 	}
 	return PROP_PASS;
 }
+
+/* §1 op 10 (with §8.1): verdicts are user space's and XDP's. The program
+ * never writes km_auth_res; it deletes exactly one key at a close (STATE_CB
+ * to CLOSE) and none anywhere else, whether or not the key was there. */
+enum prop_res prop_auth_verdicts_only_deleted_at_close(struct prop_ctx *c)
+{
+	const struct prop_fx *fx = c->fx;
+	unsigned int want = c->exp->want_auth_delete;
+
+	if (!prop_ran(c))
+		return PROP_SKIP;
+	if (fx->auth_res_update)
+		return prop_fail(c,
+				 "the program wrote km_auth_res %u times: only user space and"
+				 " XDP write verdicts",
+				 fx->auth_res_update);
+	if (fx->auth_res_delete != want)
+		return prop_fail(c, "%u km_auth_res deletes where %u is due: %s",
+				 fx->auth_res_delete, want,
+				 want ? "a close must forget the socket's verdict"
+				      : "only a close (STATE_CB to CLOSE) forgets a verdict");
+	return PROP_PASS;
+}

@@ -114,7 +114,8 @@ static void fmt_hex(struct prop_text *t, const void *p, size_t len)
 		text_add(t, "%s%02x", i && i % 4 == 0 ? " " : "", b[i]);
 }
 
-void fmt_tuple(struct prop_text *t, const struct bpf_sock_tuple *tp, bool net_ports)
+/* The tuple decoded, without its bytes. */
+static void fmt_tuple_decoded(struct prop_text *t, const struct bpf_sock_tuple *tp, bool net_ports)
 {
 	bool v4 = ipv6_part_zero(tp);
 
@@ -122,15 +123,19 @@ void fmt_tuple(struct prop_text *t, const struct bpf_sock_tuple *tp, bool net_po
 		fmt_ip(t, &tp->ipv4.saddr, true);
 		text_add(t, ":%u -> ", port_of(tp->ipv4.sport, net_ports));
 		fmt_ip(t, &tp->ipv4.daddr, true);
-		text_add(t, ":%u (IPv4 view, %s ports)", port_of(tp->ipv4.dport, net_ports),
-			 net_ports ? "network-order" : "host-order");
+		text_add(t, ":%u (IPv4 view", port_of(tp->ipv4.dport, net_ports));
 	} else {
 		fmt_ip(t, tp->ipv6.saddr, false);
 		text_add(t, ":%u -> ", port_of(tp->ipv6.sport, net_ports));
 		fmt_ip(t, tp->ipv6.daddr, false);
-		text_add(t, ":%u (IPv6 view, %s ports)", port_of(tp->ipv6.dport, net_ports),
-			 net_ports ? "network-order" : "host-order");
+		text_add(t, ":%u (IPv6 view", port_of(tp->ipv6.dport, net_ports));
 	}
+	text_add(t, ", %s ports)", net_ports ? "network-order" : "host-order");
+}
+
+void fmt_tuple(struct prop_text *t, const struct bpf_sock_tuple *tp, bool net_ports)
+{
+	fmt_tuple_decoded(t, tp, net_ports);
 	text_add(t, "\n      hex ");
 	fmt_hex(t, tp, sizeof(*tp));
 }
@@ -153,12 +158,11 @@ void fmt_tuple_diff(struct prop_text *t, const struct bpf_sock_tuple *want,
 		    const struct bpf_sock_tuple *got, bool net_ports)
 {
 	text_add(t, "    want ");
-	fmt_tuple(t, want, net_ports);
+	fmt_tuple_decoded(t, want, net_ports);
 	text_add(t, "\n    got  ");
-	fmt_tuple(t, got, net_ports);
+	fmt_tuple_decoded(t, got, net_ports);
 	text_add(t, "\n");
-	if (memcmp(want, got, sizeof(*want)))
-		fmt_bytes_diff(t, want, got, sizeof(*want));
+	fmt_bytes_diff(t, want, got, sizeof(*want));
 }
 
 /* A record layout for field-by-field diffs. */
@@ -223,36 +227,42 @@ static unsigned long long uint_at(const __u8 *p, __u16 size)
 	}
 }
 
+/* The fields that differ one per line, in detail; then the equal ones on
+ * one line, so that a whole record fits a failure's diff. */
 static void fmt_fields(struct prop_text *t, const struct field *f, unsigned int n, const void *want,
 		       const void *got, __u32 got_len)
 {
 	const __u8 *w = want, *g = got;
 
-	for (unsigned int i = 0; i < n; i++, f++) {
-		bool absent = f->off + f->size > got_len;
-		bool differs = absent || memcmp(w + f->off, g + f->off, f->size);
+	for (unsigned int i = 0; i < n; i++) {
+		bool absent = f[i].off + f[i].size > got_len;
 
-		text_add(t, "  %c %-15s", differs ? '*' : ' ', f->name);
-		if (f->kind == F_TUPLE) {
-			if (!differs) {
-				fmt_tuple(t, (const void *)(w + f->off), false);
-				text_add(t, "\n");
-			} else if (absent) {
-				text_add(t, " absent\n");
-			} else {
-				text_add(t, "\n");
-				fmt_tuple_diff(t, (const void *)(w + f->off),
-					       (const void *)(g + f->off), false);
-			}
+		if (!absent && !memcmp(w + f[i].off, g + f[i].off, f[i].size))
 			continue;
+		text_add(t, "  * %s:", f[i].name);
+		if (absent) {
+			text_add(t, " absent (the record is %u bytes)\n", got_len);
+		} else if (f[i].kind == F_TUPLE) {
+			text_add(t, "\n");
+			fmt_tuple_diff(t, (const void *)(w + f[i].off),
+				       (const void *)(g + f[i].off), false);
+		} else {
+			text_add(t, " want %llu, got %llu (%#llx)\n",
+				 uint_at(w + f[i].off, f[i].size), uint_at(g + f[i].off, f[i].size),
+				 uint_at(g + f[i].off, f[i].size));
 		}
-		text_add(t, " want %-20llu", uint_at(w + f->off, f->size));
-		if (absent)
-			text_add(t, " got absent\n");
-		else
-			text_add(t, " got %llu (%#llx)\n", uint_at(g + f->off, f->size),
-				 uint_at(g + f->off, f->size));
 	}
+	text_add(t, "    equal:");
+	for (unsigned int i = 0; i < n; i++) {
+		if (f[i].off + f[i].size > got_len || memcmp(w + f[i].off, g + f[i].off, f[i].size))
+			continue;
+		text_add(t, " %s=", f[i].name);
+		if (f[i].kind == F_TUPLE)
+			fmt_tuple_decoded(t, (const void *)(w + f[i].off), false);
+		else
+			text_add(t, "%llu", uint_at(w + f[i].off, f[i].size));
+	}
+	text_add(t, "\n");
 }
 
 void fmt_auth_req_diff(struct prop_text *t, const struct km_auth_req *want, const void *got,

@@ -10,8 +10,8 @@
 
 PROPS_SRCS := props/registry.c props/run.c props/model.c props/fmt.c props/auth.c \
 	props/observe.c props/manage.c props/tuples.c props/robust.c
-# Listed here too although fuzz/fuzz.mk collects fuzz/*.c: make drops the
-# duplicate prerequisite, and this fragment then does not depend on that one.
+# Listed one by one: fuzz/ also holds the fuzz targets and the input format,
+# which other fragments own.
 LIB_SRCS += $(PROPS_SRCS) fuzz/exec.c fuzz/world.c
 
 PROPS_TEST_BUILD := $(BUILD)/tests

@@ -117,6 +117,7 @@ static inline bool prop_ran(const struct prop_ctx *c)
 /* The checks (one concern per file: auth.c, observe.c, manage.c, tuples.c, robust.c). */
 enum prop_res prop_close_clears_auth(struct prop_ctx *c);
 enum prop_res prop_managed_establish_requests_state_cb(struct prop_ctx *c);
+enum prop_res prop_auth_verdicts_only_deleted_at_close(struct prop_ctx *c);
 enum prop_res prop_unmanaged_never_observed(struct prop_ctx *c);
 enum prop_res prop_probe_reports_as_specified(struct prop_ctx *c);
 enum prop_res prop_only_control_changes_manage(struct prop_ctx *c);

@@ -52,6 +52,10 @@ static const struct prop_def defs[] = {
 	 "a managed establish (op 4; op 5 with a non-skipped peer) asks for exactly STATE_CB,"
 	 " once, so that its close reaches the program",
 	 "§1, §8.1", J, prop_managed_establish_requests_state_cb},
+	{"auth_verdicts_only_deleted_at_close",
+	 "the program never writes km_auth_res and deletes exactly one key at each close"
+	 " (STATE_CB to CLOSE), none elsewhere",
+	 "§1, §8.1", J, prop_auth_verdicts_only_deleted_at_close},
 	{"close_clears_auth",
 	 "after a close of a socket that asked for STATE_CB (or should have), km_auth_res has no"
 	 " entry under the key user space and XDP write for it",

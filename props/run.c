@@ -2,10 +2,11 @@
 /*
  * run.c: the driver that checks the properties after every event (props.h).
  *
- * Per event it copies the counters and helper call counts (a few hundred
- * bytes), asks the model what the event obliges the program to do, counts the
- * journal once, and calls each enabled check; checks read maps only by key.
- * Text is made only for a failure.
+ * Per event it copies the counters and the call counts of the few helpers it
+ * watches (every helper for an event the family gate stops), asks the model
+ * what the event obliges the program to do, counts the journal once, and
+ * calls each enabled check; checks read maps only by key. Text is made only
+ * for a failure.
  */
 #include <errno.h>
 #include <stdarg.h>

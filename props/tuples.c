@@ -120,11 +120,11 @@ enum prop_res prop_waypoint_only_managed_outbound(struct prop_ctx *c)
 				 s->id < HOST_MAX_SOCKS && c->model->socks[s->id].via_waypoint
 					 ? "yes"
 					 : "no");
-	if (!c->exp->want_sockhash)
-		return PROP_PASS;
 	for (unsigned int i = 0; i < c->fx->n && !e; i++)
 		if (c->fx->list[i].kind == HOST_FX_SOCKHASH_UPDATE)
 			e = &c->fx->list[i];
+	if (!e) /* none due, none made */
+		return PROP_PASS;
 	model_forward_tuple(s, &want);
 	if (e->map != c->maps->socket || e->sock != s || memcmp(e->key, &want, sizeof(want))) {
 		prop_fail(c, "the waypoint socket must join km_socket under its forward tuple"

@@ -432,7 +432,7 @@ static void test_prop_tuples_canonical_catches_network_order_ports(void **state)
 	only("tuples_canonical");
 	expect_failure(tampered(server(false), BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB, 0, 0,
 				tamper_network_ports),
-		       "tuples_canonical", "* tuple");
+		       "tuples_canonical", "* tuple:");
 }
 
 static void tamper_probe_poison(void)
@@ -451,7 +451,7 @@ static void test_prop_tuples_canonical_catches_unzeroed_record(void **state)
 	only("tuples_canonical");
 	expect_failure(tampered(server(false), BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB, 0, 0,
 				tamper_probe_poison),
-		       "tuples_canonical", "* reserved");
+		       "tuples_canonical", "* reserved:");
 }
 
 /* §9e: STATE_CB requested for an unmanaged socket. */
@@ -544,6 +544,34 @@ static void test_prop_close_clears_auth_catches_missing_delete(void **state)
 	assert_int_equal(real(s, BPF_SOCK_OPS_STATE_CB, BPF_TCP_LAST_ACK, BPF_TCP_CLOSE),
 			 PROP_PASS);
 	assert_null(host_map__lookup(m_auth_res, &key));
+}
+
+/* A close that forgets nothing, an establish that deletes a verdict, and a
+ * program that writes one itself. */
+static void test_prop_auth_verdicts_only_deleted_at_close(void **state)
+{
+	struct bpf_sock_tuple key;
+	__u32 deny = 1;
+	struct host_sock *s;
+
+	build_begin(&in);
+	fresh();
+	s = server(false);
+	model_tuple(s, false, &key);
+	only("auth_verdicts_only_deleted_at_close");
+	nfx = 0;
+	expect_failure(fake(s, BPF_SOCK_OPS_STATE_CB, BPF_TCP_ESTABLISHED, BPF_TCP_CLOSE, 0),
+		       "auth_verdicts_only_deleted_at_close", "0 km_auth_res deletes where 1");
+	prop_run__begin(run, &in);
+	fx_add(HOST_FX_MAP_DELETE, m_auth_res, NULL)->key = &key;
+	expect_failure(fake(s, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB, 0, 0, 0),
+		       "auth_verdicts_only_deleted_at_close", "only a close");
+	prop_run__begin(run, &in);
+	nfx = 0;
+	fx_add(HOST_FX_MAP_UPDATE, m_auth_res, NULL)->key = &key;
+	fx[0].data = &deny;
+	expect_failure(fake(s, BPF_SOCK_OPS_VOID, 0, 0, 0), "auth_verdicts_only_deleted_at_close",
+		       "only user space and XDP");
 }
 
 static void test_prop_returns_zero(void **state)
@@ -886,8 +914,11 @@ static void run_defect(void **state)
 		skip();
 	if (sf_exec(&in, &opts, &res) != 1)
 		fail_msg("mutant %s survives its input with every property on", d->id);
-	print_message("mutant %s: killed by %s at step %u\n", d->id, res.failure.prop,
-		      res.failure.step);
+	print_message("mutant %s: killed by %s at step %u, event %u\n", d->id, res.failure.prop,
+		      res.failure.step, res.failure.event);
+	assert_true(res.failure.step < res.steps);
+	assert_true(res.failure.event <= res.events);
+	assert_non_null(strstr(res.failure.diff, "journal of the event"));
 	only(d->prop);
 	if (sf_exec(&in, &opts, &res) != 1 || strcmp(res.failure.prop, d->prop))
 		fail_msg("mutant %s survives %s alone", d->id, d->prop);
@@ -913,6 +944,7 @@ int main(void)
 		cmocka_unit_test(test_prop_unmanaged_never_observed_catches_state_cb),
 		cmocka_unit_test(test_prop_probe_reports_catches_outbound_storage),
 		cmocka_unit_test(test_prop_close_clears_auth_catches_missing_delete),
+		cmocka_unit_test(test_prop_auth_verdicts_only_deleted_at_close),
 		cmocka_unit_test(test_prop_returns_zero),
 		cmocka_unit_test(test_prop_family_gate),
 		cmocka_unit_test(test_prop_only_control_changes_manage),
