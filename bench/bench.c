@@ -6,7 +6,9 @@
  *   floor         an empty harness: sf_decode_level() only;
  *   fuzz_<level>  what each fuzz target does per input (fuzz_target_run():
  *                 decode, sf_exec with every property, count);
- *   exec+props    sf_exec() alone on pre-decoded inputs, every property on;
+ *   exec+props    sf_exec() alone on the inputs pre-decoded as fuzz_raw decodes them,
+ *                 every property on (the harness adds decoding, the sampled
+ *                 determinism rerun and counting);
  *   exec          the same with every property off (prop_enable("all", false)),
  * prints events/s and inputs/s for each, the ratios, and which part of an
  * input's time dominates.
@@ -104,7 +106,7 @@ enum mode {
 	M_EXEC
 };
 
-static struct sf_input *decoded; /* nblobs inputs, each at its own level */
+static struct sf_input *decoded; /* nblobs inputs, decoded as fuzz_raw does */
 
 static void measure(enum mode mode, enum sf_level level, double seconds, struct measure *m)
 {
@@ -179,7 +181,7 @@ int main(int argc, char **argv)
 	if (!decoded)
 		return 2;
 	for (unsigned int k = 0; k < nblobs; k++)
-		sf_decode(blobs[k].data, blobs[k].size, &decoded[k]);
+		sf_decode_level(blobs[k].data, blobs[k].size, SF_LEVEL_RAW, &decoded[k]);
 
 	measure(M_FLOOR, SF_LEVEL_RAW, seconds, &floor);
 	measure(M_TARGET, SF_LEVEL_LIFECYCLE, seconds, &lc);

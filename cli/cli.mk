@@ -20,10 +20,12 @@ CLI_OBJS := $(patsubst %.c,$(BUILD)/native/%.o,$(CLI_SRCS))
 CLI_BIN := $(BUILD)/sockfuzz
 CLI_PROG := $(BUILD)/native/prog/$(PROG_NAME).prog.o
 
-$(CLI_BIN): $(CLI_OBJS) $(CLI_PROG) $(BUILD)/native/libsockfuzz.a cli/cli.mk
+# `kernel` links the oracle's kernel side and the recording build's loader.
+$(CLI_BIN): $(CLI_OBJS) $(CLI_PROG) $(BUILD)/native/libsockfuzz.a $(ORACLE_OBJS) $(REC_KERN_LIB) \
+		cli/cli.mk
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(NATIVE_CFLAGS) $(EXTRA_CFLAGS) $(CLI_OBJS) $(CLI_PROG) \
-		$(BUILD)/native/libsockfuzz.a -o $@
+	$(Q)$(CC) $(NATIVE_CFLAGS) $(EXTRA_CFLAGS) $(CLI_OBJS) $(ORACLE_OBJS) $(CLI_PROG) \
+		$(BUILD)/native/libsockfuzz.a $(REC_KERN_LIB) -o $@ $(KERN_LDLIBS)
 
 ALL_TARGETS += $(CLI_BIN)
 

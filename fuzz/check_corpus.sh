@@ -7,7 +7,8 @@
 #    its .dict is not what fuzz/gen_dict.sh makes of the current format;
 #  - any corpus file breaks a property or trips a sanitizer, replayed through
 #    `sockfuzz replay` and through every target's replay main (each target
-#    replays every .bin: any byte string is an input of each).
+#    replays every .bin: any byte string is an input of each), the latter
+#    with determinism checked (SOCKFUZZ_DETERMINISM=1).
 #
 # Usage: fuzz/check_corpus.sh --cli SOCKFUZZ --replay-bin DIR --work DIR TARGET...
 set -uo pipefail
@@ -25,6 +26,8 @@ done
 [ -x "$cli" ] && [ -n "$replay_dir" ] && [ ${#targets[@]} -gt 0 ] ||
 	{ echo "check_corpus.sh: --cli, --replay-bin and targets are required" >&2; exit 2; }
 
+# Determinism too (SPEC §8.10): the replay mains run every input twice.
+export SOCKFUZZ_DETERMINISM=1
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 mkdir -p "$work"

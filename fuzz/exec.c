@@ -177,7 +177,7 @@ static int exec_init(void)
 
 /* The input's globals and fault schedule. A fault the host refuses (a helper
  * that cannot fail) is simply never injected. */
-static void apply_input(const struct sf_input *in)
+void sf_exec_apply_input(const struct sf_input *in)
 {
 	unsigned int nfaults = in->nfaults < SF_MAX_FAULTS ? in->nfaults : SF_MAX_FAULTS;
 
@@ -252,7 +252,7 @@ static void run_once(const struct sf_input *in, FILE *trace, bool hashing, struc
 	bool ok = true;
 
 	host_reset();
-	apply_input(in);
+	sf_exec_apply_input(in);
 	prop_run__begin(x.run, in);
 	sf_world__reset(x.world);
 	x.trace = trace;

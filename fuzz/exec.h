@@ -41,6 +41,11 @@ struct sf_exec_opts {
 	bool state_hash;	/* fill RES->state_hash (check_determinism implies it) */
 };
 
+/* Start a run of IN the way sf_exec() does, after host_reset(): set the
+ * input's globals and arm its fault schedule. For drivers of their own (the
+ * kernel oracle) that step a world themselves. Cannot fail. */
+void sf_exec_apply_input(const struct sf_input *in);
+
 /*
  * Run IN. Returns 0 when every property held, 1 when one failed (RES->failure
  * says which), or -errno when the runtime could not start. The host is

@@ -18,6 +18,10 @@ static struct fuzz_stats totals;
 static struct fuzz_stats *shared; /* SOCKFUZZ_STATS mapping, or NULL */
 static const char *input_name;
 static bool initialised;
+/* SOCKFUZZ_DETERMINISM=1: every input runs twice (SPEC §8.10). Off while
+ * fuzzing: it halves exec/s, and a rule that checks only some inputs gives
+ * those more coverage, so the engine breeds them. */
+static bool determinism;
 
 static const char *const level_names[] = {
 	[SF_LEVEL_LIFECYCLE] = "lifecycle",
@@ -59,6 +63,7 @@ static void open_shared_stats(void)
 
 int fuzz_target_init(void)
 {
+	const char *env;
 	int err;
 
 	if (initialised)
@@ -70,6 +75,8 @@ int fuzz_target_init(void)
 		return err;
 	}
 	open_shared_stats();
+	env = getenv("SOCKFUZZ_DETERMINISM");
+	determinism = env && !strcmp(env, "1");
 	atexit(print_totals);
 	initialised = true;
 	return 0;
@@ -109,9 +116,7 @@ static void report_failure(enum sf_level level, size_t size)
 
 void fuzz_target_run(const uint8_t *data, size_t size, enum sf_level level)
 {
-	/* SPEC §8.10 (same input, same state) costs a second run, so it is
-	 * checked on one input in 8, chosen by size: a replay checks the same. */
-	const struct sf_exec_opts opts = {.check_determinism = size % 8 == 0};
+	const struct sf_exec_opts opts = {.check_determinism = determinism};
 	int ret;
 
 	sf_decode_level(data, size, level, &input);

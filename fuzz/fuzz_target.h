@@ -6,6 +6,11 @@
  * AFL++ (its libFuzzer-compatible driver), OSS-Fuzz, the plain replay main
  * (fuzz_main.c) and the benchmark (bench/bench.c).
  *
+ * Determinism (SPEC §8.10: same input, same state; run twice and compare the
+ * state hashes) is checked only when the environment sets
+ * SOCKFUZZ_DETERMINISM=1: the replays of fuzz/run_fuzz.sh and make test do,
+ * the fuzzing loop does not.
+ *
  * Counting: every run adds its inputs, events and property checks to a
  * process total, printed at exit. When the environment names a file in
  * SOCKFUZZ_STATS the totals are also kept there, in a shared mapping that
@@ -28,17 +33,16 @@ struct fuzz_stats {
 };
 
 /*
- * Silence the host's prints, initialise it, open SOCKFUZZ_STATS when set and
- * print the totals to stderr at exit. Returns 0, or -errno when the host
+ * Silence the host's prints, initialise it, read SOCKFUZZ_DETERMINISM, open
+ * SOCKFUZZ_STATS when set and print the totals to stderr at exit. Returns 0, or -errno when the host
  * cannot start (the reason is printed); the stats file is optional and a
  * failure to open it is only reported. Calling it again is a no-op.
  */
 int fuzz_target_init(void);
 
 /*
- * Decode DATA (SIZE bytes) at LEVEL and run it with every property checked;
- * determinism (run twice, compare the state hashes) on inputs whose SIZE is
- * a multiple of 8.
+ * Decode DATA (SIZE bytes) at LEVEL and run it with every property checked
+ * (and determinism, when asked for).
  * Returns when all held. When one broke, prints the property, step, event,
  * the diff and the input's text form to stderr and calls abort(), so that the
  * engine keeps the input. A runtime that cannot start aborts too.

@@ -11,13 +11,15 @@
 #  1. the seeds, every corpus/*/*.bin (any byte string is an input of every
 #     target, and the raw level includes the lifecycle one), are copied into
 #     WORK/ENGINE/TARGET/corpus (kept between runs; corpus/ itself is never
-#     written) and replayed once through the replay main: a seed that breaks
-#     a property is a finding before any fuzzing;
+#     written);
 #  2. the engine fuzzes that corpus. The time budget (--seconds, default 60) is
 #     wall time for the whole campaign: with T targets and J workers (--jobs,
 #     default nproc) the targets run side by side with J/T workers each
 #     (libFuzzer -fork, AFL++ -M/-S), or in ceil(T/J) rounds sharing it;
-#  3. each finding is minimised for at most FUZZ_MIN_SECONDS (10) seconds
+#  3. the corpus the engine grew, seeds included, is replayed through the
+#     replay main with determinism checked too (SOCKFUZZ_DETERMINISM=1,
+#     SPEC §8.10; too dear for the fuzzing loop): a failure is a finding;
+#  4. each finding (engine crash artifacts and the above) is minimised for at most FUZZ_MIN_SECONDS (10) seconds
 #     (libFuzzer -minimize_crash, afl-tmin), kept only if it still breaks the
 #     same thing, then normalised: decoded at the target's level (sockfuzz
 #     print --level), cut down line by line in the text form while it still
@@ -121,7 +123,7 @@ max_len() {
 }
 
 # ---------------------------------------------------------------------------
-# Setup: work dirs, seeds, the seed check.
+# Setup: work dirs and seeds.
 
 findings_dir=$work/findings
 rm -rf "$findings_dir"
@@ -256,7 +258,11 @@ for t in "${targets[@]}"; do
 done
 
 # ---------------------------------------------------------------------------
-# Findings: minimise, normalise, check the replay command.
+# Findings: minimise, normalise, check the replay command. From here on every
+# run of a target also checks determinism (fuzz_target.h), which the fuzzing
+# loop leaves out.
+
+export SOCKFUZZ_DETERMINISM=1
 
 minimise() { # target, input, output
 	local t=$1 in=$2 out=$3 log=$work/$engine/$1/logs/minimise.log
@@ -311,11 +317,21 @@ declare -A nfindings seen
 for t in "${targets[@]}"; do
 	w=$work/$engine/$t
 	nfindings[$t]=0
-	# The seeds first: they must hold before the engine mutates anything.
+	# The whole corpus (seeds included) once more, now with determinism.
+	# The replay stops at the first failure and names its file; for a
+	# sanitizer report, which does not, the files are tried one by one.
 	inputs=()
-	for f in "$w"/corpus/seed-*; do
-		[ -f "$f" ] && [ -n "$(signature "$t" "$f")" ] && inputs+=("$f")
-	done
+	if ! log=$(timeout -k 2 120 "$replay_dir/$t" "$w/corpus" 2>&1 >/dev/null); then
+		f=$(sed -n 's/^sockfuzz: property .* bytes, \(.*\))$/\1/p' <<<"$log" | head -n 1)
+		if [ -z "$f" ]; then
+			end=$((SECONDS + 60))
+			for g in "$w"/corpus/*; do
+				[ $SECONDS -lt $end ] || break
+				[ -n "$(signature "$t" "$g")" ] && f=$g && break
+			done
+		fi
+		[ -n "$f" ] && inputs+=("$f")
+	fi
 	for f in ${artifacts[$t]}; do
 		inputs+=("$f")
 	done

@@ -941,7 +941,9 @@ static struct ep *raw_ep(struct sf_world *w, unsigned int slot, bool newsock)
 }
 
 /* SF_RAW: the slot's socket set up exactly as the step says, then the op
- * fired with the args. */
+ * fired with the args. A STATE_CB is the callback of tcp_set_state(), so its
+ * move to CLOSE also takes the socket out of every sockhash, as the kernel's
+ * unhash does right after the callback (found by the kernel oracle). */
 static void step_raw(struct sf_world *w, const struct sf_step *st)
 {
 	struct ep *e = raw_ep(w, st->slot % SF_NSLOTS, st->flags & SF_F_NEWSOCK);
@@ -955,6 +957,8 @@ static void step_raw(struct sf_world *w, const struct sf_step *st)
 	s->fullsock = !(st->flags & SF_F_REQSOCK);
 	s->is_tcp = !(st->flags & SF_F_NOTCP);
 	fire(w, s, st->op, st->args);
+	if (st->op == BPF_SOCK_OPS_STATE_CB && st->args[1] == BPF_TCP_CLOSE && s->fullsock)
+		host_sock__unhash(s);
 }
 
 /* SF_TCP: the slot's socket gets the counters a recording saw. */

@@ -5,7 +5,7 @@
  * no property in the loop, and prints one digest line per trial of everything
  * the program can change: every map, ring record, socket storage, socket's
  * cb_flags, global and return value. Two builds that print the same lines for
- * every trial behaved the same on all of them; mutants.sh compares a mutant's
+ * every trial behaved the same on all of them; mutants.mk compares a mutant's
  * lines with core's and calls a mutant that matches on every trial
  * "equivalent?" (the catalogue must have none).
  *
@@ -61,20 +61,23 @@ static __u64 fnv(__u64 h, const void *data, size_t len)
 #else
 #define N32(x) (x)
 #endif
-#define V4(a, b, c, d) {0, 0, N32(0x0000ffffu), N32((a) << 24 | (b) << 16 | (c) << 8 | (d))}
+#define V4(a, b, c, d)                                                              \
+	{                                                                           \
+		0, 0, N32(0x0000ffffu), N32((a) << 24 | (b) << 16 | (c) << 8 | (d)) \
+	}
 static const __be32 pool[][4] = {
 	V4(0, 0, 0, 2),
 	V4(10, 0, 0, 1),
 	V4(10, 0, 0, 2),
 	V4(127, 0, 0, 5),
 	V4(0, 0, 0, 0),
-	{0, 0, 0, N32(2)},				 /* ::2 */
-	{0, 0, 0, N32(0x0a000001u)},			 /* ::10.0.0.1, a word-3 twin */
-	{N32(0x20010db8u), 0, 0, N32(0x0a000001u)},	 /* 2001:db8::a00:1, another */
-	{N32(0xfd0d0000u), 0, 0, N32(1)},		 /* fd0d::1 */
-	{N32(0xfd0d0000u), 0, 0, N32(2)},		 /* fd0d::2 */
-	{0, 0, N32(0xffff0000u), N32(0x0a000001u)},	 /* bytes 8..11 ff ff 00 00 */
-	{0, 0, 0, 0},					 /* :: */
+	{0, 0, 0, N32(2)},			    /* ::2 */
+	{0, 0, 0, N32(0x0a000001u)},		    /* ::10.0.0.1, a word-3 twin */
+	{N32(0x20010db8u), 0, 0, N32(0x0a000001u)}, /* 2001:db8::a00:1, another */
+	{N32(0xfd0d0000u), 0, 0, N32(1)},	    /* fd0d::1 */
+	{N32(0xfd0d0000u), 0, 0, N32(2)},	    /* fd0d::2 */
+	{0, 0, N32(0xffff0000u), N32(0x0a000001u)}, /* bytes 8..11 ff ff 00 00 */
+	{0, 0, 0, 0},				    /* :: */
 };
 #define NPOOL (sizeof(pool) / sizeof(pool[0]))
 static const __u16 ports[] = {929, 930, 80, 8080, 0x3a1, 0xa103, 1, 65535};
@@ -178,7 +181,8 @@ static __u64 digest(int ret)
 			break;
 		case BPF_MAP_TYPE_SK_STORAGE:
 			for (int j = 0; j < NSOCKS; j++) {
-				void *st = socks[j] ? host_sk_storage__get(m, socks[j], false) : NULL;
+				void *st =
+					socks[j] ? host_sk_storage__get(m, socks[j], false) : NULL;
 
 				h = fnv(h, &j, sizeof(j));
 				if (st)
@@ -195,7 +199,7 @@ static __u64 digest(int ret)
 	return h;
 }
 
-static void action(struct host_map *manage, struct host_map *auth, struct host_map *storage)
+static int action(struct host_map *manage, struct host_map *auth, struct host_map *storage)
 {
 	struct host_sock *s = socks[pick(NSOCKS)];
 	struct bpf_sock_tuple t;
@@ -258,7 +262,7 @@ static void action(struct host_map *manage, struct host_map *auth, struct host_m
 		ret = host_sock__fire(s, 4, NULL) + host_sock__fire(s, 5, NULL);
 		break;
 	}
-	(void)ret;
+	return ret;
 }
 
 int main(int argc, char **argv)
@@ -281,7 +285,8 @@ int main(int argc, char **argv)
 	auth = host_map__by_name("km_auth_res");
 	storage = host_map__by_name("km_sockstorage");
 	if (!manage || !auth || !storage) {
-		fprintf(stderr, "equiv: the program lacks km_manage, km_auth_res or km_sockstorage\n");
+		fprintf(stderr,
+			"equiv: the program lacks km_manage, km_auth_res or km_sockstorage\n");
 		return 2;
 	}
 	for (unsigned long long n = 0; n < trials; n++) {
@@ -304,8 +309,9 @@ int main(int argc, char **argv)
 				host_map__update(manage, key, &zero, BPF_ANY);
 		}
 		for (int a = 0; a < NACTIONS; a++) {
-			action(manage, auth, storage);
-			h = fnv(h, &(__u64){digest(0)}, sizeof(__u64));
+			int ret = action(manage, auth, storage);
+
+			h = fnv(h, &(__u64){digest(ret)}, sizeof(__u64));
 		}
 		printf("%llu %016llx\n", n, (unsigned long long)h);
 	}

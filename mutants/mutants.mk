@@ -8,17 +8,20 @@
 #                              $(BUILD)/mutants/report.txt
 #   make mutants MUTANT=003    the same for one mutant (or a list: "003 017")
 #   make mutants-build         only apply, compile and link every mutant
+#   make mutants-equiv         only the equivalence check (mutants/equiv.c)
 #   make test-mutants          (part of make test) every patch applies to core/
-#                              and builds for BPF; the SPEC §9 mutants die on
-#                              the corpus + regression replay
+#                              exactly and builds for BPF and natively; the
+#                              SPEC §9 mutants die on the corpus + regression
+#                              + killer replay; core replays clean
 #
 # A mutant NNN lives in $(BUILD)/mutants/NNN/: core/ (a patched copy),
 # sockops.bpf.o (clang -target bpf), prog.c (tools/mapgen), native/ and fuzz/
 # (the descriptor compiled with each flavour's flags) and the drop-in binaries
 # linked from it. core/ itself carries no mutant switch.
 #
-# NATIVE_CFLAGS and the fragments' object lists are defined after this file is
-# read: rules use them only in recipes or through second expansion ($$).
+# NATIVE_CFLAGS is defined after this file is read: rules use it only in
+# recipes. CLI_OBJS, ORACLE_OBJS, REC_KERN_LIB, KERN_LDLIBS and TEST_LDLIBS come
+# from fragments read before this one.
 
 MUT_BUILD := $(BUILD)/mutants
 MUT_PATCHES := $(sort $(wildcard mutants/catalogue/*.patch))
@@ -93,10 +96,13 @@ $(MUT_BUILD)/%/test_sockops: $(MUT_BUILD)/test_sockops.o $(MUT_BUILD)/%/native/p
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(NATIVE_CFLAGS) $^ $(TEST_LDLIBS) -o $@
 
-# (b) The CLI (replay).
-$(MUT_BUILD)/%/sockfuzz: $(CLI_OBJS) $(MUT_BUILD)/%/native/prog.o $(BUILD)/native/libsockfuzz.a
+# (b) The CLI (replay). Mirrors the $(CLI_BIN) link of cli/cli.mk: keep the two in step.
+$(MUT_BUILD)/%/sockfuzz: $(CLI_OBJS) $(ORACLE_OBJS) $(MUT_BUILD)/%/native/prog.o \
+		$(BUILD)/native/libsockfuzz.a $(REC_KERN_LIB)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(NATIVE_CFLAGS) $^ $(CLI_LDLIBS) -o $@
+	$(Q)$(CC) $(NATIVE_CFLAGS) $(EXTRA_CFLAGS) $(CLI_OBJS) $(ORACLE_OBJS) \
+		$(MUT_BUILD)/$*/native/prog.o $(BUILD)/native/libsockfuzz.a $(REC_KERN_LIB) -o $@ \
+		$(KERN_LDLIBS)
 
 # (c) The libFuzzer targets.
 MUT_FUZZ_TARGETS := fuzz_lifecycle fuzz_raw

@@ -58,7 +58,7 @@ replay_files() {
 	local d
 	for d in corpus/*/ mutants/killers/; do
 		[ -d "$d" ] || continue
-		find "$d" -maxdepth 1 -type f ! -name '.*' ! -name '*.md' | sort
+		find "$d" -maxdepth 1 -type f \( -name '*.bin' -o -name '*.trace' \) | sort
 	done
 }
 

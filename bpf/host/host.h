@@ -140,6 +140,11 @@ int host_sock__fire(struct host_sock *s, __u32 op, const __u32 args[4]);
  * every sockhash. Returns the program's return value, or 0 if it did not run. */
 int host_sock__set_state(struct host_sock *s, __u32 state);
 
+/* The kernel's unhash of a TCP socket moving to CLOSE: S leaves every
+ * sockhash. host_sock__set_state() does it; a caller that fires a recorded
+ * STATE_CB itself calls this after it. Cannot fail. */
+void host_sock__unhash(struct host_sock *s);
+
 /* Destroy S: drop its storage and sockhash entries and return it to the pool.
  * Fires nothing (a socket closes through host_sock__set_state()). NULL is ok. */
 void host_sock__free(struct host_sock *s);

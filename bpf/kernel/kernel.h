@@ -158,6 +158,15 @@ const char *kern_sandbox__cgroup(const struct kern_sandbox *sb);
 /* True when the calling thread runs inside the namespace a sandbox made. */
 bool kern_sandbox__is_inside(void);
 
+/* Inside SB: leave the network namespace for a fresh one, set up as the first
+ * (lo up, control routes, the extra addresses) plus EXTRA (CNT, may be 0). Sockets of the old namespace
+ * stay in it (and it goes when they do), so a run can reuse fixed ports
+ * that TIME_WAIT would still hold. Returns 0 or -errno; after a failure the
+ * process may be in a namespace without lo set up. */
+#define KERN_NETNS_MAX_ADDRS 64 /* the sandbox's addresses and EXTRA together */
+int kern_sandbox__renew_netns(const struct kern_sandbox *sb, const struct kern_addr *extra,
+			      size_t cnt);
+
 /* ------------------------------------------------------------------------ */
 /* Sockets. All fds are SOCK_CLOEXEC; a failed call leaves no fd open.       */
 

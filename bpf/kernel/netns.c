@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <net/if.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -126,8 +127,55 @@ static int nl_addr_add(int fd, int ifindex, const struct kern_addr *a)
 	return nl_talk(fd, &req);
 }
 
+/* Whether A is ready: no longer tentative (bind() succeeds: a tentative
+ * address cannot be bound, and packets to it are dropped) and routed (a UDP
+ * connect() does the lookup and sends nothing). */
+static bool addr_ready(const struct kern_addr *addr)
+{
+	struct kern_addr a = *addr;
+	int fd = socket(a.sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	kern_addr__set_port(&a, 0);
+	ok = !bind(fd, &a.sa, a.len);
+	kern_addr__set_port(&a, 9); /* any port: nothing is sent */
+	ok = ok && !connect(fd, &a.sa, a.len);
+	close(fd);
+	return ok;
+}
+
+/* An IPv6 address leaves the tentative state and gets its local route from a
+ * kernel workqueue after it is added, even without DAD: until then a SYN to it
+ * is dropped and resent a second later. Wait on address and route
+ * notifications (NL_EVENTS, subscribed before the addresses were added) until
+ * every address is ready, at most 2 s. */
+static int wait_ready(int nl_events, const struct kern_addr *addrs, size_t cnt)
+{
+	__u64 deadline = kern_now_ms() + 2000;
+	char buf[4096];
+
+	for (size_t i = 0; i < cnt; i++) {
+		for (int rounds = 0; !addr_ready(&addrs[i]); rounds++) {
+			struct pollfd pfd = {.fd = nl_events, .events = POLLIN};
+
+			if (rounds == KERN_WAIT_MAX_ROUNDS ||
+			    poll(&pfd, 1, kern_ms_left(deadline)) <= 0)
+				return -ETIMEDOUT;
+			while (recv(nl_events, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+				;
+		}
+	}
+	return 0;
+}
+
 int kern_netns__setup(const struct kern_addr *addrs, size_t cnt)
 {
+	struct sockaddr_nl groups = {.nl_family = AF_NETLINK,
+				     .nl_groups = RTMGRP_IPV6_IFADDR | RTMGRP_IPV6_ROUTE |
+						  RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE};
+	int nl_events;
 	struct timeval tmo = {.tv_sec = 2};
 	struct kern_addr ctl4, ctl6;
 	int fd, ifindex, err;
@@ -139,6 +187,14 @@ int kern_netns__setup(const struct kern_addr *addrs, size_t cnt)
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
 		return -errno;
+	nl_events = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (nl_events < 0 || bind(nl_events, (struct sockaddr *)&groups, sizeof(groups))) {
+		err = -errno;
+		if (nl_events >= 0)
+			close(nl_events);
+		close(fd);
+		return err;
+	}
 	err = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo)) ? -errno : 0;
 	kern_addr__parse(&ctl4, "0.0.0.2", 0);
 	kern_addr__parse(&ctl6, "::2", 0);
@@ -147,9 +203,16 @@ int kern_netns__setup(const struct kern_addr *addrs, size_t cnt)
 	err = err ?: nl_route_local(fd, ifindex, &ctl6);
 	for (i = 0; i < cnt && !err; i++) {
 		err = nl_addr_add(fd, ifindex, &addrs[i]);
+		if (err == -EEXIST) /* named twice: it is there, as asked */
+			err = 0;
 		if (err)
 			kern_warn("cannot add address %zu to lo: %s\n", i, strerror(-err));
 	}
 	close(fd);
+	if (!err)
+		err = wait_ready(nl_events, addrs, cnt);
+	if (err == -ETIMEDOUT)
+		kern_warn("the addresses of lo did not become ready within 2 s\n");
+	close(nl_events);
 	return err;
 }

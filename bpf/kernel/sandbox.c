@@ -33,6 +33,8 @@
 
 struct kern_sandbox {
 	char cgroup[PATH_MAX];
+	const struct kern_addr *addrs; /* what lo gets in each namespace */
+	size_t addr_cnt;
 };
 
 /* The namespace this process made, to tell inside from outside. */
@@ -169,11 +171,42 @@ static int cgroup_create(const char *root, char *dir, size_t len)
 	return -EEXIST;
 }
 
+int kern_sandbox__renew_netns(const struct kern_sandbox *sb, const struct kern_addr *extra,
+			      size_t cnt)
+{
+	struct kern_addr all[KERN_NETNS_MAX_ADDRS];
+	struct stat st;
+	int err;
+
+	if (unshare(CLONE_NEWNET)) {
+		err = -errno;
+		kern_warn("unshare(CLONE_NEWNET): %s\n", strerror(-err));
+		return err;
+	}
+	if (sb->addr_cnt + cnt > KERN_NETNS_MAX_ADDRS)
+		return -E2BIG;
+	if (sb->addr_cnt)
+		memcpy(all, sb->addrs, sb->addr_cnt * sizeof(*all));
+	if (cnt)
+		memcpy(all + sb->addr_cnt, extra, cnt * sizeof(*all));
+	err = kern_netns__setup(all, sb->addr_cnt + cnt);
+	if (err) {
+		kern_warn("cannot set up lo in the namespace: %s\n", strerror(-err));
+		return err;
+	}
+	/* Connects are allowed in this namespace, and only here. */
+	err = ns_of_self(&st);
+	if (err)
+		return err;
+	sandbox_ns_dev = st.st_dev;
+	sandbox_ns_ino = st.st_ino;
+	return 0;
+}
+
 /* In the child: join the cgroup, then a new network namespace. */
-static int sandbox_enter(const struct kern_sandbox *sb, const struct kern_sandbox_opts *opts)
+static int sandbox_enter(const struct kern_sandbox *sb)
 {
 	char pid[16];
-	struct stat st;
 	int err;
 
 	snprintf(pid, sizeof(pid), "%d", getpid());
@@ -182,22 +215,7 @@ static int sandbox_enter(const struct kern_sandbox *sb, const struct kern_sandbo
 		kern_warn("cannot join cgroup %s: %s\n", sb->cgroup, strerror(-err));
 		return err;
 	}
-	if (unshare(CLONE_NEWNET)) {
-		err = -errno;
-		kern_warn("unshare(CLONE_NEWNET): %s\n", strerror(-err));
-		return err;
-	}
-	err = kern_netns__setup(opts ? opts->addrs : NULL, opts ? opts->addr_cnt : 0);
-	if (err) {
-		kern_warn("cannot set up lo in the namespace: %s\n", strerror(-err));
-		return err;
-	}
-	err = ns_of_self(&st);
-	if (err)
-		return err;
-	sandbox_ns_dev = st.st_dev;
-	sandbox_ns_ino = st.st_ino;
-	return 0;
+	return kern_sandbox__renew_netns(sb, NULL, 0);
 }
 
 static __attribute__((noreturn)) void sandbox_child_main(const struct kern_sandbox *sb,
@@ -210,7 +228,7 @@ static __attribute__((noreturn)) void sandbox_child_main(const struct kern_sandb
 	/* Die with the parent: it is the one that cleans up. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
 		_exit(127);
-	err = sandbox_enter(sb, opts);
+	err = sandbox_enter(sb);
 	/* The parent reads this after the child is gone: 0, or why setup failed. */
 	if (write(status_fd, &err, sizeof(err)) != sizeof(err) || err)
 		_exit(127);
@@ -357,6 +375,8 @@ int kern_sandbox__run(const struct kern_sandbox_opts *opts, kern_sandbox_fn fn, 
 	else if ((err = kern_env__cgroup2_root(root, sizeof(root))))
 		return err;
 	cgroup_sweep(root);
+	sb.addrs = opts ? opts->addrs : NULL;
+	sb.addr_cnt = opts ? opts->addr_cnt : 0;
 	err = cgroup_create(root, sb.cgroup, sizeof(sb.cgroup));
 	if (err) {
 		kern_warn("cannot create a cgroup under %s: %s\n", root, strerror(-err));

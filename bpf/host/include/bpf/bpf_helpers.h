@@ -39,6 +39,32 @@
 #define __hidden __attribute__((visibility("hidden")))
 #endif
 
+/* The helpers are host functions named host_bpf_*: a binary that also links
+ * libbpf (whose user-space bpf_map_update_elem() takes an fd) must never call
+ * one for the other. The program's source says bpf_*(); these map the calls
+ * (function-like, so struct bpf_tcp_sock keeps its name). */
+#define bpf_map_lookup_elem(...)       host_bpf_map_lookup_elem(__VA_ARGS__)
+#define bpf_map_update_elem(...)       host_bpf_map_update_elem(__VA_ARGS__)
+#define bpf_map_delete_elem(...)       host_bpf_map_delete_elem(__VA_ARGS__)
+#define bpf_ringbuf_reserve(...)       host_bpf_ringbuf_reserve(__VA_ARGS__)
+#define bpf_ringbuf_submit(...)	       host_bpf_ringbuf_submit(__VA_ARGS__)
+#define bpf_ringbuf_discard(...)       host_bpf_ringbuf_discard(__VA_ARGS__)
+#define bpf_ringbuf_output(...)	       host_bpf_ringbuf_output(__VA_ARGS__)
+#define bpf_ringbuf_query(...)	       host_bpf_ringbuf_query(__VA_ARGS__)
+#define bpf_sk_storage_get(...)	       host_bpf_sk_storage_get(__VA_ARGS__)
+#define bpf_sk_storage_delete(...)     host_bpf_sk_storage_delete(__VA_ARGS__)
+#define bpf_tcp_sock(...)	       host_bpf_tcp_sock(__VA_ARGS__)
+#define bpf_sk_fullsock(...)	       host_bpf_sk_fullsock(__VA_ARGS__)
+#define bpf_sock_ops_cb_flags_set(...) host_bpf_sock_ops_cb_flags_set(__VA_ARGS__)
+#define bpf_sock_hash_update(...)      host_bpf_sock_hash_update(__VA_ARGS__)
+#define bpf_get_socket_cookie(...)     host_bpf_get_socket_cookie(__VA_ARGS__)
+#define bpf_ktime_get_ns(...)	       host_bpf_ktime_get_ns(__VA_ARGS__)
+#define bpf_ktime_get_boot_ns(...)     host_bpf_ktime_get_boot_ns(__VA_ARGS__)
+#define bpf_get_prandom_u32(...)       host_bpf_get_prandom_u32(__VA_ARGS__)
+#define bpf_get_current_pid_tgid(...)  host_bpf_get_current_pid_tgid(__VA_ARGS__)
+#define bpf_get_smp_processor_id(...)  host_bpf_get_smp_processor_id(__VA_ARGS__)
+#define bpf_trace_printk(...)	       host_bpf_trace_printk(__VA_ARGS__)
+
 /* Maps: kernel return conventions (0 or -errno; NULL from lookup). */
 void *bpf_map_lookup_elem(void *map, const void *key);
 long bpf_map_update_elem(void *map, const void *key, const void *value, __u64 flags);

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * kernel.c: sockfuzz kernel [--seed N] [--connections N] [--out DIR] [FILE...]:
+ * the kernel as oracle (oracle/oracle.h). FILEs are lifecycle runs to carry
+ * out first (the corpus); then random scenarios until N connections.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include "cli/main.h"
+#include "oracle/oracle.h"
+
+static int do_help(int argc, char **argv)
+{
+	fprintf(stderr,
+		"Usage: %1$s kernel [--seed N] [--connections N] [--out DIR] [-v] [FILE...]\n"
+		"       %1$s kernel help\n"
+		"\n"
+		"       Carry out lifecycle runs with real TCP connections in a private network\n"
+		"       namespace and cgroup (both removed afterwards), under the recording\n"
+		"       build of the program; replay each recording natively and compare every\n"
+		"       observable, and the native expansion with the callbacks the kernel fired.\n"
+		"       FILE...          lifecycle runs to carry out first (e.g. the corpus)\n"
+		"       --seed N         random scenarios from seed N (default 1)\n"
+		"       --connections N  random scenarios until N connections (default 1000)\n"
+		"       --out DIR        write each run and its recording (.recorded.bin) to DIR\n"
+		"       -v               say which inputs are skipped and why\n"
+		"       " HELP_SPEC_FILE "\n"
+		"       Exit: 0 no difference, 1 a difference, 2 usage or environment error,\n"
+		"       77 the kernel, root or cgroup v2 is missing (SKIP, with the reason).\n",
+		bin_name);
+	return SF_EXIT_OK;
+}
+
+static bool parse_count(const char *opt, const char *arg, unsigned long long max,
+			unsigned long long *out)
+{
+	char *end;
+
+	if (!arg) {
+		p_err("%s needs a value", opt);
+		return false;
+	}
+	errno = 0;
+	*out = strtoull(arg, &end, 0);
+	if (errno || *end || arg[0] == '-' || *out > max) {
+		p_err("%s: '%s' is not a number up to %llu", opt, arg, max);
+		return false;
+	}
+	return true;
+}
+
+int do_kernel(int argc, char **argv)
+{
+	struct orc_opts opts = {.seed = 1, .connections = 1000, .max_reports = 5};
+	struct orc_case *cases = calloc(argc ? argc : 1, sizeof(*cases));
+	struct sf_input *runs = calloc(argc ? argc : 1, sizeof(*runs));
+	int status = SF_EXIT_OK;
+	unsigned long long v;
+
+	if (!cases || !runs) {
+		p_err("%s", strerror(ENOMEM));
+		status = SF_EXIT_USAGE;
+		goto out;
+	}
+	for (int i = 0; i < argc && status == SF_EXIT_OK; i++) {
+		struct cli_input in;
+		struct stat st;
+
+		if (is_help(argv[i])) {
+			status = do_help(0, NULL);
+			goto out;
+		} else if (!strcmp(argv[i], "--seed")) {
+			if (parse_count("--seed", argv[i + 1], ~0ull, &v))
+				opts.seed = v;
+			else
+				status = SF_EXIT_USAGE;
+			i++;
+		} else if (!strcmp(argv[i], "--connections")) {
+			if (parse_count("--connections", argv[i + 1], 10000000, &v))
+				opts.connections = (unsigned int)v;
+			else
+				status = SF_EXIT_USAGE;
+			i++;
+		} else if (!strcmp(argv[i], "--out")) {
+			opts.out_dir = argv[++i];
+			if (!opts.out_dir || stat(opts.out_dir, &st) || !S_ISDIR(st.st_mode)) {
+				p_err("--out needs an existing directory");
+				status = SF_EXIT_USAGE;
+			}
+		} else if (!strcmp(argv[i], "-v")) {
+			opts.verbose = true;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			status = bad_arg(argv[i], do_help);
+		} else {
+			status = cli_input_read(argv[i], &in);
+			if (status == SF_EXIT_OK) {
+				status = cli_input_decode(&in, NULL, &runs[opts.ncases]);
+				cli_input_free(&in);
+			}
+			if (status == SF_EXIT_OK) {
+				cases[opts.ncases].name = argv[i];
+				cases[opts.ncases].in = &runs[opts.ncases];
+				opts.ncases++;
+			}
+		}
+	}
+	if (status != SF_EXIT_OK)
+		goto out;
+	opts.cases = cases;
+	fflush(stdout);
+	status = orc_run(&opts);
+out:
+	free(cases);
+	free(runs);
+	return status;
+}

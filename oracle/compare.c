@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * compare.c: native runs against the kernel's recording (oracle.h).
+ *
+ * The replay of a recording must leave every observable the kernel left:
+ * km_manage, km_auth_res and km_socket, every auth request and probe record
+ * in order, the counters, and each socket's cb flags before each callback.
+ * The lifecycle expansion must fire, step by step, the callbacks the kernel
+ * fired. Each difference names the event (or step) where it starts.
+ */
+#include <stdarg.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include "host.h"
+#include "oracle.h"
+#include "fuzz/exec.h"
+#include "fuzz/world.h"
+
+#define MAX_TOUCH 512
+
+struct cmp {
+	const struct orc_kernel_run *kr;
+	struct orc_diff *d;
+	size_t text_len;
+	unsigned int event; /* program runs so far */
+	/* replay */
+	struct km_auth_req reqs[ORC_MAX_RING];
+	unsigned int req_event[ORC_MAX_RING];
+	size_t nreqs;
+	struct km_probe_rec probes[ORC_MAX_RING];
+	unsigned int probe_event[ORC_MAX_RING];
+	size_t nprobes;
+	struct {
+		const struct host_map *map;
+		__u8 key[36];
+		unsigned int event;
+	} touch[MAX_TOUCH]; /* the last event that wrote each key */
+	size_t ntouch;
+	/* expansion */
+	unsigned int step;
+	struct {
+		__u32 step, op, args[2], state;
+		__u64 cookie; /* host sockets are reused; their cookies are not */
+	} ev[ORC_MAX_RECS];
+	size_t nev;
+};
+
+__attribute__((format(printf, 2, 3))) static void diff(struct cmp *c, const char *fmt, ...)
+{
+	size_t room = sizeof(c->d->text) - c->text_len;
+	va_list ap;
+	int n;
+
+	if (c->d->count++ >= 8 || room < 2)
+		return; /* the first ones say where it starts */
+	va_start(ap, fmt);
+	n = vsnprintf(c->d->text + c->text_len, room, fmt, ap);
+	va_end(ap);
+	c->text_len += n < 0 ? 0 : ((size_t)n < room ? (size_t)n : room - 1);
+}
+
+static const char *tuple_str(const struct bpf_sock_tuple *t, char *buf, size_t len)
+{
+	static const __u8 zero[24];
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+	if (!memcmp((const __u8 *)t + 12, zero, sizeof(zero))) {
+		inet_ntop(AF_INET, &t->ipv4.saddr, a, sizeof(a));
+		inet_ntop(AF_INET, &t->ipv4.daddr, b, sizeof(b));
+		snprintf(buf, len, "%s:%u > %s:%u (0x%04x, 0x%04x)", a, t->ipv4.sport, b,
+			 t->ipv4.dport, t->ipv4.sport, t->ipv4.dport);
+	} else {
+		inet_ntop(AF_INET6, t->ipv6.saddr, a, sizeof(a));
+		inet_ntop(AF_INET6, t->ipv6.daddr, b, sizeof(b));
+		snprintf(buf, len, "[%s]:%u > [%s]:%u", a, t->ipv6.sport, b, t->ipv6.dport);
+	}
+	return buf;
+}
+
+static void hex(char *out, size_t len, const void *p, size_t n)
+{
+	const __u8 *b = p;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n && 2 * i + 3 <= len; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+/* ---- the replay ---- */
+
+static void note_touch(struct cmp *c, const struct host_effect *e)
+{
+	size_t i;
+
+	if (!e->key || !e->map)
+		return;
+	for (i = 0; i < c->ntouch; i++)
+		if (c->touch[i].map == e->map &&
+		    !memcmp(c->touch[i].key, e->key, host_map__key_size(e->map)))
+			break;
+	if (i == c->ntouch) {
+		if (c->ntouch == MAX_TOUCH)
+			return;
+		c->ntouch++;
+		c->touch[i].map = e->map;
+		memcpy(c->touch[i].key, e->key, host_map__key_size(e->map));
+	}
+	c->touch[i].event = c->event;
+}
+
+static int touched_at(const struct cmp *c, const struct host_map *m, const void *key)
+{
+	for (size_t i = 0; i < c->ntouch; i++)
+		if (c->touch[i].map == m && !memcmp(c->touch[i].key, key, host_map__key_size(m)))
+			return (int)c->touch[i].event;
+	return -1;
+}
+
+static bool on_replay(void *ctx, const struct sf_world_event *ev)
+{
+	struct cmp *c = ctx;
+	const struct host_effect *fx;
+	unsigned int n;
+
+	if (ev->kind == SF_WEV_BEFORE) {
+		const struct km_rec *r = c->event < c->kr->nrecs ? &c->kr->recs[c->event] : NULL;
+
+		if (!r)
+			diff(c, "event %u: op %u runs natively after the last recorded callback\n",
+			     c->event, ev->op);
+		else if (ev->sock && r->is_fullsock && ev->sock->cb_flags != r->cb_flags)
+			diff(c,
+			     "event %u (op %u): cb_flags before the callback: native 0x%x, kernel 0x%x\n",
+			     c->event, ev->op, ev->sock->cb_flags, r->cb_flags);
+		return true;
+	}
+	if (ev->kind != SF_WEV_AFTER)
+		return true;
+	fx = host_journal(&n, NULL);
+	for (unsigned int i = 0; i < n; i++) {
+		const char *name = fx[i].map ? host_map__name(fx[i].map) : "";
+
+		if (fx[i].kind == HOST_FX_RING_SUBMIT && !strcmp(name, "km_auth_req") &&
+		    c->nreqs < ORC_MAX_RING) {
+			c->req_event[c->nreqs] = c->event;
+			memcpy(&c->reqs[c->nreqs++], fx[i].data, sizeof(struct km_auth_req));
+		} else if (fx[i].kind == HOST_FX_RING_SUBMIT && !strcmp(name, "km_tcp_probe") &&
+			   c->nprobes < ORC_MAX_RING) {
+			c->probe_event[c->nprobes] = c->event;
+			memcpy(&c->probes[c->nprobes++], fx[i].data, sizeof(struct km_probe_rec));
+		} else if (!fx[i].rc) {
+			note_touch(c, &fx[i]);
+		}
+	}
+	c->event++;
+	return true;
+}
+
+static void cmp_records(struct cmp *c, const char *what, const void *native, size_t nn,
+			const unsigned int *events, const void *kernel, size_t kn, size_t size)
+{
+	char a[2 * 128 + 1], b[2 * 128 + 1];
+
+	for (size_t i = 0; i < nn || i < kn; i++) {
+		const __u8 *x = (const __u8 *)native + i * size,
+			   *y = (const __u8 *)kernel + i * size;
+
+		if (i < nn && i < kn && !memcmp(x, y, size))
+			continue;
+		if (i >= kn) {
+			diff(c, "%s #%zu: native only (event %u)\n", what, i, events[i]);
+		} else if (i >= nn) {
+			diff(c, "%s #%zu: kernel only\n", what, i);
+		} else {
+			size_t off = 0;
+
+			while (x[off] == y[off])
+				off++;
+			hex(a, sizeof(a), x, size);
+			hex(b, sizeof(b), y, size);
+			diff(c,
+			     "%s #%zu (event %u): first differing byte %zu\n  native %s\n  kernel %s\n",
+			     what, i, events[i], off, a, b);
+		}
+		return; /* later records follow from the first difference */
+	}
+}
+
+/* Entries of hash map NAME against the kernel's KEYS and VALS (VALS NULL:
+ * keys only). */
+static void cmp_map(struct cmp *c, const char *name, const void *keys, const __u32 *vals, size_t kn)
+{
+	const struct host_map *m = host_map__by_name(name);
+	__u32 ks = host_map__key_size(m), cursor = 0;
+	const void *key;
+	void *val;
+	char t[160];
+
+	while (host_map__next(m, &cursor, &key, &val)) {
+		size_t i;
+
+		for (i = 0; i < kn && memcmp((const __u8 *)keys + i * ks, key, ks); i++)
+			;
+		if (ks == sizeof(struct bpf_sock_tuple))
+			tuple_str(key, t, sizeof(t));
+		else
+			hex(t, sizeof(t), key, ks);
+		if (i == kn)
+			diff(c, "%s: %s natively only (written at event %d)\n", name, t,
+			     touched_at(c, m, key));
+		else if (vals && *(__u32 *)val != vals[i])
+			diff(c, "%s: %s = %u natively, %u in the kernel (event %d)\n", name, t,
+			     *(__u32 *)val, vals[i], touched_at(c, m, key));
+	}
+	for (size_t i = 0; i < kn; i++) {
+		const void *k = (const __u8 *)keys + i * ks;
+
+		if (host_map__lookup(m, k))
+			continue;
+		if (ks == sizeof(struct bpf_sock_tuple))
+			tuple_str(k, t, sizeof(t));
+		else
+			hex(t, sizeof(t), k, ks);
+		diff(c, "%s: %s in the kernel only (last native write at event %d)\n", name, t,
+		     touched_at(c, m, k));
+	}
+}
+
+/* A world for RUN reporting to HOOK, started as sf_exec() starts one. Free
+ * it with sf_world__free(). */
+static struct sf_world *begin(const struct sf_input *run, sf_world_hook hook, void *ctx)
+{
+	struct sf_world *w;
+
+	if (host_init())
+		return NULL;
+	host_set_print(NULL);
+	w = sf_world__new(hook, ctx);
+	if (!w)
+		return NULL;
+	host_reset();
+	sf_world__reset(w);
+	sf_exec_apply_input(run);
+	return w;
+}
+
+unsigned int orc_compare_replay(const struct sf_input *raw, const struct orc_kernel_run *kr,
+				struct orc_diff *d)
+{
+	static struct cmp c;
+	struct sf_world *w;
+	const __u64 *cnt;
+
+	memset(&c, 0, offsetof(struct cmp, touch));
+	c.ntouch = 0;
+	c.kr = kr;
+	c.d = d;
+	d->count = 0;
+	d->text[0] = '\0';
+	w = begin(raw, on_replay, &c);
+	if (!w) {
+		diff(&c, "the host runtime could not start\n");
+		return d->count;
+	}
+	for (unsigned int i = 0; i < raw->nsteps; i++)
+		sf_world__step(w, &raw->steps[i]);
+	sf_world__free(w);
+	if (c.event != kr->nrecs)
+		diff(&c, "%u callbacks natively, %zu in the kernel\n", c.event, kr->nrecs);
+	cmp_records(&c, "auth request", c.reqs, c.nreqs, c.req_event, kr->auth_reqs, kr->nauth_reqs,
+		    sizeof(struct km_auth_req));
+	cmp_records(&c, "probe record", c.probes, c.nprobes, c.probe_event, kr->probes, kr->nprobes,
+		    sizeof(struct km_probe_rec));
+	cmp_map(&c, "km_manage", kr->manage_keys, kr->manage_vals, kr->nmanage);
+	cmp_map(&c, "km_auth_res", kr->auth_keys, kr->auth_vals, kr->nauth);
+	cmp_map(&c, "km_socket", kr->socket_keys, NULL, kr->nsocket);
+	cnt = host_global__ptr("km_counters", NULL);
+	for (int i = 0; cnt && i < KM_CNT__MAX; i++)
+		if (cnt[i] != kr->counters[i])
+			diff(&c, "counter %d: native %llu, kernel %llu\n", i,
+			     (unsigned long long)cnt[i], (unsigned long long)kr->counters[i]);
+	return d->count;
+}
+
+/* ---- the expansion ---- */
+
+static bool on_expand(void *ctx, const struct sf_world_event *ev)
+{
+	struct cmp *c = ctx;
+
+	if (ev->kind != SF_WEV_BEFORE || c->nev == ORC_MAX_RECS)
+		return true;
+	c->ev[c->nev].step = c->step;
+	c->ev[c->nev].op = ev->op;
+	c->ev[c->nev].args[0] = ev->args[0];
+	c->ev[c->nev].args[1] = ev->args[1];
+	c->ev[c->nev].state = ev->sock ? ev->sock->state : 0;
+	c->ev[c->nev].cookie = ev->sock ? ev->sock->cookie : 0;
+	c->nev++;
+	return true;
+}
+
+unsigned int orc_compare_expansion(const struct sf_input *life, const struct orc_kernel_run *kr,
+				   struct orc_diff *d)
+{
+	static struct cmp c;
+	__u64 nsock[ORC_MAX_RECS];
+	__u64 ksock[ORC_MAX_RECS];
+	size_t nn = 0, nk = 0, i = 0, j = 0;
+	struct sf_world *w;
+
+	memset(&c, 0, offsetof(struct cmp, touch));
+	c.nev = 0;
+	c.d = d;
+	d->count = 0;
+	d->text[0] = '\0';
+	w = begin(life, on_expand, &c);
+	if (!w) {
+		diff(&c, "the host runtime could not start\n");
+		return d->count;
+	}
+	for (c.step = 0; c.step < life->nsteps; c.step++)
+		sf_world__step(w, &life->steps[c.step]);
+	sf_world__free(w);
+
+	/* Sockets are named by their order of first appearance on each side. */
+	while (i < c.nev || j < kr->nrecs) {
+		const struct km_rec *r = j < kr->nrecs ? &kr->recs[j] : NULL;
+		size_t ni, ki;
+
+		for (ni = 0; i < c.nev && ni < nn && nsock[ni] != c.ev[i].cookie; ni++)
+			;
+		for (ki = 0; r && ki < nk && ksock[ki] != r->cookie; ki++)
+			;
+		if (i < c.nev && r && c.ev[i].step == kr->rec_step[j] && c.ev[i].op == r->op &&
+		    c.ev[i].args[0] == r->args[0] && c.ev[i].args[1] == r->args[1] &&
+		    c.ev[i].state == r->state && ni == ki) {
+			if (ni == nn)
+				nsock[nn++] = c.ev[i].cookie;
+			if (ki == nk)
+				ksock[nk++] = r->cookie;
+			i++;
+			j++;
+			continue;
+		}
+		if (i < c.nev && (!r || c.ev[i].step < kr->rec_step[j]))
+			diff(&c,
+			     "step %u (%s): natively op %u args %u,%u state %u on socket #%zu; the kernel fired nothing more in this step\n",
+			     c.ev[i].step, sf_kind_name(life->steps[c.ev[i].step].kind), c.ev[i].op,
+			     c.ev[i].args[0], c.ev[i].args[1], c.ev[i].state, ni);
+		else if (r && (i == c.nev || kr->rec_step[j] < c.ev[i].step))
+			diff(&c,
+			     "step %u (%s): the kernel fired op %u args %u,%u state %u on socket #%zu; natively nothing more in this step\n",
+			     kr->rec_step[j], sf_kind_name(life->steps[kr->rec_step[j]].kind),
+			     r->op, r->args[0], r->args[1], r->state, ki);
+		else
+			diff(&c,
+			     "step %u (%s): natively op %u args %u,%u state %u on socket #%zu, the kernel op %u args %u,%u state %u on socket #%zu\n",
+			     c.ev[i].step, sf_kind_name(life->steps[c.ev[i].step].kind), c.ev[i].op,
+			     c.ev[i].args[0], c.ev[i].args[1], c.ev[i].state, ni, r->op, r->args[0],
+			     r->args[1], r->state, ki);
+		return d->count; /* the rest follows from the first difference */
+	}
+	return d->count;
+}

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * convert.c: a kernel recording as a raw-level run (oracle.h).
+ *
+ * Each recorded callback becomes a raw step with its recorded context, after
+ * a clock step to the time the program read and a tcp step with the counters
+ * bpf_tcp_sock() showed, each only when it changed. Sockets are told apart by
+ * their cookie and take a slot from their first callback to their last use.
+ * The run's user-space actions go between the callbacks where they happened.
+ */
+#include <errno.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include "oracle.h"
+
+#define HOST_CLOCK_START 1000000000ull /* bpf/host: the clock a run starts at */
+
+struct conv {
+	const struct sf_input *life;
+	const struct orc_kernel_run *kr;
+	struct sf_input *out;
+	__u64 slot_cookie[SF_NSLOTS];
+	struct sf_tcp slot_tcp[SF_NSLOTS];
+	__u64 clock;
+	struct {
+		__u64 cookie;
+		size_t last;
+	} uses[ORC_MAX_RECS];
+	size_t nuses;
+	char *why;
+	size_t why_len;
+};
+
+static int conv_fail(struct conv *c, const char *msg)
+{
+	snprintf(c->why, c->why_len, "%s", msg);
+	return -E2BIG;
+}
+
+static struct sf_step *conv_add(struct conv *c, enum sf_kind kind)
+{
+	struct sf_step *st;
+
+	if (c->out->nsteps == SF_MAX_STEPS)
+		return NULL;
+	st = &c->out->steps[c->out->nsteps++];
+	memset(st, 0, sizeof(*st));
+	st->kind = kind;
+	return st;
+}
+
+/* Where each socket is named last: a record index, or nrecs + an action index
+ * for an action after its last callback. Computed once per conversion. */
+static void find_last_uses(struct conv *c)
+{
+	const struct orc_kernel_run *kr = c->kr;
+
+	c->nuses = 0;
+	for (size_t i = 0; i < kr->nrecs + kr->nacts; i++) {
+		__u64 cookie = i < kr->nrecs ? kr->recs[i].cookie : kr->acts[i - kr->nrecs].cookie;
+		size_t u;
+
+		for (u = 0; u < c->nuses && c->uses[u].cookie != cookie; u++)
+			;
+		if (u == c->nuses) {
+			if (i >= kr->nrecs)
+				continue; /* a socket the program never saw */
+			c->uses[c->nuses++].cookie = cookie;
+		}
+		c->uses[u].last = i;
+	}
+}
+
+static size_t last_use(const struct conv *c, __u64 cookie)
+{
+	for (size_t u = 0; u < c->nuses; u++)
+		if (c->uses[u].cookie == cookie)
+			return c->uses[u].last;
+	return 0;
+}
+
+static int slot_of(const struct conv *c, __u64 cookie)
+{
+	for (int s = 0; s < SF_NSLOTS; s++)
+		if (cookie && c->slot_cookie[s] == cookie)
+			return s;
+	return -1;
+}
+
+/* Free the slots whose socket is not named again after position POS. */
+static void release(struct conv *c, size_t pos)
+{
+	for (int s = 0; s < SF_NSLOTS; s++)
+		if (c->slot_cookie[s] && last_use(c, c->slot_cookie[s]) < pos)
+			c->slot_cookie[s] = 0;
+}
+
+static struct sf_addr mapped(__be32 ip4)
+{
+	struct sf_addr a = {.w = {0, 0, htonl(0xffff), ip4}};
+
+	return a;
+}
+
+/* A user-space action of the run, for the socket in SLOT (or none). */
+static int conv_action(struct conv *c, const struct orc_action *a)
+{
+	const struct sf_step *life = &c->life->steps[a->step];
+	int slot = slot_of(c, a->cookie);
+	struct sf_step *st;
+
+	if (a->cookie && slot < 0)
+		return 0; /* a socket that never reached the program: nothing to replay */
+	switch (life->kind) {
+	case SF_CONNECT: /* via_waypoint set before the connect */
+		st = conv_add(c, SF_WAYPOINT);
+		if (st)
+			st->value = 1;
+		break;
+	case SF_WAYPOINT:
+	case SF_XDP_VERDICT:
+	case SF_MONITORING:
+	case SF_NODE_IP:
+	case SF_POD_GATEWAY:
+	case SF_AUTH_ANSWER:
+		st = conv_add(c, life->kind);
+		if (st)
+			*st = *life;
+		break;
+	default:
+		return 0;
+	}
+	if (!st)
+		return conv_fail(c, "more than SF_MAX_STEPS steps");
+	st->slot = slot < 0 ? 0 : slot;
+	return 0;
+}
+
+static int conv_rec(struct conv *c, const struct km_rec *r, bool *fresh)
+{
+	int slot = slot_of(c, r->cookie);
+	struct sf_tcp tcp = {r->srtt_us,  r->rtt_min,	     r->total_retrans,
+			     r->lost_out, r->bytes_received, r->bytes_acked};
+	struct sf_step *st;
+
+	*fresh = slot < 0;
+	if (slot < 0) {
+		for (slot = 0; slot < SF_NSLOTS && c->slot_cookie[slot]; slot++)
+			;
+		if (slot == SF_NSLOTS)
+			return conv_fail(c, "more than SF_NSLOTS sockets alive at once");
+		c->slot_cookie[slot] = r->cookie;
+		memset(&c->slot_tcp[slot], 0, sizeof(c->slot_tcp[slot]));
+	}
+	if (r->now_ns != c->clock) {
+		if (r->now_ns < c->clock)
+			return conv_fail(c, "the recorded clock went backwards");
+		st = conv_add(c, SF_CLOCK);
+		if (!st)
+			return conv_fail(c, "more than SF_MAX_STEPS steps");
+		st->value = r->now_ns - c->clock;
+		c->clock = r->now_ns;
+	}
+	if ((r->flags & KM_REC_TCP) && memcmp(&tcp, &c->slot_tcp[slot], sizeof(tcp))) {
+		st = conv_add(c, SF_TCP);
+		if (!st)
+			return conv_fail(c, "more than SF_MAX_STEPS steps");
+		st->slot = slot;
+		st->tcp = tcp;
+		c->slot_tcp[slot] = tcp;
+	}
+	st = conv_add(c, SF_RAW);
+	if (!st)
+		return conv_fail(c, "more than SF_MAX_STEPS steps");
+	st->slot = slot;
+	st->op = r->op;
+	memcpy(st->args, r->args, sizeof(st->args));
+	st->family = r->family;
+	if (r->family == AF_INET6) {
+		memcpy(st->local.w, r->local_ip6, 16);
+		memcpy(st->remote.w, r->remote_ip6, 16);
+	} else {
+		st->local = mapped(r->local_ip4);
+		st->remote = mapped(r->remote_ip4);
+	}
+	st->lport = (__u16)r->local_port;
+	st->rport = (__u16)ntohl(r->remote_port);
+	st->state = r->state;
+	st->flags = (*fresh ? SF_F_NEWSOCK : 0) |
+		    (!(r->flags & KM_REC_FULLSOCK) ? SF_F_REQSOCK : 0) |
+		    ((r->flags & KM_REC_FULLSOCK) && !(r->flags & KM_REC_TCP) ? SF_F_NOTCP : 0);
+	return 0;
+}
+
+int orc_convert(const struct sf_input *life, const struct orc_kernel_run *kr, struct sf_input *out,
+		char *why, size_t why_len)
+{
+	static struct conv c; /* big; one conversion at a time */
+	size_t a = 0;
+	int err;
+
+	c = (struct conv){.life = life,
+			  .kr = kr,
+			  .out = out,
+			  .clock = HOST_CLOCK_START,
+			  .why = why,
+			  .why_len = why_len};
+	find_last_uses(&c);
+	memset(out, 0, sizeof(*out));
+	out->version = SF_FORMAT_VERSION;
+	out->level = SF_LEVEL_RAW;
+	out->monitoring = life->monitoring;
+	out->node_ip = life->node_ip;
+	out->pod_gateway = life->pod_gateway;
+	for (size_t i = 0; i < kr->nrecs; i++) {
+		const struct km_rec *r = &kr->recs[i];
+		bool fresh;
+
+		if (i && r->seq < kr->recs[i - 1].seq)
+			return conv_fail(&c, "callbacks recorded out of order");
+		release(&c, i);
+		/* Actions that came before this callback, except those for a socket
+		 * not seen yet: they follow its first callback (a socket's storage
+		 * is written after socket() and before connect(), and the callbacks
+		 * before its establish do not read it). */
+		for (; a < kr->nacts && kr->acts[a].seq <= r->seq; a++) {
+			if (kr->acts[a].cookie && slot_of(&c, kr->acts[a].cookie) < 0 &&
+			    kr->acts[a].cookie == r->cookie)
+				break;
+			err = conv_action(&c, &kr->acts[a]);
+			if (err)
+				return err;
+		}
+		err = conv_rec(&c, r, &fresh);
+		if (err)
+			return err;
+	}
+	for (; a < kr->nacts; a++) {
+		err = conv_action(&c, &kr->acts[a]);
+		if (err)
+			return err;
+	}
+	return 0;
+}

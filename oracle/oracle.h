@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * oracle.h: the kernel as oracle. A lifecycle run (fuzz/input.h) is carried
+ * out twice: with real sockets in a private network namespace whose cgroup
+ * runs the recording build of core/ (bpf/record/), and natively. The kernel's
+ * recording becomes a raw-level run that replays every callback with its
+ * recorded context, time and TCP counters; the native replay must leave
+ * exactly the observables the kernel left (km_manage, km_auth_res, km_socket
+ * keys, auth requests, probe records, counters, cb flags). The lifecycle
+ * run's own native expansion must fire the op sequences the kernel recorded.
+ *
+ * Every difference is a defect of the host runtime, the expansion or the core.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "fuzz/input.h"
+#include "bpf/record/record.h"
+#include "sockops.h"
+
+struct kern_prog;
+struct kern_sandbox;
+
+/* The most a run holds of each thing (a run is at most SF_MAX_STEPS steps). */
+#define ORC_MAX_RECS	(SF_MAX_STEPS * 16)
+#define ORC_MAX_ENTRIES 256
+#define ORC_MAX_RING	256
+
+/* A user-space action of the run, placed among the callbacks. */
+struct orc_action {
+	__u64 seq;    /* callbacks recorded before it */
+	__u16 step;   /* its step in the lifecycle run */
+	__u64 cookie; /* the socket it acted on, or 0 */
+};
+
+/* What the kernel did for one lifecycle run. */
+struct orc_kernel_run {
+	struct km_rec recs[ORC_MAX_RECS]; /* every callback, in order */
+	size_t nrecs;
+	__u16 rec_step[ORC_MAX_RECS]; /* the step during which each callback ran */
+	struct orc_action acts[SF_MAX_STEPS];
+	size_t nacts;
+	/* final observables */
+	struct manager_key manage_keys[ORC_MAX_ENTRIES];
+	__u32 manage_vals[ORC_MAX_ENTRIES];
+	size_t nmanage;
+	struct bpf_sock_tuple auth_keys[ORC_MAX_ENTRIES];
+	__u32 auth_vals[ORC_MAX_ENTRIES];
+	size_t nauth;
+	struct bpf_sock_tuple socket_keys[ORC_MAX_ENTRIES];
+	size_t nsocket;
+	struct km_auth_req auth_reqs[ORC_MAX_RING]; /* every request, answered or not */
+	size_t nauth_reqs;
+	struct km_probe_rec probes[ORC_MAX_RING];
+	size_t nprobes;
+	__u64 counters[KM_CNT__MAX];
+	__u64 lost; /* records the recorder could not write: the run is not comparable */
+};
+
+/* ---- kernel side (kdrive.c): runs inside a kern_sandbox ---- */
+
+struct orc_kernel;
+
+/* Load the recording build and attach it to the cgroup of SB. NULL with errno set. */
+struct orc_kernel *orc_kernel__open(const struct kern_sandbox *sb);
+void orc_kernel__close(struct orc_kernel *k);
+
+/*
+ * Carry out the lifecycle run IN with real sockets and fill OUT. The run gets
+ * a fresh network namespace (nothing left of earlier runs: no TIME_WAIT on
+ * its fixed ports, no orphan whose timer fires into this recording); the
+ * maps, rings, globals and counters are reset first and every socket is
+ * closed after. Returns 0, or -errno when the run could not be carried out (what
+ * failed is printed); a refused or failed connect is part of the run, not an
+ * error. IN may get its ephemeral ports filled in with what the kernel chose.
+ */
+int orc_kernel__run(struct orc_kernel *k, struct sf_input *in, struct orc_kernel_run *out);
+
+/* The IPv6 addresses the scenarios use, to add to lo in the sandbox. */
+extern const char *const orc_ipv6_addrs[];
+extern const size_t orc_nipv6_addrs;
+
+/* ---- conversion and comparison (convert.c, compare.c): native ---- */
+
+/*
+ * Turn the recording KR of the lifecycle run LIFE into a raw-level run OUT
+ * that replays every callback with its recorded context, time and TCP
+ * counters, with the run's user-space actions in their places. Returns 0, or
+ * -E2BIG when it does not fit one run (too many steps or live sockets), with
+ * the reason in WHY.
+ */
+int orc_convert(const struct sf_input *life, const struct orc_kernel_run *kr, struct sf_input *out,
+		char *why, size_t why_len);
+
+struct orc_diff {
+	unsigned int count; /* differences found */
+	char text[4096];    /* the first ones, each with the event where it starts */
+};
+
+/* Replay RAW natively and compare every observable with KR. Returns the
+ * number of differences (0: none) and describes them in DIFF. */
+unsigned int orc_compare_replay(const struct sf_input *raw, const struct orc_kernel_run *kr,
+				struct orc_diff *diff);
+
+/* Expand LIFE natively and compare the ops it fires, socket by socket and
+ * step by step, with what the kernel recorded. Returns the number of
+ * differences; DIFF names the step and the socket. */
+unsigned int orc_compare_expansion(const struct sf_input *life, const struct orc_kernel_run *kr,
+				   struct orc_diff *diff);
+
+/* ---- scenarios (scenario.c) ---- */
+
+/* The fixed scenarios (the five seeds and the negative cases) are the
+ * lifecycle corpus, corpus/fuzz_lifecycle/: the oracle runs the files the
+ * fuzzers start from rather than a second copy of them. */
+
+#define ORC_RANDOM_CONNECTIONS 6 /* per random run: its recording must fit one run */
+
+/* A random lifecycle run from SEED and index I (many sockets, IPv4, IPv6 and
+ * dual-stack, enrol and unenrol, waypoint, node_ip and pod_gateway peers,
+ * closes from either side, resets, refused connects, monitoring toggled).
+ * Returns the number of connections it makes. */
+unsigned int orc_random__build(__u64 seed, unsigned int i, struct sf_input *out);
+
+/* ---- the main loop (run.c): `sockfuzz kernel` ---- */
+
+/* A fixed scenario to run, e.g. a file of the lifecycle corpus. */
+struct orc_case {
+	const char *name;
+	const struct sf_input *in;
+};
+
+struct orc_opts {
+	__u64 seed;		      /* random scenarios */
+	unsigned int connections;     /* random scenarios until this many connections */
+	const struct orc_case *cases; /* run first */
+	size_t ncases;
+	const char *out_dir;	  /* when set: write each run and its recording as .bin */
+	unsigned int max_reports; /* differences printed in full */
+	bool verbose;
+};
+
+struct orc_summary {
+	unsigned int runs;
+	unsigned long long connections, callbacks;
+	double seconds;
+	unsigned int expansion_diffs, replay_diffs, inexpressible;
+};
+
+/* Exit status of orc_run(): 77 is the automake convention for a skip. */
+#define ORC_EXIT_SKIP 77
+
+/*
+ * Run the cases, then random scenarios, inside a fresh kern_sandbox (private
+ * network namespace and cgroup, removed afterwards, also on SIGINT/SIGTERM),
+ * and print a summary. Returns 0 when nothing differed, 1 when something did,
+ * 2 on an error, ORC_EXIT_SKIP when the kernel, root or cgroup v2 is missing
+ * (the reason is printed).
+ */
+int orc_run(const struct orc_opts *opts);
+
+void orc_summary__print(const struct orc_summary *s, FILE *out);
+
+/* The callbacks of a kernel run, one a line, sockets numbered by first appearance. */
+void orc_kernel_run__print(const struct orc_kernel_run *kr, const struct sf_input *life, FILE *out);

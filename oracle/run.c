@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * run.c: the oracle's main loop (`sockfuzz kernel`): scenarios in the kernel,
+ * recorded, replayed natively and compared, with a summary.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include "kernel.h"
+#include "oracle.h"
+
+struct run_ctx {
+	const struct orc_opts *opts;
+	struct orc_summary sum;
+	struct orc_kernel_run kr; /* big: one, reused */
+	struct sf_input raw;
+	struct orc_diff diff;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Save one run's traces: the lifecycle run and its recording as a raw run. */
+static int save(const char *dir, const char *name, const struct sf_input *in)
+{
+	static __u8 buf[1 << 16];
+	char path[512];
+	size_t n = sf_encode(in, buf, sizeof(buf));
+	FILE *f;
+
+	if (n > sizeof(buf))
+		return -E2BIG;
+	snprintf(path, sizeof(path), "%s/%s.bin", dir, name);
+	f = fopen(path, "wb");
+	if (!f)
+		return -errno;
+	if (fwrite(buf, 1, n, f) != n) {
+		fclose(f);
+		return -EIO;
+	}
+	return fclose(f) ? -errno : 0;
+}
+
+/* Print a difference in full while at most max_reports of its kind were. */
+static void report(struct run_ctx *c, unsigned int nth, const char *name, const char *what,
+		   const struct orc_diff *d)
+{
+	if (nth <= c->opts->max_reports)
+		fprintf(stderr, "DIFF %s: %s (%u)\n%s\n", name, what, d->count, d->text);
+}
+
+/* One lifecycle run through the kernel and the comparisons. */
+static int one(struct run_ctx *c, struct orc_kernel *k, struct sf_input *life, const char *name)
+{
+	char why[256] = "";
+	int err;
+
+	if (life->nfaults || life->level != SF_LEVEL_LIFECYCLE) {
+		c->sum.inexpressible++;
+		if (c->opts->verbose)
+			fprintf(stderr, "skip %s: %s\n", name,
+				life->nfaults
+					? "a fault schedule cannot be injected into the kernel"
+					: "raw steps cannot be carried out by the kernel");
+		return 0;
+	}
+	err = orc_kernel__run(k, life, &c->kr);
+	if (err)
+		return err;
+	c->sum.runs++;
+	for (size_t i = 0; i < c->kr.nrecs; i++) /* established connections: op 4, client side */
+		c->sum.connections += c->kr.recs[i].op == BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB;
+	c->sum.callbacks += c->kr.nrecs;
+	if (c->opts->verbose)
+		orc_kernel_run__print(&c->kr, life, stderr);
+	if (c->kr.lost) {
+		c->sum.inexpressible++;
+		fprintf(stderr, "skip %s: %llu records lost by the recorder\n", name,
+			(unsigned long long)c->kr.lost);
+		return 0;
+	}
+	if (orc_compare_expansion(life, &c->kr, &c->diff)) {
+		c->sum.expansion_diffs++;
+		report(c, c->sum.expansion_diffs, name,
+		       "the lifecycle expansion differs from what the kernel fired", &c->diff);
+	}
+	err = orc_convert(life, &c->kr, &c->raw, why, sizeof(why));
+	if (err) {
+		c->sum.inexpressible++;
+		fprintf(stderr, "note %s: the recording is not expressible as one run: %s\n", name,
+			why);
+		return 0;
+	}
+	if (orc_compare_replay(&c->raw, &c->kr, &c->diff)) {
+		c->sum.replay_diffs++;
+		report(c, c->sum.replay_diffs, name, "the native replay differs from the kernel",
+		       &c->diff);
+	}
+	if (c->opts->out_dir) {
+		char raw_name[300];
+
+		snprintf(raw_name, sizeof(raw_name), "%s.recorded", name);
+		err = save(c->opts->out_dir, name, life);
+		if (!err)
+			err = save(c->opts->out_dir, raw_name, &c->raw);
+		if (err)
+			fprintf(stderr, "oracle: cannot write %s/%s: %s\n", c->opts->out_dir, name,
+				strerror(-err));
+	}
+	return 0;
+}
+
+static int in_sandbox(const struct kern_sandbox *sb, void *arg)
+{
+	struct run_ctx *c = arg;
+	const struct orc_opts *o = c->opts;
+	struct orc_kernel *k = orc_kernel__open(sb);
+	double t0;
+	int err = 0;
+
+	if (!k)
+		return 2;
+	t0 = now_s();
+	for (size_t i = 0; !err && i < o->ncases; i++) {
+		static struct sf_input in;
+
+		in = *o->cases[i].in; /* the kernel run fills in ephemeral ports */
+		err = one(c, k, &in, o->cases[i].name);
+	}
+	for (unsigned int i = 0; !err && c->sum.connections < o->connections; i++) {
+		static struct sf_input in;
+		char name[64];
+		orc_random__build(o->seed, i, &in);
+
+		snprintf(name, sizeof(name), "random-%llu-%u", (unsigned long long)o->seed, i);
+		err = one(c, k, &in, name);
+	}
+	c->sum.seconds = now_s() - t0;
+	orc_kernel__close(k);
+	orc_summary__print(&c->sum, stdout);
+	if (err)
+		return 2;
+	return c->sum.expansion_diffs || c->sum.replay_diffs ? 1 : 0;
+}
+
+int orc_run(const struct orc_opts *opts)
+{
+	struct kern_addr addrs[8];
+	struct kern_sandbox_opts sb = {.sz = sizeof(sb)};
+	struct run_ctx *c;
+	char why[256];
+	int rc;
+
+	if (kern_env__check(why, sizeof(why))) {
+		fprintf(stderr, "SKIP: the kernel oracle cannot run here: %s\n", why);
+		return ORC_EXIT_SKIP;
+	}
+	for (size_t i = 0; i < orc_nipv6_addrs && i < 8; i++)
+		kern_addr__parse(&addrs[i], orc_ipv6_addrs[i], 0);
+	sb.addrs = addrs;
+	sb.addr_cnt = orc_nipv6_addrs;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return 2;
+	c->opts = opts;
+	rc = kern_sandbox__run(&sb, in_sandbox, c);
+	free(c);
+	return rc < 0 ? 2 : rc;
+}
+
+void orc_kernel_run__print(const struct orc_kernel_run *kr, const struct sf_input *life, FILE *out)
+{
+	__u64 cookies[ORC_MAX_RECS];
+	size_t n = 0;
+
+	for (size_t i = 0; i < kr->nrecs; i++) {
+		const struct km_rec *r = &kr->recs[i];
+		const char *op = sf_op_name(r->op), *st = sf_state_name(r->state);
+		size_t s;
+
+		for (s = 0; s < n && cookies[s] != r->cookie; s++)
+			;
+		if (s == n)
+			cookies[n++] = r->cookie;
+		fprintf(out,
+			"  step %u (%s): socket #%zu %s family %u op %u%s%s args %u,%u state %u%s%s\n",
+			kr->rec_step[i], sf_kind_name(life->steps[kr->rec_step[i]].kind), s,
+			r->is_fullsock ? "full" : "request", r->family, r->op, op ? " " : "",
+			op ? op : "", r->args[0], r->args[1], r->state, st ? " " : "",
+			st ? st : "");
+	}
+}
+
+void orc_summary__print(const struct orc_summary *s, FILE *out)
+{
+	double rate = s->seconds > 0 ? s->connections / s->seconds : 0;
+
+	fprintf(out,
+		"kernel oracle: %u runs, %llu connections, %llu callbacks in %.2f s "
+		"(%.0f connections/s recorded, replayed and compared)\n"
+		"  expansion differences: %u, replay differences: %u, not expressible: %u\n",
+		s->runs, (unsigned long long)s->connections, (unsigned long long)s->callbacks,
+		s->seconds, rate, s->expansion_diffs, s->replay_diffs, s->inexpressible);
+}
