@@ -52,7 +52,8 @@ enum sf_kind {
 	SF_LIFECYCLE__COUNT,
 	/* Raw level. */
 	SF_RAW = SF_LIFECYCLE__COUNT, /* fire OP with ARGS on SLOT, set up as the step says */
-	SF_TCP, /* SLOT's TCP counters become TCP (what bpf_tcp_sock() reads) */
+	SF_TCP,	    /* SLOT's TCP counters become TCP (what bpf_tcp_sock() reads) */
+	SF_RELEASE, /* user space closes SLOT's socket; nothing fires (recordings) */
 	SF_KIND__COUNT,
 };
 

@@ -112,6 +112,7 @@ const struct sf_kind_info sf_kinds[SF_KIND__COUNT] = {
 				SF_USE_RPORT | SF_USE_ARGS | SF_USE_STATE,
 			.flags = SF_F_REQSOCK | SF_F_NOTCP | SF_F_NEWSOCK),
 	[SF_TCP] = KIND("tcp", SF_USE_SLOT | SF_USE_TCP),
+	[SF_RELEASE] = KIND("release", SF_USE_SLOT),
 };
 
 bool sf_addr_is_v4mapped(const struct sf_addr *a)

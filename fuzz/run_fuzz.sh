@@ -248,11 +248,18 @@ for t in "${targets[@]}"; do
 			k=$((k + $(afl_stat "$s" saved_crashes) + $(afl_stat "$s" saved_hangs)))
 		done
 		execs[$t]=$e eps[$t]=$x corp[$t]=$q cov[$t]=$g afl_saved[$t]=$k
-		# Keep the queue for the next run, as libFuzzer keeps its corpus.
-		find "$w"/afl/*/queue -maxdepth 1 -type f -name 'id:*' 2>/dev/null |
-			while read -r f; do
-				cp -n "$f" "$w/corpus/afl-$(sha1sum "$f" | cut -c1-16)"
-			done
+		# Keep the queue for the next run, as libFuzzer keeps its corpus;
+		# the queue holds the corpus it started from, so copy by content.
+		declare -A have=()
+		while read -r sum _; do
+			have[$sum]=1
+		done < <(find "$w/corpus" -type f -exec sha1sum {} +)
+		while read -r sum f; do
+			[ -n "${have[$sum]:-}" ] && continue
+			have[$sum]=1
+			cp "$f" "$w/corpus/afl-${sum:0:16}"
+		done < <(find "$w"/afl/*/queue -maxdepth 1 -type f -name 'id:*' -exec sha1sum {} + 2>/dev/null)
+		unset have
 		artifacts[$t]=$(find "$w"/afl/*/crashes "$w"/afl/*/hangs -type f -name 'id:*' 2>/dev/null | sort)
 	fi
 done

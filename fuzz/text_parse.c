@@ -539,6 +539,9 @@ static int parse_step(struct parser *p, enum sf_kind kind, struct sf_step *st)
 	case SF_TCP:
 		err = parse_tcp(p, st);
 		break;
+	case SF_RELEASE:
+		err = parse_slot(p, "slot", &st->slot);
+		break;
 	default:
 		err = fail(p, "not a step");
 		break;

@@ -120,6 +120,7 @@ int sf_step_print(const struct sf_step *st, FILE *out)
 		break;
 	case SF_CLOSE:
 	case SF_RESET:
+	case SF_RELEASE:
 		fprintf(out, " slot=%u", st->slot);
 		break;
 	case SF_WAYPOINT:

@@ -491,8 +491,11 @@ static void tp_established(struct host_sock *s, __u32 segs_in, __u32 segs_out)
 	s->tp.segs_out += segs_out;
 }
 
+/* User space closes the socket of E: from now on it is the kernel's alone,
+ * and it leaves every sockhash (sock_map_close() runs before tcp_close()). */
 static void slot_release(struct sf_world *w, struct ep *e)
 {
+	host_sock__release(e->sock);
 	if (e->slot)
 		w->slot_ep[e->slot - 1] = 0;
 	e->slot = 0;
@@ -941,9 +944,7 @@ static struct ep *raw_ep(struct sf_world *w, unsigned int slot, bool newsock)
 }
 
 /* SF_RAW: the slot's socket set up exactly as the step says, then the op
- * fired with the args. A STATE_CB is the callback of tcp_set_state(), so its
- * move to CLOSE also takes the socket out of every sockhash, as the kernel's
- * unhash does right after the callback (found by the kernel oracle). */
+ * fired with the args. */
 static void step_raw(struct sf_world *w, const struct sf_step *st)
 {
 	struct ep *e = raw_ep(w, st->slot % SF_NSLOTS, st->flags & SF_F_NEWSOCK);
@@ -957,8 +958,16 @@ static void step_raw(struct sf_world *w, const struct sf_step *st)
 	s->fullsock = !(st->flags & SF_F_REQSOCK);
 	s->is_tcp = !(st->flags & SF_F_NOTCP);
 	fire(w, s, st->op, st->args);
-	if (st->op == BPF_SOCK_OPS_STATE_CB && st->args[1] == BPF_TCP_CLOSE && s->fullsock)
-		host_sock__unhash(s);
+}
+
+/* SF_RELEASE: user space closes the slot's socket: it leaves every sockhash
+ * and nothing fires (what TCP does next comes as raw steps of its own). */
+static void step_release(struct sf_world *w, const struct sf_step *st)
+{
+	struct ep *e = slot_ep(w, st->slot);
+
+	if (e)
+		host_sock__release(e->sock);
 }
 
 /* SF_TCP: the slot's socket gets the counters a recording saw. */
@@ -1027,6 +1036,9 @@ bool sf_world__step(struct sf_world *w, const struct sf_step *st)
 		break;
 	case SF_CLOCK:
 		step_clock(w, st);
+		break;
+	case SF_RELEASE:
+		step_release(w, st);
 		break;
 	case SF_RAW:
 		step_raw(w, st);

@@ -112,6 +112,10 @@ static int conv_action(struct conv *c, const struct orc_action *a)
 	if (a->cookie && slot < 0)
 		return 0; /* a socket that never reached the program: nothing to replay */
 	switch (life->kind) {
+	case SF_CLOSE: /* the close(2): what TCP does next is recorded */
+	case SF_RESET:
+		st = conv_add(c, SF_RELEASE);
+		break;
 	case SF_CONNECT: /* via_waypoint set before the connect */
 		st = conv_add(c, SF_WAYPOINT);
 		if (st)

@@ -357,6 +357,8 @@ static int kd_step(struct orc_kernel *k, __u16 idx, struct sf_step *st, struct o
 		return 0;
 	case SF_CLOSE:
 	case SF_RESET:
+		if (s->fd >= 0)
+			kd_action(k, idx, s->cookie, out); /* close(2) itself: the sockhash */
 		return kd_close(s, st->kind == SF_RESET);
 	case SF_WAYPOINT:
 		kd_action(k, idx, s->cookie, out);

@@ -116,7 +116,7 @@ unsigned int orc_compare_expansion(const struct sf_input *life, const struct orc
  * lifecycle corpus, corpus/fuzz_lifecycle/: the oracle runs the files the
  * fuzzers start from rather than a second copy of them. */
 
-#define ORC_RANDOM_CONNECTIONS 6 /* per random run: its recording must fit one run */
+#define ORC_RANDOM_CONNECTIONS 5 /* per random run: its recording must fit one run */
 
 /* A random lifecycle run from SEED and index I (many sockets, IPv4, IPv6 and
  * dual-stack, enrol and unenrol, waypoint, node_ip and pod_gateway peers,

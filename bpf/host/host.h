@@ -19,7 +19,7 @@
  *   Reserved memory is filled with HOST_RING_POISON: the kernel hands out
  *   whatever the ring held before, so a program must not rely on it.
  * - SK_STORAGE: per socket; absent without F_CREATE; created zeroed with it.
- * - SOCKHASH: entries name a socket and leave when that socket closes.
+ * - SOCKHASH: entries name a socket and leave when user space closes it.
  * - Sockets: a pool of struct host_sock; cb_flags that replace; bpf_tcp_sock.
  * - Time: a virtual clock that only host_clock__*() moves.
  *
@@ -136,14 +136,16 @@ void host_sock__set_addrs(struct host_sock *s, __u32 family, const void *local, 
 int host_sock__fire(struct host_sock *s, __u32 op, const __u32 args[4]);
 
 /* The kernel's tcp_set_state(): fires STATE_CB(old, new) when S asked for it
- * (cb_flags & BPF_SOCK_OPS_STATE_CB_FLAG); a move to CLOSE then removes S from
- * every sockhash. Returns the program's return value, or 0 if it did not run. */
+ * (cb_flags & BPF_SOCK_OPS_STATE_CB_FLAG). A move to CLOSE does not take S
+ * out of a sockhash (host_sock__release() does). Returns the program's return
+ * value, or 0 if it did not run. */
 int host_sock__set_state(struct host_sock *s, __u32 state);
 
-/* The kernel's unhash of a TCP socket moving to CLOSE: S leaves every
- * sockhash. host_sock__set_state() does it; a caller that fires a recorded
- * STATE_CB itself calls this after it. Cannot fail. */
-void host_sock__unhash(struct host_sock *s);
+/* User space closes S (close(2)): S leaves every sockhash at once, before
+ * TCP's own teardown (kernel 6.18: sock_map_close()). Nothing fires. A socket
+ * that TCP moved to CLOSE (a reset from its peer) stays in the sockhash until
+ * its owner closes it or it is freed; the kernel oracle showed this. */
+void host_sock__release(struct host_sock *s);
 
 /* Destroy S: drop its storage and sockhash entries and return it to the pool.
  * Fires nothing (a socket closes through host_sock__set_state()). NULL is ok. */

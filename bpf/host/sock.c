@@ -211,7 +211,7 @@ int host_sock__fire(struct host_sock *s, __u32 op, const __u32 args[4])
 	return host_prog.entry(&ctx.ops);
 }
 
-void host_sock__unhash(struct host_sock *s)
+void host_sock__release(struct host_sock *s)
 {
 	host_sockhash__drop_sock(s);
 }
@@ -224,8 +224,6 @@ int host_sock__set_state(struct host_sock *s, __u32 state)
 	 * and the new one in args[1]; the state is stored after it. */
 	if (s->fullsock && (s->cb_flags & BPF_SOCK_OPS_STATE_CB_FLAG))
 		rc = host_sock__fire(s, BPF_SOCK_OPS_STATE_CB, (const __u32[4]){s->state, state});
-	if (state == 7 /* TCP_CLOSE: sk_prot->unhash() leaves every sockmap */)
-		host_sock__unhash(s);
 	s->state = state;
 	return rc;
 }
