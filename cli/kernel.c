@@ -14,7 +14,7 @@
 static int do_help(int argc, char **argv)
 {
 	fprintf(stderr,
-		"Usage: %1$s kernel [--seed N] [--connections N] [--out DIR] [-v] [FILE...]\n"
+		"Usage: %1$s kernel [--seed N] [--connections N] [--jobs N] [--out DIR] [-v] [FILE...]\n"
 		"       %1$s kernel help\n"
 		"\n"
 		"       Carry out lifecycle runs with real TCP connections in a private network\n"
@@ -24,6 +24,7 @@ static int do_help(int argc, char **argv)
 		"       FILE...          lifecycle runs to carry out first (e.g. the corpus)\n"
 		"       --seed N         random scenarios from seed N (default 1)\n"
 		"       --connections N  random scenarios until N connections (default 1000)\n"
+		"       --jobs N         sandboxed workers in parallel (default: one per core)\n"
 		"       --out DIR        write each run and its recording (.recorded.bin) to DIR\n"
 		"       -v               say which inputs are skipped and why\n"
 		"       " HELP_SPEC_FILE "\n"
@@ -80,6 +81,12 @@ int do_kernel(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--connections")) {
 			if (parse_count("--connections", argv[i + 1], 10000000, &v))
 				opts.connections = (unsigned int)v;
+			else
+				status = SF_EXIT_USAGE;
+			i++;
+		} else if (!strcmp(argv[i], "--jobs")) {
+			if (parse_count("--jobs", argv[i + 1], ORC_MAX_JOBS, &v) && v)
+				opts.jobs = (unsigned int)v;
 			else
 				status = SF_EXIT_USAGE;
 			i++;

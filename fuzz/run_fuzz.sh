@@ -19,14 +19,14 @@
 #  3. the corpus the engine grew, seeds included, is replayed through the
 #     replay main with determinism checked too (SOCKFUZZ_DETERMINISM=1,
 #     SPEC §8.10; too dear for the fuzzing loop): a failure is a finding;
-#  4. each finding (engine crash artifacts and the above) is minimised for at most FUZZ_MIN_SECONDS (10) seconds
-#     (libFuzzer -minimize_crash, afl-tmin), kept only if it still breaks the
-#     same thing, then normalised: decoded at the target's level (sockfuzz
-#     print --level), cut down line by line in the text form while it still
-#     breaks the same thing (as long again at most), and compiled back, so
-#     the level byte says what the target ran and `sockfuzz replay` runs it
-#     the same way; the script checks that it does.
-#     They go to WORK/findings/, which each run starts empty.
+#  4. each finding (an engine's crash artifact, or the above) is minimised for
+#     at most FUZZ_MIN_SECONDS (10) seconds (libFuzzer -minimize_crash,
+#     afl-tmin), kept only if it still breaks the same thing, then
+#     normalised: decoded at the target's level (sockfuzz print --level), cut
+#     down line by line in the text form while it still breaks the same thing
+#     (as long again at most) and compiled back, so that the level byte says
+#     what the target ran and `sockfuzz replay` runs it the same way (checked).
+#     Findings go to WORK/findings/, which each run starts empty.
 # Every child runs under timeout(1); Ctrl-C or TERM stops them all.
 #
 # Exit: 0 when nothing was found, 1 on a finding, 2 on a usage or setup error.

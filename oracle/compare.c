@@ -226,28 +226,29 @@ static void cmp_map(struct cmp *c, const char *name, const void *keys, const __u
 	}
 }
 
-/* A world for RUN reporting to HOOK, started as sf_exec() starts one. Free
- * it with sf_world__free(). */
-static struct sf_world *begin(const struct sf_input *run, sf_world_hook hook, void *ctx)
+/* The world in *W (made on first use, reporting to HOOK with CTX; both
+ * fixed per caller), started for RUN as sf_exec() starts one. */
+static struct sf_world *begin(struct sf_world **w, const struct sf_input *run, sf_world_hook hook,
+			      void *ctx)
 {
-	struct sf_world *w;
-
 	if (host_init())
 		return NULL;
 	host_set_print(NULL);
-	w = sf_world__new(hook, ctx);
-	if (!w)
+	if (!*w)
+		*w = sf_world__new(hook, ctx);
+	if (!*w)
 		return NULL;
 	host_reset();
-	sf_world__reset(w);
+	sf_world__reset(*w);
 	sf_exec_apply_input(run);
-	return w;
+	return *w;
 }
 
 unsigned int orc_compare_replay(const struct sf_input *raw, const struct orc_kernel_run *kr,
 				struct orc_diff *d)
 {
 	static struct cmp c;
+	static struct sf_world *world;
 	struct sf_world *w;
 	const __u64 *cnt;
 
@@ -257,14 +258,13 @@ unsigned int orc_compare_replay(const struct sf_input *raw, const struct orc_ker
 	c.d = d;
 	d->count = 0;
 	d->text[0] = '\0';
-	w = begin(raw, on_replay, &c);
+	w = begin(&world, raw, on_replay, &c);
 	if (!w) {
 		diff(&c, "the host runtime could not start\n");
 		return d->count;
 	}
 	for (unsigned int i = 0; i < raw->nsteps; i++)
 		sf_world__step(w, &raw->steps[i]);
-	sf_world__free(w);
 	if (c.event != kr->nrecs)
 		diff(&c, "%u callbacks natively, %zu in the kernel\n", c.event, kr->nrecs);
 	cmp_records(&c, "auth request", c.reqs, c.nreqs, c.req_event, kr->auth_reqs, kr->nauth_reqs,
@@ -304,6 +304,7 @@ unsigned int orc_compare_expansion(const struct sf_input *life, const struct orc
 				   struct orc_diff *d)
 {
 	static struct cmp c;
+	static struct sf_world *world;
 	__u64 nsock[ORC_MAX_RECS];
 	__u64 ksock[ORC_MAX_RECS];
 	size_t nn = 0, nk = 0, i = 0, j = 0;
@@ -314,14 +315,13 @@ unsigned int orc_compare_expansion(const struct sf_input *life, const struct orc
 	c.d = d;
 	d->count = 0;
 	d->text[0] = '\0';
-	w = begin(life, on_expand, &c);
+	w = begin(&world, life, on_expand, &c);
 	if (!w) {
 		diff(&c, "the host runtime could not start\n");
 		return d->count;
 	}
 	for (c.step = 0; c.step < life->nsteps; c.step++)
 		sf_world__step(w, &life->steps[c.step]);
-	sf_world__free(w);
 
 	/* Sockets are named by their order of first appearance on each side. */
 	while (i < c.nev || j < kr->nrecs) {

@@ -262,8 +262,6 @@ static int kd_connect(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct
 		return fd;
 	s->fd = fd;
 	s->cookie = kd_cookie(fd);
-	if (!st->lport && !kern_sock__local(fd, &local))
-		st->lport = kern_addr__port(&local); /* what the kernel chose */
 	if (st->flags & SF_F_WAYPOINT) {
 		kd_action(k, idx, s->cookie, out);
 		err = kern_sockstorage__set_waypoint(k->prog, fd, true);
@@ -271,6 +269,10 @@ static int kd_connect(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct
 			return err;
 	}
 	err = kern_sock__connect(fd, &peer, KD_WAIT_MS);
+	/* The port the kernel chose at connect() (IP_BIND_ADDRESS_NO_PORT), so
+	 * the run as written replays with the ports the recording has. */
+	if (!st->lport && !kern_sock__local(fd, &local))
+		st->lport = kern_addr__port(&local);
 	if (err)
 		kd_close_slot(s); /* refused: part of the run */
 	return 0;

@@ -139,6 +139,7 @@ struct orc_opts {
 	size_t ncases;
 	const char *out_dir;	  /* when set: write each run and its recording as .bin */
 	unsigned int max_reports; /* differences printed in full */
+	unsigned int jobs;	  /* sandboxed workers in parallel; 0: one per core */
 	bool verbose;
 };
 
@@ -153,15 +154,19 @@ struct orc_summary {
 #define ORC_EXIT_SKIP 77
 
 /*
- * Run the cases, then random scenarios, inside a fresh kern_sandbox (private
- * network namespace and cgroup, removed afterwards, also on SIGINT/SIGTERM),
- * and print a summary. Returns 0 when nothing differed, 1 when something did,
+ * Run the cases, then random scenarios until opts->connections, on
+ * opts->jobs workers, each inside a fresh kern_sandbox of its own (private
+ * network namespace, cgroup and program; removed afterwards, also on SIGINT
+ * or SIGTERM, which the workers are passed), and print one summary. Returns 0 when nothing differed, 1 when something did,
  * 2 on an error, ORC_EXIT_SKIP when the kernel, root or cgroup v2 is missing
  * (the reason is printed).
  */
 int orc_run(const struct orc_opts *opts);
 
-void orc_summary__print(const struct orc_summary *s, FILE *out);
+#define ORC_MAX_JOBS 64
+
+/* The summary line of a run on JOBS workers. */
+void orc_summary__print(const struct orc_summary *s, unsigned int jobs, FILE *out);
 
 /* The callbacks of a kernel run, one a line, sockets numbered by first appearance. */
 void orc_kernel_run__print(const struct orc_kernel_run *kr, const struct sf_input *life, FILE *out);

@@ -6,13 +6,18 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
 #include <arpa/inet.h>
 #include "kernel.h"
 #include "oracle.h"
 
 struct run_ctx {
 	const struct orc_opts *opts;
+	unsigned int worker, jobs; /* this worker takes random runs worker, worker + jobs, ... */
+	int report_fd;		   /* where the sandboxed worker writes its summary */
 	struct orc_summary sum;
 	struct orc_kernel_run kr; /* big: one, reused */
 	struct sf_input raw;
@@ -128,15 +133,17 @@ static int in_sandbox(const struct kern_sandbox *sb, void *arg)
 	if (!k)
 		return 2;
 	t0 = now_s();
-	for (size_t i = 0; !err && i < o->ncases; i++) {
+	for (size_t i = 0; !err && !c->worker && i < o->ncases; i++) {
 		static struct sf_input in;
 
 		in = *o->cases[i].in; /* the kernel run fills in ephemeral ports */
 		err = one(c, k, &in, o->cases[i].name);
 	}
-	for (unsigned int i = 0; !err && c->sum.connections < o->connections; i++) {
+	for (unsigned int i = c->worker; !err && c->sum.connections * c->jobs < o->connections;
+	     i += c->jobs) {
 		static struct sf_input in;
 		char name[64];
+
 		orc_random__build(o->seed, i, &in);
 
 		snprintf(name, sizeof(name), "random-%llu-%u", (unsigned long long)o->seed, i);
@@ -144,19 +151,50 @@ static int in_sandbox(const struct kern_sandbox *sb, void *arg)
 	}
 	c->sum.seconds = now_s() - t0;
 	orc_kernel__close(k);
-	orc_summary__print(&c->sum, stdout);
+	if (write(c->report_fd, &c->sum, sizeof(c->sum)) != sizeof(c->sum))
+		err = -EIO;
 	if (err)
 		return 2;
 	return c->sum.expansion_diffs || c->sum.replay_diffs ? 1 : 0;
+}
+
+static volatile sig_atomic_t stop_signal;
+static pid_t workers[ORC_MAX_JOBS];
+static unsigned int nworkers;
+
+/* Pass a stop on to the workers: each one's sandbox cleans up after itself. */
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+	for (unsigned int i = 0; i < nworkers; i++)
+		if (workers[i] > 0)
+			kill(workers[i], sig);
+}
+
+/* One worker: its own sandbox (network namespace, cgroup, program). */
+static pid_t start_worker(struct run_ctx *c, const struct kern_sandbox_opts *sb, int report_fd)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	c->report_fd = report_fd;
+	_exit(kern_sandbox__run(sb, in_sandbox, c) < 0 ? 2 : 0);
 }
 
 int orc_run(const struct orc_opts *opts)
 {
 	struct kern_addr addrs[8];
 	struct kern_sandbox_opts sb = {.sz = sizeof(sb)};
+	struct orc_summary total = {0}, part;
+	struct sigaction sa = {.sa_handler = on_stop};
 	struct run_ctx *c;
+	int fds[2], rc = 0, status;
+	unsigned int jobs;
 	char why[256];
-	int rc;
+	double t0;
 
 	if (kern_env__check(why, sizeof(why))) {
 		fprintf(stderr, "SKIP: the kernel oracle cannot run here: %s\n", why);
@@ -167,12 +205,50 @@ int orc_run(const struct orc_opts *opts)
 	sb.addrs = addrs;
 	sb.addr_cnt = orc_nipv6_addrs;
 	c = calloc(1, sizeof(*c));
-	if (!c)
+	if (!c || pipe(fds)) {
+		free(c);
 		return 2;
+	}
 	c->opts = opts;
-	rc = kern_sandbox__run(&sb, in_sandbox, c);
+	jobs = opts->jobs ? opts->jobs : (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
+	c->jobs = jobs = jobs < 1 ? 1 : jobs > ORC_MAX_JOBS ? ORC_MAX_JOBS : jobs;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	fflush(NULL);
+	t0 = now_s();
+	for (nworkers = 0; nworkers < jobs && !stop_signal; nworkers++) {
+		c->worker = nworkers;
+		workers[nworkers] = start_worker(c, &sb, fds[1]);
+		if (workers[nworkers] < 0)
+			rc = 2;
+	}
+	close(fds[1]);
+	/* Each sandboxed worker writes its summary once, at its end. */
+	while (read(fds[0], &part, sizeof(part)) == sizeof(part)) {
+		total.runs += part.runs;
+		total.connections += part.connections;
+		total.callbacks += part.callbacks;
+		total.expansion_diffs += part.expansion_diffs;
+		total.replay_diffs += part.replay_diffs;
+		total.inexpressible += part.inexpressible;
+	}
+	close(fds[0]);
+	for (unsigned int i = 0; i < nworkers; i++) {
+		while (workers[i] > 0 && waitpid(workers[i], &status, 0) < 0 && errno == EINTR)
+			;
+		if (workers[i] > 0 && (!WIFEXITED(status) || WEXITSTATUS(status)))
+			rc = 2;
+	}
+	total.seconds = now_s() - t0;
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	free(c);
-	return rc < 0 ? 2 : rc;
+	orc_summary__print(&total, jobs, stdout);
+	if (stop_signal)
+		return 128 + stop_signal;
+	if (rc)
+		return rc;
+	return total.expansion_diffs || total.replay_diffs ? 1 : 0;
 }
 
 void orc_kernel_run__print(const struct orc_kernel_run *kr, const struct sf_input *life, FILE *out)
@@ -198,14 +274,14 @@ void orc_kernel_run__print(const struct orc_kernel_run *kr, const struct sf_inpu
 	}
 }
 
-void orc_summary__print(const struct orc_summary *s, FILE *out)
+void orc_summary__print(const struct orc_summary *s, unsigned int jobs, FILE *out)
 {
 	double rate = s->seconds > 0 ? s->connections / s->seconds : 0;
 
 	fprintf(out,
-		"kernel oracle: %u runs, %llu connections, %llu callbacks in %.2f s "
+		"kernel oracle: %u runs, %llu connections, %llu callbacks in %.2f s on %u cores "
 		"(%.0f connections/s recorded, replayed and compared)\n"
 		"  expansion differences: %u, replay differences: %u, not expressible: %u\n",
 		s->runs, (unsigned long long)s->connections, (unsigned long long)s->callbacks,
-		s->seconds, rate, s->expansion_diffs, s->replay_diffs, s->inexpressible);
+		s->seconds, jobs, rate, s->expansion_diffs, s->replay_diffs, s->inexpressible);
 }

@@ -37,9 +37,9 @@ struct kern_sandbox {
 	size_t addr_cnt;
 };
 
-/* The namespace this process made, to tell inside from outside. */
-static dev_t sandbox_ns_dev;
-static ino_t sandbox_ns_ino;
+/* The thread that entered the sandbox's namespace (a namespace belongs to a
+ * thread), or 0: to tell inside from outside. */
+static pid_t sandbox_tid;
 
 /* Parent side: the child to kill when a signal asks us to stop. */
 static volatile sig_atomic_t sandbox_child;
@@ -53,19 +53,13 @@ const char *kern_sandbox__cgroup(const struct kern_sandbox *sb)
 	return sb->cgroup;
 }
 
-static int ns_of_self(struct stat *st)
-{
-	/* thread-self: a namespace belongs to a thread, not to the process. */
-	return stat("/proc/thread-self/ns/net", st) ? -errno : 0;
-}
-
+/* Asked before every connect, so it must be cheap: the namespace is entered
+ * (and renewed) only through this file, so being the thread that did it says
+ * it all; another thread or a forked process answers false, which only
+ * refuses. */
 bool kern_sandbox__is_inside(void)
 {
-	struct stat st;
-
-	if (!sandbox_ns_ino || ns_of_self(&st))
-		return false;
-	return st.st_dev == sandbox_ns_dev && st.st_ino == sandbox_ns_ino;
+	return sandbox_tid && gettid() == sandbox_tid;
 }
 
 static void sandbox_on_signal(int sig)
@@ -175,9 +169,9 @@ int kern_sandbox__renew_netns(const struct kern_sandbox *sb, const struct kern_a
 			      size_t cnt)
 {
 	struct kern_addr all[KERN_NETNS_MAX_ADDRS];
-	struct stat st;
 	int err;
 
+	sandbox_tid = 0; /* outside until the new namespace is set up */
 	if (unshare(CLONE_NEWNET)) {
 		err = -errno;
 		kern_warn("unshare(CLONE_NEWNET): %s\n", strerror(-err));
@@ -195,11 +189,7 @@ int kern_sandbox__renew_netns(const struct kern_sandbox *sb, const struct kern_a
 		return err;
 	}
 	/* Connects are allowed in this namespace, and only here. */
-	err = ns_of_self(&st);
-	if (err)
-		return err;
-	sandbox_ns_dev = st.st_dev;
-	sandbox_ns_ino = st.st_ino;
+	sandbox_tid = gettid();
 	return 0;
 }
 

@@ -22,6 +22,11 @@ static int sock_bound(const struct kern_addr *local, int flags)
 	if (local->sa.sa_family == AF_INET6 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)))
 		goto fail;
+	/* Port 0: the port is chosen at connect(), by the 4-tuple, instead of
+	 * searching a free one at bind() among thousands of TIME_WAIT sockets. */
+	if (!kern_addr__port(local) &&
+	    setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on, sizeof(on)))
+		goto fail;
 	/* Fixed listener ports can be reused while old connections linger. */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) ||
 	    bind(fd, &local->sa, local->len))
