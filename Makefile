@@ -8,7 +8,7 @@
 BUILD ?= build
 OUT ?= $(BUILD)/out
 CLANG ?= clang
-BPFTOOL ?= bpftool
+BPFTOOL ?= $(or $(shell command -v bpftool 2>/dev/null),/usr/sbin/bpftool)
 PYTHON ?= python3
 
 # Native code defaults to clang; make's built-in default "cc" counts as unset.
@@ -84,21 +84,21 @@ $(BUILD)/native/%.prog.c: $(BUILD)/bpf/%.bpf.o $(BUILD)/tools/mapgen | $(BUILD)/
 	$(call msg,MAPGEN,$@)
 	$(Q)$(BUILD)/tools/mapgen $< $(PROG_SRC) > $@
 
-include $(wildcard bpf/host/host.mk bpf/kernel/kernel.mk bpf/record/record.mk oracle/oracle.mk tests/tests.mk cli/cli.mk props/props.mk fuzz/fuzz.mk mutants/mutants.mk)
-
 # Native flavours: one object tree each under $(BUILD)/<flavour>/.
 #   native  $(CC) with sanitizers: tests and the CLI
 #   gcc     gcc with sanitizers: proves the program builds with both compilers
 #   bench   optimised, no sanitizers: make bench
 #   fuzz    clang, libFuzzer coverage and sanitizers: the fuzz targets
-# $(call native_flavor,NAME,CC,CFLAGS)
+# $(call native_flavor,NAME,CC,CFLAGS[,STAMP]): STAMP, when given, is made
+# first (a flavour whose compiler comes from its own packages, e.g. AFL++).
+# Fragments may call it too; call it after LIB_SRCS is complete.
 define native_flavor
-$(BUILD)/$(1)/%.o: %.c Makefile $(DEPS_STAMP)
+$(BUILD)/$(1)/%.o: %.c Makefile $(DEPS_STAMP) $(4)
 	$$(call msg,CC,$$@)
 	$(Q)mkdir -p $$(@D)
 	$(Q)$(2) $(BASE_CFLAGS) $(NATIVE_INC) $(3) $(EXTRA_CFLAGS) -c $$< -o $$@
 
-$(BUILD)/$(1)/prog/%.prog.o: $(BUILD)/native/%.prog.c Makefile
+$(BUILD)/$(1)/prog/%.prog.o: $(BUILD)/native/%.prog.c Makefile $(4)
 	$$(call msg,CC,$$@)
 	$(Q)mkdir -p $$(@D)
 	$(Q)$(2) $(BASE_CFLAGS) $(NATIVE_INC) $(3) $(EXTRA_CFLAGS) -c $$< -o $$@
@@ -107,6 +107,9 @@ $(BUILD)/$(1)/libsockfuzz.a: $(addprefix $(BUILD)/$(1)/,$(LIB_SRCS:.c=.o))
 	$$(call msg,AR,$$@)
 	$(Q)rm -f $$@ && ar rcs $$@ $$^
 endef
+
+include $(wildcard bpf/host/host.mk bpf/kernel/kernel.mk bpf/record/record.mk oracle/oracle.mk tests/tests.mk cli/cli.mk props/props.mk fuzz/fuzz.mk bench/bench.mk mutants/mutants.mk)
+
 
 FUZZ_CC ?= clang
 NATIVE_CFLAGS := $(CFLAGS) $(SAN)

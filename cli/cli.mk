@@ -20,12 +20,18 @@ CLI_OBJS := $(patsubst %.c,$(BUILD)/native/%.o,$(CLI_SRCS))
 CLI_BIN := $(BUILD)/sockfuzz
 CLI_PROG := $(BUILD)/native/prog/$(PROG_NAME).prog.o
 
-# `kernel` links the oracle's kernel side and the recording build's loader.
-$(CLI_BIN): $(CLI_OBJS) $(CLI_PROG) $(BUILD)/native/libsockfuzz.a $(ORACLE_OBJS) $(REC_KERN_LIB) \
-		cli/cli.mk
+# Everything the tool links but the program under test (a mutant's CLI links
+# the same with its own program object). `kernel` needs the oracle's kernel
+# side and the recording build's loader.
+CLI_LINK_OBJS := $(CLI_OBJS) $(ORACLE_OBJS)
+CLI_LINK_LIBS := $(BUILD)/native/libsockfuzz.a $(REC_KERN_LIB)
+# $(call cli_link,PROG_OBJ): the recipe line that links $@.
+cli_link = $(CC) $(NATIVE_CFLAGS) $(EXTRA_CFLAGS) $(CLI_LINK_OBJS) $(1) $(CLI_LINK_LIBS) -o $@ \
+	$(KERN_LDLIBS)
+
+$(CLI_BIN): $(CLI_LINK_OBJS) $(CLI_PROG) $(CLI_LINK_LIBS) cli/cli.mk
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(NATIVE_CFLAGS) $(EXTRA_CFLAGS) $(CLI_OBJS) $(ORACLE_OBJS) $(CLI_PROG) \
-		$(BUILD)/native/libsockfuzz.a $(REC_KERN_LIB) -o $@ $(KERN_LDLIBS)
+	$(Q)$(call cli_link,$(CLI_PROG))
 
 ALL_TARGETS += $(CLI_BIN)
 

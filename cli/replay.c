@@ -55,7 +55,8 @@ static void print_failure(const struct cli_input *in, const struct sf_input *run
 static int replay_one(const struct cli_input *in, const struct sf_input *run)
 {
 	static struct sf_result res;
-	struct sf_exec_opts opts = {.trace = stdout};
+	/* Determinism is a property too: a replay checks it on every input. */
+	struct sf_exec_opts opts = {.trace = stdout, .check_determinism = true};
 	int ret;
 
 	printf("replay %s: %s input, %s level, %u steps, %u faults\n", in->path,

@@ -62,25 +62,6 @@ $(BUILD)/fuzz/bpf/host/%.o: bpf/host/%.c Makefile fuzz/fuzz.mk $(DEPS_STAMP)
 		$(EXTRA_CFLAGS) -c $< -o $@
 endif
 
-# Flavours of our own. The Makefile defines native_flavor after reading the
-# fragments, so it cannot be called here; this is the same three rules.
-# $(call fuzz_flavor,NAME,CC,CFLAGS[,STAMP]): STAMP, when given, is made first
-# (the packages the compiler comes from).
-define fuzz_flavor
-$(BUILD)/$(1)/%.o: %.c Makefile fuzz/fuzz.mk $(DEPS_STAMP) $(4)
-	$$(call msg,CC,$$@)
-	$(Q)mkdir -p $$(@D)
-	$(Q)$(2) $(BASE_CFLAGS) $(NATIVE_INC) $(3) $(EXTRA_CFLAGS) -c $$< -o $$@
-
-$(BUILD)/$(1)/prog/%.prog.o: $(BUILD)/native/%.prog.c Makefile fuzz/fuzz.mk $(4)
-	$$(call msg,CC,$$@)
-	$(Q)mkdir -p $$(@D)
-	$(Q)$(2) $(BASE_CFLAGS) $(NATIVE_INC) $(3) $(EXTRA_CFLAGS) -c $$< -o $$@
-
-$(BUILD)/$(1)/libsockfuzz.a: $(addprefix $(BUILD)/$(1)/,$(LIB_SRCS:.c=.o))
-	$$(call msg,AR,$$@)
-	$(Q)rm -f $$@ && ar rcs $$@ $$^
-endef
 
 # AFL++ comes from tools/deps.sh afl, only when an AFL++ build is asked for.
 AFL_CC ?= afl-clang-fast
@@ -90,8 +71,8 @@ $(AFL_STAMP): tools/deps.sh | $(BUILD)
 	$(Q)touch $@
 
 MSAN := -fsanitize=memory -fsanitize-memory-track-origins -fno-omit-frame-pointer
-$(eval $(call fuzz_flavor,afl,AFL_QUIET=1 $(AFL_CC),$(CFLAGS) $(SAN),$(AFL_STAMP)))
-$(eval $(call fuzz_flavor,msan,$(CLANG),$(CFLAGS) $(MSAN)))
+$(eval $(call native_flavor,afl,AFL_QUIET=1 $(AFL_CC),$(CFLAGS) $(SAN),$(AFL_STAMP)))
+$(eval $(call native_flavor,msan,$(CLANG),$(CFLAGS) $(MSAN)))
 
 # $(call fuzz_link_objs,FLAVOUR): what every target of FLAVOUR links besides
 # its own object. The program object comes before the library it calls into.
@@ -201,4 +182,3 @@ ALL_TARGETS += $(FUZZ_LIBFUZZER_BINS) $(FUZZ_REPLAY_BINS)
 
 .PHONY: fuzz fuzz-afl fuzz-targets corpus dict test-corpus test-msan oss-fuzz
 
-include bench/bench.mk

@@ -20,7 +20,7 @@
 # linked from it. core/ itself carries no mutant switch.
 #
 # NATIVE_CFLAGS is defined after this file is read: rules use it only in
-# recipes. CLI_OBJS, ORACLE_OBJS, REC_KERN_LIB, KERN_LDLIBS and TEST_LDLIBS come
+# recipes. CLI_LINK_OBJS, CLI_LINK_LIBS, cli_link and TEST_LDLIBS come
 # from fragments read before this one.
 
 MUT_BUILD := $(BUILD)/mutants
@@ -96,13 +96,10 @@ $(MUT_BUILD)/%/test_sockops: $(MUT_BUILD)/test_sockops.o $(MUT_BUILD)/%/native/p
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(NATIVE_CFLAGS) $^ $(TEST_LDLIBS) -o $@
 
-# (b) The CLI (replay). Mirrors the $(CLI_BIN) link of cli/cli.mk: keep the two in step.
-$(MUT_BUILD)/%/sockfuzz: $(CLI_OBJS) $(ORACLE_OBJS) $(MUT_BUILD)/%/native/prog.o \
-		$(BUILD)/native/libsockfuzz.a $(REC_KERN_LIB)
+# (b) The CLI (replay), linked as cli/cli.mk links it, with the mutant's program.
+$(MUT_BUILD)/%/sockfuzz: $(CLI_LINK_OBJS) $(MUT_BUILD)/%/native/prog.o $(CLI_LINK_LIBS)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(NATIVE_CFLAGS) $(EXTRA_CFLAGS) $(CLI_OBJS) $(ORACLE_OBJS) \
-		$(MUT_BUILD)/$*/native/prog.o $(BUILD)/native/libsockfuzz.a $(REC_KERN_LIB) -o $@ \
-		$(KERN_LDLIBS)
+	$(Q)$(call cli_link,$(MUT_BUILD)/$*/native/prog.o)
 
 # (c) The libFuzzer targets.
 MUT_FUZZ_TARGETS := fuzz_lifecycle fuzz_raw

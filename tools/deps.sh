@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # deps.sh: install the Debian packages the build needs, and say which.
 # Usage: tools/deps.sh [group...]   groups: build (default), afl, gcc
-# Checks files, not package names, so a machine that has the tools some other
-# way is left alone. Exits 2 with the reason when something is missing and
+# Checks commands and headers, not package names, so a machine that has the
+# tools some other way (OSS-Fuzz's clang in /usr/local/bin) is left alone. Exits 2 with the reason when something is missing and
 # cannot be installed (not root, no apt-get).
 set -euo pipefail
 
 need=()
-want() { # want FILE PACKAGE
-	[ -e "$1" ] || need+=("$2")
+want() { # want FILE|COMMAND PACKAGE: a path must exist, a command be on PATH
+	case "$1" in
+	/*) [ -e "$1" ] || need+=("$2") ;;
+	*) command -v "$1" >/dev/null || need+=("$2") ;;
+	esac
 }
 
 groups=("$@")
@@ -16,23 +19,23 @@ groups=("$@")
 for g in "${groups[@]}"; do
 	case "$g" in
 	build)
-		want /usr/bin/clang clang
-		want /usr/bin/llvm-strip llvm
-		want /usr/bin/llvm-profdata llvm
+		want clang clang
+		want llvm-strip llvm
+		want llvm-profdata llvm
 		want /usr/include/bpf/libbpf.h libbpf-dev
-		want /usr/sbin/bpftool bpftool
+		want bpftool bpftool
 		want /usr/include/cmocka.h libcmocka-dev
 		want /usr/include/x86_64-linux-gnu/asm/types.h linux-libc-dev
 		want /usr/include/gelf.h libelf-dev
 		want /usr/include/zlib.h zlib1g-dev
-		want /usr/bin/pkg-config pkg-config
-		want /usr/sbin/ip iproute2
-		want /usr/bin/gcc gcc
-		want /usr/bin/python3 python3
+		want pkg-config pkg-config
+		want ip iproute2
+		want gcc gcc
+		want python3 python3
 		;;
 	afl)
-		want /usr/bin/afl-fuzz afl++
-		want /usr/bin/afl-clang-fast afl++
+		want afl-fuzz afl++
+		want afl-clang-fast afl++
 		;;
 	*)
 		echo "deps.sh: unknown group '$g'" >&2
