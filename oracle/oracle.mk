@@ -29,7 +29,7 @@ test-oracle: $(BUILD)/sockfuzz
 
 kernel-corpus: $(BUILD)/sockfuzz
 	$(Q)mkdir -p corpus/kernel
-	$(Q)$(BUILD)/sockfuzz kernel --seed 7 --connections 200 --out corpus/kernel \
+	$(Q)$(BUILD)/sockfuzz kernel --seed 7 --connections 60 --out corpus/kernel \
 		corpus/fuzz_lifecycle/*.trace
 
 # test-oracle joins TEST_TARGETS once the expansion is calibrated (no differences).

@@ -32,28 +32,54 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Save one run's traces: the lifecycle run and its recording as a raw run. */
-static int save(const char *dir, const char *name, const struct sf_input *in)
+/* Save RUN as DIR/BASE.trace and DIR/BASE.bin, the corpus's pairs. */
+static int save(const char *dir, const char *base, const struct sf_input *run)
 {
 	static __u8 buf[1 << 16];
+	size_t n = sf_encode(run, buf, sizeof(buf));
 	char path[512];
-	size_t n = sf_encode(in, buf, sizeof(buf));
 	FILE *f;
+	int err;
 
 	if (n > sizeof(buf))
 		return -E2BIG;
-	snprintf(path, sizeof(path), "%s/%s.bin", dir, name);
+	snprintf(path, sizeof(path), "%s/%s.bin", dir, base);
 	f = fopen(path, "wb");
 	if (!f)
 		return -errno;
-	if (fwrite(buf, 1, n, f) != n) {
-		fclose(f);
-		return -EIO;
-	}
-	return fclose(f) ? -errno : 0;
+	err = fwrite(buf, 1, n, f) == n ? 0 : -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	snprintf(path, sizeof(path), "%s/%s.trace", dir, base);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	err = err ?: sf_text_print(run, f);
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
 }
 
-/* Print a difference in full while at most max_reports of its kind were. */
+/* Keep a run for the fuzzers: its recording as a raw run, and for random
+ * scenarios the lifecycle run too (a corpus case is a seed already). */
+static void keep(const struct run_ctx *c, const char *name, const struct sf_input *life,
+		 bool random)
+{
+	const char *slash = strrchr(name, '/');
+	char base[256];
+	int err = 0;
+
+	snprintf(base, sizeof(base), "kernel-%s", slash ? slash + 1 : name);
+	base[strcspn(base, ".")] = '\0';
+	if (random)
+		err = save(c->opts->out_dir, base, life);
+	strncat(base, "-recorded", sizeof(base) - strlen(base) - 1);
+	err = err ?: save(c->opts->out_dir, base, &c->raw);
+	if (err)
+		fprintf(stderr, "oracle: cannot write %s/%s: %s\n", c->opts->out_dir, base,
+			strerror(-err));
+}
+
 static void report(struct run_ctx *c, unsigned int nth, const char *name, const char *what,
 		   const struct orc_diff *d)
 {
@@ -108,17 +134,8 @@ static int one(struct run_ctx *c, struct orc_kernel *k, struct sf_input *life, c
 		report(c, c->sum.replay_diffs, name, "the native replay differs from the kernel",
 		       &c->diff);
 	}
-	if (c->opts->out_dir) {
-		char raw_name[300];
-
-		snprintf(raw_name, sizeof(raw_name), "%s.recorded", name);
-		err = save(c->opts->out_dir, name, life);
-		if (!err)
-			err = save(c->opts->out_dir, raw_name, &c->raw);
-		if (err)
-			fprintf(stderr, "oracle: cannot write %s/%s: %s\n", c->opts->out_dir, name,
-				strerror(-err));
-	}
+	if (c->opts->out_dir)
+		keep(c, name, life, !strncmp(name, "random-", 7));
 	return 0;
 }
 
