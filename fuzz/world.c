@@ -25,13 +25,14 @@ enum phase {
 	PH_SYNACK,	   /* the SYN-ACK at the client: tcp_finish_connect() */
 	PH_ACK,		   /* the ACK at the listener: the child, tcp_rcv_state_process(SYN_RECV) */
 	PH_REFUSED,	   /* no listener: the RST at the client, tcp_reset() -> tcp_done() */
+	PH_SELF_OPEN,	   /* connect() to its own address: simultaneous open with itself */
 	PH_LISTEN,	   /* listen(): inet_csk_listen_start(), then the callback */
 	PH_CLOSE,	   /* close() of an established socket: FIN, the peer's ACK */
-	PH_CLOSE_PASSIVE,  /* close() in CLOSE_WAIT: FIN; the peer's time-wait; the last ACK */
+	PH_CLOSE_PASSIVE,  /* close() in CLOSE_WAIT: FIN, the ACK of the peer's time-wait */
+	PH_CLOSE_SELF,	   /* close() of a socket connected to itself: its own FIN, then ACK */
 	PH_CLOSE_LISTENER, /* close() of a listener (its queued children then abort) */
 	PH_ABORT,	   /* RST: tcp_disconnect() here, tcp_reset() at the peer */
-	PH_DATA_AFTER_CLOSE, /* data reaches a peer that closed: it resets, then we do */
-	PH_FIN_TIMEOUT,	     /* an orphan in FIN_WAIT2 times out: tcp_time_wait() -> tcp_done() */
+	PH_DATA_AFTER_CLOSE, /* data from CLOSE_WAIT reaches the peer's time-wait: a RST */
 	PH__COUNT,
 };
 
@@ -66,10 +67,10 @@ static const struct row kernel_table[PH__COUNT][PHASE_ROWS] = {
 		FIRE(SELF, BPF_SOCK_OPS_TIMEOUT_INIT),		/* tcp_connect_init() */
 		FIRE(SELF, BPF_SOCK_OPS_NEEDS_ECN),		/* tcp_ecn_send_syn() */
 	},
-	/* No NEEDS_ECN here: only an ECN SYN asks, and the client sends none. */
 	[PH_SYN] = {
 		FIRE(SELF, BPF_SOCK_OPS_RWND_INIT),		/* tcp_openreq_init_rwin() */
 		FIRE(SELF, BPF_SOCK_OPS_TIMEOUT_INIT),		/* req->timeout */
+		FIRE(SELF, BPF_SOCK_OPS_NEEDS_ECN),		/* tcp_ecn_create_request() */
 	},
 	[PH_SYNACK] = {
 		STATE(SELF, BPF_TCP_ESTABLISHED),
@@ -83,19 +84,42 @@ static const struct row kernel_table[PH__COUNT][PHASE_ROWS] = {
 	[PH_REFUSED] = {
 		STATE(SELF, BPF_TCP_CLOSE),
 	},
+	/* Its own SYN reaches it in SYN_SENT (tcp_rcv_synsent_state_process()),
+	 * its own SYN-ACK in SYN_RECV: it establishes as a server does. */
+	[PH_SELF_OPEN] = {
+		STATE(SELF, BPF_TCP_SYN_RECV),
+		FIRE(SELF, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB),/* tcp_init_transfer() */
+		STATE(SELF, BPF_TCP_ESTABLISHED),
+	},
 	[PH_LISTEN] = {
 		STORE(SELF, BPF_TCP_LISTEN),
 		FIRE(SELF, BPF_SOCK_OPS_TCP_LISTEN_CB),
 	},
+	/* A close step is an application's graceful close (the kernel oracle's,
+	 * oracle/kdrive.c): shutdown(SHUT_WR) sends the FIN, the peer
+	 * acknowledges it at once, then close(2). In FIN_WAIT2, tcp_close()
+	 * sets the state again (tcp_close_state()), and as tcp_fin_timeout
+	 * (60 s) is not above TCP_TIMEWAIT_LEN the orphan goes to a time-wait
+	 * socket at once: tcp_time_wait() -> tcp_done(). */
 	[PH_CLOSE] = {
-		STATE(SELF, BPF_TCP_FIN_WAIT1),
-		STATE(PEER, BPF_TCP_CLOSE_WAIT),
-		STATE(SELF, BPF_TCP_FIN_WAIT2),
+		STATE(SELF, BPF_TCP_FIN_WAIT1),			/* tcp_shutdown() */
+		STATE(PEER, BPF_TCP_CLOSE_WAIT),		/* tcp_fin() */
+		STATE(SELF, BPF_TCP_FIN_WAIT2),			/* the ACK */
+		STATE(SELF, BPF_TCP_FIN_WAIT2),			/* close(2): tcp_close_state() */
+		STATE(SELF, BPF_TCP_CLOSE),			/* tcp_time_wait() -> tcp_done() */
 	},
+	/* The peer closed first and is a time-wait socket: it fires nothing and
+	 * acknowledges the FIN at once; close(2) of a closed socket fires nothing. */
 	[PH_CLOSE_PASSIVE] = {
-		STATE(SELF, BPF_TCP_LAST_ACK),
-		STATE(PEER, BPF_TCP_CLOSE),			/* tcp_time_wait() -> tcp_done() */
-		STATE(SELF, BPF_TCP_CLOSE),
+		STATE(SELF, BPF_TCP_LAST_ACK),			/* tcp_shutdown() */
+		STATE(SELF, BPF_TCP_CLOSE),			/* the ACK: tcp_done() */
+	},
+	/* Its own FIN reaches it in FIN_WAIT1 (tcp_fin()), then the ACK of it
+	 * in CLOSING: tcp_time_wait() -> tcp_done(). */
+	[PH_CLOSE_SELF] = {
+		STATE(SELF, BPF_TCP_FIN_WAIT1),			/* tcp_shutdown() */
+		STATE(SELF, BPF_TCP_CLOSING),			/* tcp_fin() */
+		STATE(SELF, BPF_TCP_CLOSE),			/* the ACK */
 	},
 	[PH_CLOSE_LISTENER] = {
 		STATE(SELF, BPF_TCP_CLOSE),
@@ -105,11 +129,7 @@ static const struct row kernel_table[PH__COUNT][PHASE_ROWS] = {
 		STATE(PEER, BPF_TCP_CLOSE),
 	},
 	[PH_DATA_AFTER_CLOSE] = {
-		STATE(PEER, BPF_TCP_CLOSE),
-		STATE(SELF, BPF_TCP_CLOSE),
-	},
-	[PH_FIN_TIMEOUT] = {
-		STATE(SELF, BPF_TCP_CLOSE),
+		STATE(SELF, BPF_TCP_CLOSE),			/* tcp_reset() */
 	},
 };
 /* clang-format on */
@@ -118,8 +138,7 @@ static const struct row kernel_table[PH__COUNT][PHASE_ROWS] = {
 #define RTT_US		20u
 #define LOOPBACK_MSS	65483u
 #define INIT_CWND	10u
-#define FIN_TIMEOUT_NS	(60ull * 1000000000ull) /* tcp_fin_timeout */
-#define EPHEMERAL_FIRST 32768u			/* ip_local_port_range */
+#define EPHEMERAL_FIRST 32768u /* ip_local_port_range */
 #define EPHEMERAL_COUNT (60999u - 32768u + 1u)
 
 /* Every step creates at most two sockets that outlive it. */
@@ -134,8 +153,6 @@ struct ep {
 	__u16 qhead, qtail;	/* a listener's accept queue, oldest first */
 	__u8 slot;		/* the slot holding it */
 	bool listening;		/* listen() was called on it */
-	bool user_closed;	/* close() or abort: an orphan once the slot let go */
-	__u64 fin_wait2_at;	/* when it reached FIN_WAIT2 */
 };
 
 struct sf_world {
@@ -410,6 +427,16 @@ static struct sf_addr sock_local(const struct host_sock *s)
 	return a;
 }
 
+static struct sf_addr sock_remote(const struct host_sock *s)
+{
+	struct sf_addr a;
+
+	if (s->family == KM_AF_INET)
+		return addr4(s->remote_ip4);
+	memcpy(&a, s->remote_ip6, sizeof(a));
+	return a;
+}
+
 static void sock_set(struct host_sock *s, __u32 family, const struct sf_addr *local, __u16 lport,
 		     const struct sf_addr *remote, __u16 rport)
 {
@@ -419,19 +446,49 @@ static void sock_set(struct host_sock *s, __u32 family, const struct sf_addr *lo
 			     v6 ? (const void *)remote : &remote->w[3], rport);
 }
 
-/* bind() without SO_REUSEADDR: ADDR:PORT is taken when a live socket (a
- * listener, a child, a client) holds the port on an overlapping address. */
-static bool port_taken(const struct sf_world *w, const struct sf_addr *addr, __u16 port)
+/* A and B overlap as bound addresses: equal, or either is the wildcard (::
+ * covers IPv4 too, the sockets being dual-stack; 0.0.0.0 only IPv4). */
+static bool addr_overlap(const struct sf_addr *a, const struct sf_addr *b)
+{
+	return addr_eq(a, b) || addr_eq(a, &any6) || addr_eq(b, &any6) ||
+	       (addr_is_any(a) && addr_is_v4(b)) || (addr_is_any(b) && addr_is_v4(a));
+}
+
+/* bind() of ADDR:PORT. Every socket has SO_REUSEADDR (the kernel oracle's
+ * do, as a server's do), so only a listener on an overlapping address holds
+ * the port against it (inet_bind_conflict()); with ANY, every socket holding
+ * the port does (the kernel picks a port no one holds). */
+static bool port_taken(const struct sf_world *w, const struct sf_addr *addr, __u16 port, bool any)
 {
 	for (unsigned int i = 0; i < w->nused; i++) {
 		const struct host_sock *s = w->eps[i].sock;
 		struct sf_addr l;
 
-		if (!s || s->local_port != port)
+		if (!s || s->local_port != port ||
+		    (!any && !(w->eps[i].listening && s->state == BPF_TCP_LISTEN)))
 			continue;
 		l = sock_local(s);
-		if (addr_eq(&l, addr) || addr_eq(&l, &any6) || addr_eq(addr, &any6) ||
-		    (addr_is_any(&l) && addr_is_v4(addr)) || (addr_is_any(addr) && addr_is_v4(&l)))
+		if (addr_overlap(&l, addr))
+			return true;
+	}
+	return false;
+}
+
+/* connect(): a live connection with the same four-tuple makes it fail before
+ * any callback (inet_hash_connect()). Time-wait sockets are not kept. */
+static bool tuple_taken(const struct sf_world *w, const struct sf_addr *local, __u16 lport,
+			const struct sf_addr *remote, __u16 rport)
+{
+	for (unsigned int i = 0; i < w->nused; i++) {
+		const struct host_sock *s = w->eps[i].sock;
+		struct sf_addr l, r;
+
+		if (!s || w->eps[i].listening || s->state == BPF_TCP_CLOSE ||
+		    s->local_port != lport || s->remote_port != rport)
+			continue;
+		l = sock_local(s);
+		r = sock_remote(s);
+		if (addr_eq(&l, local) && addr_eq(&r, remote))
 			return true;
 	}
 	return false;
@@ -443,7 +500,7 @@ static __u16 pick_port(struct sf_world *w, const struct sf_addr *addr)
 	for (unsigned int n = 0; n < MAX_EPS + 1; n++) {
 		__u16 port = EPHEMERAL_FIRST + w->next_port++ % EPHEMERAL_COUNT;
 
-		if (!port_taken(w, addr, port))
+		if (!port_taken(w, addr, port, true))
 			return port;
 	}
 	return 0;
@@ -499,7 +556,6 @@ static void slot_release(struct sf_world *w, struct ep *e)
 	if (e->slot)
 		w->slot_ep[e->slot - 1] = 0;
 	e->slot = 0;
-	e->user_closed = true;
 }
 
 static void slot_take(struct sf_world *w, unsigned int slot, struct ep *e)
@@ -518,10 +574,8 @@ static void close_listener(struct sf_world *w, struct ep *l)
 
 	if (l->sock->state != BPF_TCP_CLOSE)
 		run_phase(w, PH_CLOSE_LISTENER, l->sock, NULL);
-	while ((child = queue_pop(w, l))) {
-		child->user_closed = true;
+	while ((child = queue_pop(w, l)))
 		abort_ep(w, child);
-	}
 	reap(w, l);
 }
 
@@ -556,13 +610,16 @@ static void close_ep(struct sf_world *w, struct ep *e)
 		break;
 	case BPF_TCP_ESTABLISHED:
 	case BPF_TCP_SYN_RECV:
+		if (peer == e) {
+			run_phase(w, PH_CLOSE_SELF, e->sock, NULL);
+			break;
+		}
 		if (!peer_alive) {
 			/* Nobody acknowledges the FIN: retransmissions end in a reset. */
 			run_phase(w, PH_ABORT, e->sock, NULL);
 			break;
 		}
 		run_phase(w, PH_CLOSE, e->sock, peer->sock);
-		e->fin_wait2_at = host_clock__now();
 		break;
 	case BPF_TCP_CLOSE_WAIT:
 		run_phase(w, PH_CLOSE_PASSIVE, e->sock, sock_of(peer));
@@ -593,6 +650,7 @@ static void accept_syn(struct sf_world *w, struct ep *client, struct ep *l)
 	struct sf_addr caddr = sock_local(c), saddr;
 	__u32 family = l->sock->family;
 	struct ep *child;
+	__u64 cookie;
 
 	/* The server sees the client's address in its own family: an AF_INET6
 	 * listener sees an IPv4 client IPv4-mapped. */
@@ -609,6 +667,7 @@ static void accept_syn(struct sf_world *w, struct ep *client, struct ep *l)
 	req->fullsock = false;
 	req->state = BPF_TCP_NEW_SYN_RECV;
 	run_phase(w, PH_SYN, req, NULL);
+	cookie = req->cookie;
 	host_sock__free(req);
 
 	tp_established(c, 1, 1);
@@ -618,6 +677,8 @@ static void accept_syn(struct sf_world *w, struct ep *client, struct ep *l)
 	if (!child || w->stopped)
 		return;
 	child_sock = child->sock;
+	/* inet_csk_clone_lock(): the child takes the request socket's cookie. */
+	child_sock->cookie = cookie;
 	sock_set(child_sock, family, &saddr, c->remote_port, &caddr, c->local_port);
 	/* sk_clone_lock() copies the listener, bpf_sock_ops_cb_flags included. */
 	child_sock->cb_flags = l->sock->cb_flags;
@@ -628,18 +689,34 @@ static void accept_syn(struct sf_world *w, struct ep *client, struct ep *l)
 	run_phase(w, PH_ACK, child_sock, NULL);
 }
 
+/* The source address the kernel picks on loopback for a connect to REMOTE
+ * from an unbound socket: 127.0.0.0/8 has the preferred source 127.0.0.1;
+ * any other IPv4 address is a local route whose source is the address itself;
+ * IPv6 prefers the destination itself (RFC 6724 rule 1), but for ::1 and the
+ * control address ::2, which is a route without an address (its longest
+ * match is ::1). */
+static struct sf_addr pick_source(const struct sf_addr *remote)
+{
+	static const __u8 ctl6[16] = {[15] = 2};
+
+	if (addr_is_v4(remote))
+		return ((const __u8 *)remote)[12] == 127 ? loopback(true) : *remote;
+	return memcmp(remote, ctl6, sizeof(ctl6)) ? *remote : loopback(false);
+}
+
 /* Resolve an endpoint as connect() and bind() would; false when refused. */
 static bool resolve(__u32 family, struct sf_addr *local, struct sf_addr *remote)
 {
-	bool v4;
-
 	if (family != KM_AF_INET && family != KM_AF_INET6)
 		return false;
-	v4 = family == KM_AF_INET || addr_is_v4(remote) || addr_is_v4(local);
-	if (addr_is_any(remote))
-		*remote = loopback(v4); /* connect to INADDR_ANY means loopback */
+	if (addr_is_any(remote)) {
+		if (addr_is_v4(remote)) /* ip_route_connect(): to the source, or 127.0.0.1 */
+			*remote = addr_is_any(local) ? loopback(true) : *local;
+		else /* tcp_v6_connect(): ::1, or 127.0.0.1 from an IPv4-mapped source */
+			*remote = loopback(addr_is_v4(local));
+	}
 	if (addr_is_any(local))
-		*local = loopback(v4);
+		*local = pick_source(remote);
 	/* tcp_v6_connect(): an IPv4-mapped peer needs an IPv4(-mapped) source. */
 	return addr_is_v4(local) == addr_is_v4(remote);
 }
@@ -656,7 +733,8 @@ static struct ep *do_connect(struct sf_world *w, int slot, __u32 family, struct 
 		return NULL;
 	if (!lport)
 		lport = pick_port(w, &local);
-	if (!lport || port_taken(w, &local, lport))
+	if (!lport || port_taken(w, &local, lport, false) ||
+	    tuple_taken(w, &local, lport, &remote, rport))
 		return NULL;
 	e = ep_new(w);
 	if (!e)
@@ -664,8 +742,6 @@ static struct ep *do_connect(struct sf_world *w, int slot, __u32 family, struct 
 	sock_set(e->sock, family, &local, lport, &remote, rport);
 	if (slot >= 0)
 		slot_take(w, slot, e);
-	else
-		e->user_closed = true;
 	if (waypoint) {
 		/* What a connect hook records before the connect: the original
 		 * destination, network-order port, and via_waypoint. */
@@ -687,10 +763,18 @@ static struct ep *do_connect(struct sf_world *w, int slot, __u32 family, struct 
 	}
 	run_phase(w, PH_CONNECT, e->sock, NULL);
 	l = find_listener(w, &remote, rport);
-	if (l)
+	if (l) {
 		accept_syn(w, e, l);
-	else
+	} else if (lport == rport && addr_eq(&local, &remote)) {
+		tp_established(e->sock, 2, 2);
+		e->peer = link_of(w, e);
+		run_phase(w, PH_SELF_OPEN, e->sock, NULL);
+	} else {
 		run_phase(w, PH_REFUSED, e->sock, NULL);
+		/* ECONNREFUSED: the application closes the socket. */
+		if (e->slot)
+			slot_release(w, e);
+	}
 	reap(w, e);
 	return e->sock ? e : NULL;
 }
@@ -737,7 +821,7 @@ static void step_listen(struct sf_world *w, const struct sf_step *st)
 		return;
 	if (!port)
 		port = pick_port(w, &local);
-	if (!port || port_taken(w, &local, port))
+	if (!port || port_taken(w, &local, port, false))
 		return;
 	e = ep_new(w);
 	if (!e)
@@ -769,22 +853,24 @@ static void step_send(struct sf_world *w, const struct sf_step *st)
 	struct host_sock *x, *y;
 	__u64 n = st->value, segs;
 
-	if (!e || !n || !(peer = ep_at(w, e->peer)))
+	if (!e || !n)
 		return;
 	x = e->sock;
-	y = peer->sock;
+	peer = ep_at(w, e->peer);
 	if (x->state != BPF_TCP_ESTABLISHED && x->state != BPF_TCP_CLOSE_WAIT)
 		return; /* EPIPE, ENOTCONN */
+	if (x->state == BPF_TCP_CLOSE_WAIT && (!peer || peer->sock->state == BPF_TCP_CLOSE)) {
+		/* The peer closed: its time-wait socket answers new data with a
+		 * RST (tcp_timewait_state_process()). */
+		run_phase(w, PH_DATA_AFTER_CLOSE, x, NULL);
+		return;
+	}
+	if (!peer)
+		return;
+	y = peer->sock;
 	if (y->state != BPF_TCP_ESTABLISHED && y->state != BPF_TCP_FIN_WAIT1 &&
 	    y->state != BPF_TCP_FIN_WAIT2)
 		return;
-	if (peer->user_closed && !peer->slot && !peer->listener) {
-		/* tcp_rcv_state_process(): data after the receiver closed */
-		run_phase(w, PH_DATA_AFTER_CLOSE, x, y);
-		reap(w, peer);
-		reap(w, e);
-		return;
-	}
 	segs = n / LOOPBACK_MSS + (n % LOOPBACK_MSS != 0);
 	if (segs > 0xffffffffu)
 		segs = 0xffffffffu;
@@ -890,24 +976,6 @@ static void step_xdp_verdict(struct sf_world *w, const struct sf_step *st)
 		return;
 	sf_world_xdp_key(e->sock, &key);
 	write_verdict(w, e->sock, &key, st->value);
-}
-
-/* SF_CLOCK: time passes; orphans in FIN_WAIT2 for tcp_fin_timeout close. */
-static void step_clock(struct sf_world *w, const struct sf_step *st)
-{
-	__u64 now;
-
-	host_clock__advance(st->value);
-	now = host_clock__now();
-	for (unsigned int i = 0; i < w->nused && !w->stopped; i++) {
-		struct ep *e = &w->eps[i];
-
-		if (!e->sock || !e->user_closed || e->slot || e->sock->state != BPF_TCP_FIN_WAIT2 ||
-		    now - e->fin_wait2_at < FIN_TIMEOUT_NS)
-			continue;
-		run_phase(w, PH_FIN_TIMEOUT, e->sock, NULL);
-		reap(w, e);
-	}
 }
 
 /* Free E and whatever it queues without a callback: a raw step said it is
@@ -1035,7 +1103,7 @@ bool sf_world__step(struct sf_world *w, const struct sf_step *st)
 		step_xdp_verdict(w, st);
 		break;
 	case SF_CLOCK:
-		step_clock(w, st);
+		host_clock__advance(st->value); /* no timer the world models fires */
 		break;
 	case SF_RELEASE:
 		step_release(w, st);

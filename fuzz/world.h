@@ -8,7 +8,12 @@
  * exactly as they say.
  *
  * Which callbacks each kernel action fires, and in which order, is one data
- * table in world.c, to be calibrated against kernel recordings.
+ * table in world.c, calibrated against the kernel's recordings (`sockfuzz
+ * kernel`, oracle/). User space is the application the kernel oracle's driver
+ * is (oracle/kdrive.c): every socket has SO_REUSEADDR, a refused connect's
+ * socket is closed, data is read as it arrives, a FIN is acknowledged at
+ * once, and a close is graceful (shutdown(SHUT_WR), then close(2) once the FIN
+ * is acknowledged); a reset is close(2) with SO_LINGER 0.
  *
  * Everything the program could observe goes through the host runtime
  * (host.h); everything a checker must know is reported through a hook, in

@@ -4,13 +4,26 @@
  * build, and collect what the kernel did (oracle.h).
  *
  * Runs inside a kern_sandbox: a private network namespace whose cgroup has
- * the recording program attached. Every wait is bounded; nothing sleeps.
+ * the recording program attached. Every wait is bounded, and ends as soon as
+ * what it waits for has happened.
+ *
+ * The driver acts as a deterministic application would, so that what the
+ * kernel fires does not depend on how fast the run goes: it reads what
+ * arrives (after a send, at accept, at the end of a stream), it closes
+ * gracefully (shutdown(SHUT_WR), then close(2) once the FIN is acknowledged),
+ * and it acknowledges a FIN at once (TCP_QUICKACK). Every address a run names
+ * is on lo (SPEC §10: it is all loopback), so a SYN finds a listener or is
+ * refused; a bind or listen the kernel refuses is part of the run.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -74,6 +87,8 @@ static void *kd_global(struct bpf_object *obj, const char *name)
 	return NULL;
 }
 
+static int kd_wait_lo(const struct kern_addr *extra, size_t n);
+
 struct orc_kernel *orc_kernel__open(const struct kern_sandbox *sb)
 {
 	struct orc_kernel *k = calloc(1, sizeof(*k));
@@ -86,6 +101,10 @@ struct orc_kernel *orc_kernel__open(const struct kern_sandbox *sb)
 	for (int i = 0; i < SF_NSLOTS; i++)
 		k->slots[i].fd = -1;
 	k->sb = sb;
+	if (kd_wait_lo(NULL, 0)) {
+		errno = ETIMEDOUT;
+		goto fail;
+	}
 	k->prog = kern_prog__load();
 	if (!k->prog)
 		goto fail_errno;
@@ -249,6 +268,14 @@ static int kd_xdp_verdict(struct orc_kernel *k, const struct kd_slot *s, const s
 	return bpf_map_update_elem(bpf_map__fd(res), &key, &verdict, BPF_ANY) ? -errno : 0;
 }
 
+/* A socket call that failed with ERR (-errno) for want of resources is an
+ * error of the run; else the kernel refused what the step asked (a busy port,
+ * an address no socket can use), which is part of the run: nothing happens. */
+static int kd_refused(int err)
+{
+	return err == -EMFILE || err == -ENFILE || err == -ENOMEM || err == -ENOBUFS ? err : 0;
+}
+
 static int kd_connect(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
 		      struct orc_kernel_run *out)
 {
@@ -259,7 +286,7 @@ static int kd_connect(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct
 	kd_addr(&peer, st->family, &st->remote, st->rport);
 	fd = kern_sock__bind(&local);
 	if (fd < 0)
-		return fd;
+		return kd_refused(fd);
 	s->fd = fd;
 	s->cookie = kd_cookie(fd);
 	if (st->flags & SF_F_WAYPOINT) {
@@ -278,42 +305,167 @@ static int kd_connect(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct
 	return 0;
 }
 
+/* A and B are one endpoint: an IPv4 address and its IPv4-mapped form are the
+ * same (a dual-stack child shows its IPv4 peer mapped). */
+static bool kd_same_endpoint(const struct kern_addr *a, const struct kern_addr *b)
+{
+	__u8 ip[2][16] = {{[10] = 0xff, [11] = 0xff}, {[10] = 0xff, [11] = 0xff}};
+	__be16 port[2];
+
+	for (int i = 0; i < 2; i++) {
+		const struct kern_addr *x = i ? b : a;
+
+		if (x->sa.sa_family == AF_INET) {
+			memcpy(&ip[i][12], &x->in4.sin_addr, 4);
+			port[i] = x->in4.sin_port;
+		} else {
+			memcpy(ip[i], &x->in6.sin6_addr, 16);
+			port[i] = x->in6.sin6_port;
+		}
+	}
+	return port[0] == port[1] && !memcmp(ip[0], ip[1], 16);
+}
+
+/* The slot holding the other end of S's connection (S itself for a socket
+ * connected to itself), or NULL. */
+static struct kd_slot *kd_peer_slot(struct orc_kernel *k, const struct kd_slot *s)
+{
+	struct kern_addr me, them;
+
+	if (s->fd < 0 || kern_sock__local(s->fd, &me))
+		return NULL;
+	for (int i = 0; i < SF_NSLOTS; i++) {
+		struct kd_slot *o = &k->slots[i];
+
+		if (o->fd >= 0 && !kern_sock__peer(o->fd, &them) && kd_same_endpoint(&them, &me))
+			return o;
+	}
+	return NULL;
+}
+
+/* Read what S has, up to the end of the stream, without waiting. Loopback
+ * delivers within the sender's syscall, so this takes all that was sent. */
+static void kd_drain(const struct kd_slot *s)
+{
+	static char buf[65536];
+
+	for (int i = 0; i < 64 && recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT) > 0; i++)
+		;
+}
+
 /* S sends N bytes (at most 64 KiB) and its peer, if a slot holds it, reads
- * them, as an application would: a close with unread data would send a RST. */
+ * them, as an application would: a close with unread data would send a RST.
+ * A peer still queued on its listener reads them when it is accepted. */
 static void kd_send(struct orc_kernel *k, const struct kd_slot *s, __u64 n)
 {
 	static char buf[65536];
-	struct kern_addr me, peer, them;
+	struct kd_slot *peer;
 	ssize_t sent;
 
 	if (s->fd < 0 || !n)
 		return;
+	peer = kd_peer_slot(k, s);
 	sent = send(s->fd, buf, n < sizeof(buf) ? n : sizeof(buf), MSG_NOSIGNAL | MSG_DONTWAIT);
-	if (sent <= 0 || kern_sock__local(s->fd, &me) || kern_sock__peer(s->fd, &peer))
-		return;
-	for (int i = 0; i < SF_NSLOTS; i++) {
-		const struct kd_slot *o = &k->slots[i];
+	if (sent > 0 && peer)
+		kd_drain(peer);
+}
 
-		if (o == s || o->fd < 0 || kern_sock__peer(o->fd, &them) || them.len != me.len ||
-		    memcmp(&them, &me, me.len))
-			continue;
-		/* Loopback delivers within send(); a bounded loop takes it all. */
-		for (ssize_t got = 0, r = 1; got < sent && r > 0; got += r)
-			r = recv(o->fd, buf, sizeof(buf), MSG_DONTWAIT);
-		return;
+static __u64 kd_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000 + (__u64)ts.tv_nsec / 1000;
+}
+
+static int kd_tcp_state(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	return getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) ? -errno : ti.tcpi_state;
+}
+
+/* FD sent its FIN: wait, at most KD_WAIT_MS, until it is acknowledged (FD has
+ * left FIN_WAIT1, CLOSING and LAST_ACK). The peer's application acknowledges
+ * at once when a slot holds it; a child still queued on its listener does
+ * from its delayed-ACK timer, within a few milliseconds. */
+static void kd_wait_fin_acked(int fd)
+{
+	const struct timespec pause = {.tv_nsec = 50000};
+	__u64 deadline = kd_now_us() + KD_WAIT_MS * 1000ull;
+	int state;
+
+	for (;;) {
+		state = kd_tcp_state(fd);
+		if (state != BPF_TCP_FIN_WAIT1 && state != BPF_TCP_CLOSING &&
+		    state != BPF_TCP_LAST_ACK)
+			return;
+		if (kd_now_us() > deadline) {
+			fprintf(stderr, "oracle: a FIN was not acknowledged within %d ms\n",
+				KD_WAIT_MS);
+			return;
+		}
+		nanosleep(&pause, NULL);
 	}
 }
 
-static int kd_close(struct kd_slot *s, bool reset)
+/* The close of S as an application does it; RESET: close(2) with SO_LINGER 0,
+ * which sends a RST.
+ *
+ * Else a graceful close: shutdown(SHUT_WR) sends the FIN, the application
+ * holding the other end reads to the end of the stream and acknowledges at
+ * once (TCP_QUICKACK), and close(2) follows once the FIN is acknowledged.
+ * Left alone, the receiver of a FIN (in pingpong mode then) acknowledges from
+ * its delayed-ACK timer (the next tick when no data came, 40 ms after data) or
+ * with its own FIN, whichever comes first; and an orphan (close(2) at once)
+ * whose ACK arrives while close(2) still owns it stays in FIN_WAIT2 instead of
+ * going to time-wait. So close(2) at once would fire what the timing says.
+ * What fires instead, always: FIN_WAIT1 at shutdown(2), the ACK's FIN_WAIT2,
+ * FIN_WAIT2 again at close(2) (tcp_close_state()), then CLOSE as the orphan
+ * goes to time-wait; from CLOSE_WAIT, LAST_ACK and the ACK's CLOSE. */
+static int kd_close(struct orc_kernel *k, struct kd_slot *s, bool reset)
 {
 	struct linger lg = {.l_onoff = 1, .l_linger = 0};
+	struct kern_addr them;
+	struct kd_slot *peer;
+	int on = 1;
 
 	if (s->fd < 0)
 		return 0;
-	if (reset)
+	if (reset) {
 		setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	} else if (!kern_sock__peer(s->fd, &them) && !shutdown(s->fd, SHUT_WR)) {
+		peer = kd_peer_slot(k, s);
+		if (peer) {
+			kd_drain(peer);
+			setsockopt(peer->fd, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof(on));
+		}
+		kd_wait_fin_acked(s->fd);
+	}
 	kd_close_slot(s);
 	return 0;
+}
+
+/* SF_ENROL, SF_UNENROL: the CNI's control connect from the pod address (SPEC
+ * §2). Nothing listens there, so it is refused; should a listener happen to,
+ * the connection is closed at once, as any close step closes one. */
+static int kd_enrol(struct orc_kernel *k, const struct sf_step *st)
+{
+	struct kd_slot ctl_sock = {.fd = -1};
+	struct kern_addr pod, ctl;
+	int fd;
+
+	kd_addr(&pod, st->family, &st->local, st->lport);
+	kern_addr__parse(&ctl, st->family == AF_INET ? "0.0.0.2" : "::2",
+			 st->kind == SF_ENROL ? KM_CONTROL_PORT_ENROL : KM_CONTROL_PORT_LEAVE);
+	fd = kern_sock__bind(&pod);
+	if (fd < 0)
+		return kd_refused(fd);
+	ctl_sock.fd = fd;
+	if (kern_sock__connect(fd, &ctl, KD_WAIT_MS))
+		kd_close_slot(&ctl_sock); /* refused: what the kernel does too */
+	return kd_close(k, &ctl_sock, false);
 }
 
 static int kd_step(struct orc_kernel *k, __u16 idx, struct sf_step *st, struct orc_kernel_run *out)
@@ -325,32 +477,37 @@ static int kd_step(struct orc_kernel *k, __u16 idx, struct sf_step *st, struct o
 	switch (st->kind) {
 	case SF_ENROL:
 	case SF_UNENROL:
-		kd_addr(&a, st->family, &st->local, st->lport);
-		kern_ctl__connect(&a, st->kind == SF_ENROL ? KM_CONTROL_PORT_ENROL
-							   : KM_CONTROL_PORT_LEAVE);
-		return 0; /* a refused control connect is what the kernel does too */
+		return kd_enrol(k, st);
 	case SF_LISTEN:
-		kd_close_slot(s);
+		kd_close(k, s, true);
 		kd_addr(&a, st->family, &st->local, st->lport);
 		fd = kern_sock__listen(&a, NULL);
 		if (fd < 0)
-			return fd;
+			return kd_refused(fd);
 		s->fd = fd;
 		s->cookie = kd_cookie(fd);
 		return 0;
 	case SF_CONNECT:
-		kd_close(s, true);
+		kd_close(k, s, true);
 		return kd_connect(k, idx, s, st, out);
 	case SF_ACCEPT: {
 		struct kd_slot *l = &k->slots[st->peer % SF_NSLOTS];
+		struct pollfd pfd = {.fd = l->fd, .events = POLLIN};
+		int on = 0;
+		socklen_t len = sizeof(on);
 
-		if (l->fd < 0)
+		/* Only a listener with a connection queued changes anything; the
+		 * slot's old socket goes first (a child it resets stays queued). */
+		if (l == s || l->fd < 0 ||
+		    getsockopt(l->fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) || !on ||
+		    poll(&pfd, 1, 0) != 1)
 			return 0;
-		kd_close(s, true);
+		kd_close(k, s, true);
 		fd = kern_sock__accept(l->fd, 0);
 		if (fd >= 0) {
 			s->fd = fd;
 			s->cookie = kd_cookie(fd);
+			kd_drain(s); /* what the client sent while it was queued */
 		}
 		return 0;
 	}
@@ -361,7 +518,7 @@ static int kd_step(struct orc_kernel *k, __u16 idx, struct sf_step *st, struct o
 	case SF_RESET:
 		if (s->fd >= 0)
 			kd_action(k, idx, s->cookie, out); /* close(2) itself: the sockhash */
-		return kd_close(s, st->kind == SF_RESET);
+		return kd_close(k, s, st->kind == SF_RESET);
 	case SF_WAYPOINT:
 		kd_action(k, idx, s->cookie, out);
 		return s->fd >= 0 ? kern_sockstorage__set_waypoint(k->prog, s->fd, st->value) : 0;
@@ -468,6 +625,56 @@ static int kd_snapshot(struct orc_kernel *k, struct orc_kernel_run *out)
 	return 0;
 }
 
+/* Wait, at most 2 s, until a datagram A sends itself arrives: the address is
+ * local. An IPv6 address gets its local route from a kernel workqueue after it
+ * is added; until then the prefix route already routes to it, so bind() and a
+ * route lookup succeed while a SYN to it is dropped and only resent a second
+ * later. UDP: no sockops callback fires. Returns 0 or -ETIMEDOUT. */
+static int kd_wait_local(const struct kern_addr *a)
+{
+	__u64 deadline = kd_now_us() + 2000000;
+	struct kern_addr self = *a;
+	int fd, err = -ETIMEDOUT;
+	char c = 0;
+
+	fd = socket(a->sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	kern_addr__set_port(&self, 0);
+	if (bind(fd, &self.sa, self.len) || kern_sock__local(fd, &self)) {
+		err = -errno;
+		goto out;
+	}
+	while (kd_now_us() < deadline) {
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+
+		sendto(fd, &c, 1, 0, &self.sa, self.len);
+		if (poll(&pfd, 1, 1) > 0 && recv(fd, &c, 1, 0) == 1) {
+			err = 0;
+			break;
+		}
+	}
+out:
+	close(fd);
+	return err;
+}
+
+/* Wait until lo has every sandbox address and EXTRA (N) as local addresses. */
+static int kd_wait_lo(const struct kern_addr *extra, size_t n)
+{
+	struct kern_addr a;
+	int err = 0;
+
+	for (size_t i = 0; i < orc_nipv6_addrs && !err; i++)
+		if (!kern_addr__parse(&a, orc_ipv6_addrs[i], 0))
+			err = kd_wait_local(&a);
+	for (size_t i = 0; i < n && !err; i++)
+		err = kd_wait_local(&extra[i]);
+	if (err)
+		fprintf(stderr, "oracle: the addresses of lo are not ready: %s\n", strerror(-err));
+	return err;
+}
+
 /* Whether lo of every sandbox namespace has A (orc_ipv6_addrs). */
 static bool kd_sandbox_has(const struct kern_addr *a)
 {
@@ -480,32 +687,57 @@ static bool kd_sandbox_has(const struct kern_addr *a)
 	return false;
 }
 
-/* The local addresses the run binds that lo does not have already: native
- * IPv6 ones but those of the sandbox, and IPv4 ones outside 127.0.0.0/8
- * (IPv4-mapped ones bind as IPv4). Up to MAX, each once; returns how many. */
+/* Whether lo needs IP (of a step of family FAMILY) added, as A: not what it
+ * has already (127.0.0.0/8, ::1, the sandbox's addresses, the control routes
+ * 0.0.0.2 and ::2), not the wildcard, not what no socket can use (multicast,
+ * broadcast, link-local: connect() fails before any callback). IPv4-mapped
+ * addresses are IPv4 ones. */
+static bool kd_lo_needs(__u32 family, const struct sf_addr *ip, struct kern_addr *a)
+{
+	static const __u8 one6[16] = {[15] = 1}, ctl6[16] = {[15] = 2};
+	bool v4 = family == AF_INET || sf_addr_is_v4mapped(ip);
+	const __u8 *b = (const __u8 *)ip->w;
+	__u32 h = ntohl(ip->w[3]);
+	bool skip;
+
+	if (v4)
+		skip = !h || h == 2 || h >> 24 == 127 || h >> 28 == 14 || h == 0xffffffffu;
+	else
+		skip = !(ip->w[0] | ip->w[1] | ip->w[2] | ip->w[3]) || !memcmp(b, one6, 16) ||
+		       !memcmp(b, ctl6, 16) || b[0] == 0xff ||
+		       (b[0] == 0xfe && (b[1] & 0xc0) == 0x80);
+	if (skip)
+		return false;
+	kd_addr(a, v4 ? AF_INET : AF_INET6, ip, 0);
+	return v4 || !kd_sandbox_has(a);
+}
+
+/* The addresses the run names that lo does not have already: the local ones
+ * it binds and the remote ones it connects to (every address is on lo: a SYN
+ * finds a listener or is refused, as the native world has it). Up to MAX,
+ * each once; returns how many. */
 static size_t kd_local_addrs(const struct sf_input *in, struct kern_addr *out, size_t max)
 {
 	size_t n = 0;
 
 	for (unsigned int i = 0; i < in->nsteps; i++) {
 		const struct sf_step *st = &in->steps[i];
-		struct kern_addr a;
-		bool v4 = st->family == AF_INET || sf_addr_is_v4mapped(&st->local);
-		size_t j;
+		const struct sf_addr *ips[2] = {&st->local, &st->remote};
 
 		if (st->kind != SF_ENROL && st->kind != SF_UNENROL && st->kind != SF_LISTEN &&
 		    st->kind != SF_CONNECT)
 			continue;
-		if (v4 ? (ntohl(st->local.w[3]) >> 24) == 127 || !st->local.w[3]
-		       : !(st->local.w[0] | st->local.w[1] | st->local.w[2] | st->local.w[3]))
-			continue; /* on lo already, or the wildcard */
-		kd_addr(&a, v4 ? AF_INET : AF_INET6, &st->local, 0);
-		if (!v4 && kd_sandbox_has(&a))
-			continue;
-		for (j = 0; j < n && memcmp(&out[j], &a, sizeof(a)); j++)
-			;
-		if (j == n && n < max)
-			out[n++] = a;
+		for (int w = 0; w < (st->kind == SF_CONNECT ? 2 : 1); w++) {
+			struct kern_addr a;
+			size_t j;
+
+			if (!kd_lo_needs(st->family, ips[w], &a))
+				continue;
+			for (j = 0; j < n && memcmp(&out[j], &a, sizeof(a)); j++)
+				;
+			if (j == n && n < max)
+				out[n++] = a;
+		}
 	}
 	return n;
 }
@@ -514,7 +746,9 @@ static bool kd_needs_netns(const struct sf_input *in, struct kern_addr *extra, s
 {
 	*nextra = kd_local_addrs(in, extra, 16);
 	for (unsigned int i = 0; i < in->nsteps; i++)
-		if (in->steps[i].kind == SF_CONNECT && in->steps[i].lport)
+		if ((in->steps[i].kind == SF_CONNECT || in->steps[i].kind == SF_ENROL ||
+		     in->steps[i].kind == SF_UNENROL) &&
+		    in->steps[i].lport)
 			return true;
 	return *nextra > 0;
 }
@@ -531,8 +765,11 @@ int orc_kernel__run(struct orc_kernel *k, struct sf_input *in, struct orc_kernel
 	/* A fresh namespace when the run binds fixed client ports, which earlier
 	 * runs' TIME_WAIT sockets may hold, or addresses lo lacks. Renewing it
 	 * every time would cost more than the runs (namespaces die slowly). */
-	if (kd_needs_netns(in, extra, &nextra))
+	if (kd_needs_netns(in, extra, &nextra)) {
 		err = kern_sandbox__renew_netns(k->sb, extra, nextra);
+		if (!err)
+			err = kd_wait_lo(extra, nextra);
+	}
 	if (!err)
 		err = kd_clear(k, in);
 	if (err) {
@@ -554,7 +791,7 @@ int orc_kernel__run(struct orc_kernel *k, struct sf_input *in, struct orc_kernel
 	 * the run. They close before the next run, outside any recording. */
 	err = kd_snapshot(k, out);
 	for (int i = 0; i < SF_NSLOTS; i++)
-		kd_close(&k->slots[i], true);
+		kd_close(k, &k->slots[i], true);
 	out->lost += __atomic_load_n(k->dropped, __ATOMIC_RELAXED) - dropped;
 	return err;
 }

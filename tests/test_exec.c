@@ -115,8 +115,9 @@ static unsigned int live_socks(void)
 
 /* listen() fires TCP_LISTEN_CB; a connect fires, in order: on the client
  * CONNECT_CB, RWND_INIT, TIMEOUT_INIT, NEEDS_ECN (tcp_connect); on the
- * request socket RWND_INIT, TIMEOUT_INIT; ACTIVE_ESTABLISHED on the client;
- * PASSIVE_ESTABLISHED on the child, which then is queued until accept. */
+ * request socket RWND_INIT, TIMEOUT_INIT, NEEDS_ECN; ACTIVE_ESTABLISHED on the
+ * client; PASSIVE_ESTABLISHED on the child (which has the request socket's
+ * cookie), which then is queued until accept. */
 static void test_world_connect_fires_the_kernel_sequence(void **state)
 {
 	struct host_sock *c, *child;
@@ -125,7 +126,7 @@ static void test_world_connect_fires_the_kernel_sequence(void **state)
 	build_listen(0, INET, A4(127, 0, 0, 9), 8080);
 	build_connect(1, INET, A4(127, 0, 0, 5), 40000, A4(127, 0, 0, 9), 8080, 0);
 	world_run(0);
-	expect_seen("new:0 11:0 new:1 3:1 2:1 1:1 6:1 new:2 2:2r 1:2r 4:1 new:2 5:2");
+	expect_seen("new:0 11:0 new:1 3:1 2:1 1:1 6:1 new:2 2:2r 1:2r 6:2r 4:1 new:2 5:2");
 
 	c = sf_world__slot(world, 1);
 	assert_non_null(c);
@@ -142,16 +143,83 @@ static void test_world_connect_fires_the_kernel_sequence(void **state)
 	assert_int_equal(child->local_ip4, c->remote_ip4);
 	assert_int_equal(child->tp.srtt_us, c->tp.srtt_us);
 	assert_true(child->tp.srtt_us > 0);
+	assert_int_not_equal(child->cookie, c->cookie);
 }
 
-/* Nothing listens: the RST closes the client; it never asked for STATE_CB. */
+/* The child keeps the cookie of the request socket it was made from
+ * (inet_csk_clone_lock()): the kernel shows them as one socket. */
+static void test_world_child_takes_the_request_cookie(void **state)
+{
+	static __u64 cookies[8];
+	static unsigned int n;
+
+	build_begin(&in);
+	build_listen(0, INET, A4(127, 0, 0, 9), 8080);
+	build_connect(1, INET, A4(127, 0, 0, 5), 40000, A4(127, 0, 0, 9), 8080, 0);
+	world_run(0);
+	n = 0;
+	for (unsigned int i = 0; i < sf_world__nsocks(world); i++)
+		if (sf_world__sock(world, i) && n < 8)
+			cookies[n++] = sf_world__sock(world, i)->cookie;
+	assert_int_equal(n, 3); /* listener, client, child */
+	/* The request socket was the fourth socket made: cookies 1, 2, 3. */
+	assert_int_equal(cookies[0], 1);
+	assert_int_equal(cookies[1], 2);
+	assert_int_equal(cookies[2], 3);
+}
+
+/* Nothing listens: the RST closes the client; it never asked for STATE_CB.
+ * The application closes the socket (ECONNREFUSED): the slot is empty. */
 static void test_world_refused_connect_closes_the_client(void **state)
 {
 	build_begin(&in);
 	build_connect(1, INET, A4(127, 0, 0, 5), 40000, A4(127, 0, 0, 9), 8080, 0);
 	world_run(0);
 	expect_seen("new:0 3:0 2:0 1:0 6:0 close(2>7):0");
-	assert_int_equal(sf_world__slot(world, 1)->state, BPF_TCP_CLOSE);
+	assert_null(sf_world__slot(world, 1));
+	assert_int_equal(live_socks(), 0);
+}
+
+/* An unbound client gets the source the kernel picks on loopback: 127.0.0.1
+ * for 127.0.0.0/8, else the destination itself; a connect to 0.0.0.0 goes to
+ * the source address, to :: goes to ::1. */
+static void test_world_unbound_source_and_wildcard_destination(void **state)
+{
+	struct sf_addr lo4 = A4(127, 0, 0, 1), pod6 = A6(0xfd00005f, 9), pod4 = A4(127, 0, 0, 5);
+	const struct {
+		__u32 family;
+		struct sf_addr local, remote, want_local, want_remote;
+	} cases[] = {
+		{INET, A4(0, 0, 0, 0), A4(127, 0, 0, 9), lo4, A4(127, 0, 0, 9)},
+		{INET, A4(0, 0, 0, 0), A4(0, 0, 0, 2), A4(0, 0, 0, 2), A4(0, 0, 0, 2)},
+		{INET6, ANY6, pod6, pod6, pod6},
+		{INET, pod4, A4(0, 0, 0, 0), pod4, pod4},
+		{INET6, pod6, ANY6, pod6, A6(0, 1)},
+	};
+
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct host_sock *c;
+		struct sf_addr l, r;
+
+		build_begin(&in);
+		build_listen(0, cases[i].family, cases[i].want_remote, 8080);
+		build_connect(1, cases[i].family, cases[i].local, 0, cases[i].remote, 8080, 0);
+		world_run(0);
+		c = sf_world__slot(world, 1);
+		assert_non_null(c);
+		assert_int_equal(c->state, BPF_TCP_ESTABLISHED);
+		if (cases[i].family == INET) {
+			l = A4(0, 0, 0, 0);
+			r = l;
+			l.w[3] = c->local_ip4;
+			r.w[3] = c->remote_ip4;
+		} else {
+			memcpy(&l, c->local_ip6, 16);
+			memcpy(&r, c->remote_ip6, 16);
+		}
+		assert_memory_equal(&l, &cases[i].want_local, 16);
+		assert_memory_equal(&r, &cases[i].want_remote, 16);
+	}
 }
 
 /* An AF_INET6 listener on :: takes an IPv4 client; the child sees both
@@ -185,7 +253,9 @@ static void test_world_mixed_families_are_refused(void **state)
 	assert_null(sf_world__slot(world, 1));
 }
 
-/* bind() without SO_REUSEADDR: a second socket on a port in use fires nothing. */
+/* Every socket has SO_REUSEADDR: a connect on the four-tuple of a live
+ * connection and a listener on an overlapping listener's port fire nothing;
+ * a client on a port a connection uses, and a listener on it, do. */
 static void test_world_busy_port_refuses_bind(void **state)
 {
 	build_begin(&in);
@@ -193,8 +263,16 @@ static void test_world_busy_port_refuses_bind(void **state)
 	build_connect(1, INET, A4(127, 0, 0, 5), 40000, A4(127, 0, 0, 9), 8080, 0);
 	build_connect(2, INET, A4(127, 0, 0, 5), 40000, A4(127, 0, 0, 9), 8080, 0);
 	build_listen(3, INET, ANY6, 8080);
+	build_listen(4, INET6, ANY6, 8080);
 	world_run(2);
 	expect_seen("");
+
+	build_connect(5, INET, A4(127, 0, 0, 5), 40000, A4(127, 0, 0, 9), 8081, 0);
+	world_run(5);
+	expect_seen("new:3 3:3 2:3 1:3 6:3 close(2>7):3");
+	build_listen(6, INET, A4(127, 0, 0, 5), 40000);
+	world_run(6);
+	expect_seen("new:3 11:3");
 }
 
 /* ---- enrolment ---------------------------------------------------------- */
@@ -222,9 +300,10 @@ static void test_world_enrol_is_a_refused_control_connect(void **state)
 
 /* ---- teardown ----------------------------------------------------------- */
 
-/* A managed pair asks for STATE_CB. close() of the client: FIN_WAIT1, the
- * server's CLOSE_WAIT, FIN_WAIT2; close() of the server: LAST_ACK, the
- * client's time-wait (its full socket closes), the server's CLOSE. */
+/* A managed pair asks for STATE_CB. The client's graceful close:
+ * shutdown(SHUT_WR) (FIN_WAIT1), the server's CLOSE_WAIT, the server's ACK
+ * (FIN_WAIT2), close(2) (FIN_WAIT2 again, tcp_close_state()), time-wait (the
+ * full socket closes). The server's close: LAST_ACK, the time-wait's ACK. */
 static void test_world_close_runs_the_fin_sequence(void **state)
 {
 	build_begin(&in);
@@ -235,13 +314,46 @@ static void test_world_close_runs_the_fin_sequence(void **state)
 	build_accept(2, 0);
 	build_slot(SF_CLOSE, 1, 0);
 	world_run(5);
-	expect_seen("10(1>4):1 10(1>8):2 10(4>5):1");
+	expect_seen("10(1>4):1 10(1>8):2 10(4>5):1 10(5>5):1 10(5>7):1");
 	assert_null(sf_world__slot(world, 1));
+	assert_int_equal(live_socks(), 2); /* the listener and the server */
 
 	build_slot(SF_CLOSE, 2, 0);
 	world_run(6);
-	expect_seen("10(8>9):2 10(5>7):1 10(9>7):2");
+	expect_seen("10(8>9):2 10(9>7):2");
 	assert_int_equal(live_socks(), 1); /* the listener */
+}
+
+/* The server may close first: the same sequence the other way round. */
+static void test_world_server_closes_first(void **state)
+{
+	build_begin(&in);
+	build_enrol(INET, A4(127, 0, 0, 5));
+	build_enrol(INET, A4(127, 0, 0, 9));
+	build_listen(0, INET, A4(127, 0, 0, 9), 8080);
+	build_connect(1, INET, A4(127, 0, 0, 5), 40000, A4(127, 0, 0, 9), 8080, 0);
+	build_accept(2, 0);
+	build_slot(SF_CLOSE, 2, 0);
+	build_slot(SF_CLOSE, 1, 0);
+	world_run(5);
+	expect_seen("10(1>4):2 10(1>8):1 10(4>5):2 10(5>5):2 10(5>7):2 10(8>9):1 10(9>7):1");
+}
+
+/* A client closing while its child is still queued: the child acknowledges
+ * too (from its delayed-ACK timer, which the kernel oracle waits for), and
+ * the close of the child once accepted is a passive close. */
+static void test_world_close_with_the_child_queued(void **state)
+{
+	build_begin(&in);
+	build_enrol(INET, A4(127, 0, 0, 5));
+	build_enrol(INET, A4(127, 0, 0, 9));
+	build_listen(0, INET, A4(127, 0, 0, 9), 8080);
+	build_connect(1, INET, A4(127, 0, 0, 5), 40000, A4(127, 0, 0, 9), 8080, 0);
+	build_slot(SF_CLOSE, 1, 0);
+	build_accept(2, 0);
+	build_slot(SF_CLOSE, 2, 0);
+	world_run(4);
+	expect_seen("10(1>4):1 10(1>8):2 10(4>5):1 10(5>5):1 10(5>7):1 10(8>9):2 10(9>7):2");
 }
 
 /* The managed child asks for STATE_CB in PASSIVE_ESTABLISHED, while still
@@ -253,7 +365,7 @@ static void test_world_child_reports_established_after_passive_cb(void **state)
 	build_listen(0, INET, A4(127, 0, 0, 9), 8080);
 	build_connect(1, INET, A4(127, 0, 0, 5), 40000, A4(127, 0, 0, 9), 8080, 0);
 	world_run(2);
-	expect_seen("new:1 3:1 2:1 1:1 6:1 new:2 2:2r 1:2r 4:1 new:2 5:2 10(3>1):2");
+	expect_seen("new:1 3:1 2:1 1:1 6:1 new:2 2:2r 1:2r 6:2r 4:1 new:2 5:2 10(3>1):2");
 }
 
 /* RST: both ends close at once, the aborting one first. */
@@ -293,8 +405,25 @@ static void test_world_listener_close_aborts_queued_children(void **state)
 	assert_int_equal(live_socks(), 1); /* the client, closed, still in its slot */
 }
 
-/* An orphan in FIN_WAIT2 whose peer never closes goes after tcp_fin_timeout. */
-static void test_world_fin_timeout_closes_the_orphan(void **state)
+/* A socket connecting to its own address and port, with nothing listening:
+ * simultaneous open with itself (PASSIVE_ESTABLISHED in SYN_RECV); its close
+ * meets its own FIN (CLOSING). */
+static void test_world_connect_to_itself(void **state)
+{
+	build_begin(&in);
+	build_enrol(INET, A4(127, 0, 0, 5));
+	build_connect(1, INET, A4(127, 0, 0, 5), 40000, A4(127, 0, 0, 5), 40000, 0);
+	build_slot(SF_SEND, 1, 100);
+	build_slot(SF_CLOSE, 1, 0);
+	world_run(1);
+	expect_seen("new:0 3:0 2:0 1:0 6:0 5:0 10(3>1):0 10(1>4):0 10(4>11):0 10(11>7):0");
+	assert_int_equal(live_socks(), 0);
+}
+
+/* The orphan does not wait in FIN_WAIT2 for tcp_fin_timeout: the timeout
+ * (60 s) is not above TCP_TIMEWAIT_LEN, so it is a time-wait socket at once,
+ * and no clock step closes anything later. */
+static void test_world_orphan_goes_to_time_wait_at_once(void **state)
 {
 	build_begin(&in);
 	build_enrol(INET, A4(127, 0, 0, 5));
@@ -304,10 +433,12 @@ static void test_world_fin_timeout_closes_the_orphan(void **state)
 	build_value(SF_CLOCK, 59000000000ull);
 	build_value(SF_CLOCK, 1000000000ull);
 	world_run(3);
-	expect_seen("10(1>4):1 10(4>5):1 10(5>7):1"); /* the server is not managed */
+	/* the server is not managed */
+	expect_seen("10(1>4):1 10(4>5):1 10(5>5):1 10(5>7):1");
 }
 
-/* Data to a peer that closed resets both (tcp_rcv_state_process). */
+/* Data from CLOSE_WAIT reaches the peer's time-wait socket, which answers
+ * with a RST (tcp_timewait_state_process()). */
 static void test_world_send_to_a_closed_peer_resets(void **state)
 {
 	build_begin(&in);
@@ -317,7 +448,8 @@ static void test_world_send_to_a_closed_peer_resets(void **state)
 	build_slot(SF_CLOSE, 1, 0);
 	build_slot(SF_SEND, 2, 100);
 	world_run(4);
-	expect_seen("close(5>7):1 close(8>7):2");
+	expect_seen("close(8>7):2");
+	assert_int_equal(sf_world__slot(world, 2)->state, BPF_TCP_CLOSE);
 }
 
 /* send: both ends count the bytes and segments; the clock moves one RTT. */
@@ -371,6 +503,7 @@ static void test_world_waypoint_connect_sets_storage_first(void **state)
 	struct sf_addr dst = A4(127, 0, 0, 9);
 
 	build_begin(&in);
+	build_listen(0, INET, dst, 8080);
 	build_connect(1, INET, A4(127, 0, 0, 5), 40000, dst, 8080, SF_F_WAYPOINT);
 	world_run(0);
 	st = host_sk_storage__get(storage, sf_world__slot(world, 1), false);
@@ -480,9 +613,9 @@ static void test_exec_connection_passes(void **state)
 	assert_int_equal(sf_exec(&in, NULL, &res), 0);
 	assert_false(res.failed);
 	assert_int_equal(res.steps, in.nsteps);
-	/* 4 per enrol, listen 1, connect 9 (with STATE_CB SYN_RECV -> ESTABLISHED
-	 * on the child), 3 per close */
-	assert_int_equal(res.events, 24);
+	/* 4 per enrol, listen 1, connect 10 (with STATE_CB SYN_RECV ->
+	 * ESTABLISHED on the child), 5 for the first close, 2 for the second */
+	assert_int_equal(res.events, 26);
 	assert_true(res.checks > res.events);
 	assert_int_equal(res.state_hash, 0); /* not asked for */
 }
@@ -551,24 +684,29 @@ static void test_exec_raw_steps_run(void **state)
 		  BPF_TCP_CLOSE, 0, BPF_TCP_ESTABLISHED, BPF_TCP_CLOSE);
 	build_raw(6, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB, 1, ANY6, 0, ANY6, 0, 0, 0, 0, 0);
 	assert_int_equal(sf_exec(&in, NULL, &res), 0);
-	assert_int_equal(res.events, 26);
+	assert_int_equal(res.events, 28);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_world_connect_fires_the_kernel_sequence),
+		cmocka_unit_test(test_world_child_takes_the_request_cookie),
 		cmocka_unit_test(test_world_refused_connect_closes_the_client),
+		cmocka_unit_test(test_world_unbound_source_and_wildcard_destination),
 		cmocka_unit_test(test_world_dual_stack_child_is_v4mapped),
 		cmocka_unit_test(test_world_mixed_families_are_refused),
 		cmocka_unit_test(test_world_busy_port_refuses_bind),
 		cmocka_unit_test(test_world_enrol_is_a_refused_control_connect),
 		cmocka_unit_test(test_world_close_runs_the_fin_sequence),
+		cmocka_unit_test(test_world_server_closes_first),
+		cmocka_unit_test(test_world_close_with_the_child_queued),
 		cmocka_unit_test(test_world_child_reports_established_after_passive_cb),
 		cmocka_unit_test(test_world_reset_closes_both_ends),
 		cmocka_unit_test(test_world_slot_reuse_resets_the_old_socket),
 		cmocka_unit_test(test_world_listener_close_aborts_queued_children),
-		cmocka_unit_test(test_world_fin_timeout_closes_the_orphan),
+		cmocka_unit_test(test_world_connect_to_itself),
+		cmocka_unit_test(test_world_orphan_goes_to_time_wait_at_once),
 		cmocka_unit_test(test_world_send_to_a_closed_peer_resets),
 		cmocka_unit_test(test_world_send_counts_bytes_and_time),
 		cmocka_unit_test(test_world_memory_stays_bounded),
