@@ -967,12 +967,16 @@ void sf_world_xdp_key(const struct host_sock *s, struct bpf_sock_tuple *key)
 	key->ipv6.dport = s->local_port;
 }
 
+/* SF_XDP_VERDICT: only a connected socket gets a packet; a listener or a
+ * socket a RST closed gets none (getpeername() fails: the oracle's user space
+ * writes nothing either). */
 static void step_xdp_verdict(struct sf_world *w, const struct sf_step *st)
 {
 	struct ep *e = slot_ep(w, st->slot);
 	struct bpf_sock_tuple key;
 
-	if (!e)
+	if (!e || e->listening || e->sock->state == BPF_TCP_LISTEN ||
+	    e->sock->state == BPF_TCP_CLOSE || e->sock->state == BPF_TCP_SYN_SENT)
 		return;
 	sf_world_xdp_key(e->sock, &key);
 	write_verdict(w, e->sock, &key, st->value);

@@ -111,11 +111,14 @@ static int conv_action(struct conv *c, const struct orc_action *a)
 
 	if (a->cookie && slot < 0)
 		return 0; /* a socket that never reached the program: nothing to replay */
-	switch (life->kind) {
-	case SF_CLOSE: /* the close(2): what TCP does next is recorded */
-	case SF_RESET:
+	if (a->what == ORC_ACT_CLOSE) { /* close(2): what TCP does next is recorded */
 		st = conv_add(c, SF_RELEASE);
-		break;
+		if (!st)
+			return conv_fail(c, "more than SF_MAX_STEPS steps");
+		st->slot = slot;
+		return 0;
+	}
+	switch (life->kind) {
 	case SF_CONNECT: /* via_waypoint set before the connect */
 		st = conv_add(c, SF_WAYPOINT);
 		if (st)

@@ -207,13 +207,20 @@ static int kd_collect(struct orc_kernel *k, __u16 step, struct orc_kernel_run *o
 	return 0;
 }
 
-static void kd_action(struct orc_kernel *k, __u16 step, __u64 cookie, struct orc_kernel_run *out)
+static void kd_act(struct orc_kernel *k, __u16 step, enum orc_act what, __u64 cookie,
+		   struct orc_kernel_run *out)
 {
 	struct orc_action *a = &out->acts[out->nacts++];
 
 	a->seq = __atomic_load_n(k->seq, __ATOMIC_ACQUIRE);
 	a->step = step;
+	a->what = what;
 	a->cookie = cookie;
+}
+
+static void kd_action(struct orc_kernel *k, __u16 step, __u64 cookie, struct orc_kernel_run *out)
+{
+	kd_act(k, step, ORC_ACT_STEP, cookie, out);
 }
 
 /* Every auth request the kernel has written so far, kept in order. */
@@ -254,8 +261,11 @@ static int kd_auth_answer(struct orc_kernel *k, const struct sf_step *st,
 }
 
 /* XDP caches a verdict under the first packet arriving at the socket: src =
- * its peer, dst = itself, host-order ports. */
-static int kd_xdp_verdict(struct orc_kernel *k, const struct kd_slot *s, const struct sf_step *st)
+ * its peer, dst = itself, host-order ports. A socket that is not connected
+ * (none, a listener, one a RST closed) gets no packet: nothing happens, and
+ * no action is recorded for the replay to carry out. */
+static int kd_xdp_verdict(struct orc_kernel *k, __u16 idx, const struct kd_slot *s,
+			  const struct sf_step *st, struct orc_kernel_run *out)
 {
 	struct bpf_map *res = kern_prog__map(k->prog, KERN_MAP_AUTH_RES);
 	struct kern_addr local, peer;
@@ -264,6 +274,7 @@ static int kd_xdp_verdict(struct orc_kernel *k, const struct kd_slot *s, const s
 
 	if (s->fd < 0 || kern_sock__local(s->fd, &local) || kern_sock__peer(s->fd, &peer))
 		return 0; /* not connected: no packet arrives */
+	kd_action(k, idx, s->cookie, out);
 	kern_tuple__auth(&key, &peer, &local);
 	return bpf_map_update_elem(bpf_map__fd(res), &key, &verdict, BPF_ANY) ? -errno : 0;
 }
@@ -447,6 +458,16 @@ static int kd_close(struct orc_kernel *k, struct kd_slot *s, bool reset)
 	return 0;
 }
 
+/* User space closes the socket in S (if any), recorded: the close(2) takes it
+ * out of every sockhash whatever TCP does next. */
+static int kd_user_close(struct orc_kernel *k, __u16 step, struct kd_slot *s, bool reset,
+			 struct orc_kernel_run *out)
+{
+	if (s->fd >= 0 && out->nacts < SF_MAX_STEPS * 2)
+		kd_act(k, step, ORC_ACT_CLOSE, s->cookie, out);
+	return kd_close(k, s, reset);
+}
+
 /* SF_ENROL, SF_UNENROL: the CNI's control connect from the pod address (SPEC
  * §2). Nothing listens there, so it is refused; should a listener happen to,
  * the connection is closed at once, as any close step closes one. */
@@ -479,7 +500,7 @@ static int kd_step(struct orc_kernel *k, __u16 idx, struct sf_step *st, struct o
 	case SF_UNENROL:
 		return kd_enrol(k, st);
 	case SF_LISTEN:
-		kd_close(k, s, true);
+		kd_user_close(k, idx, s, true, out);
 		kd_addr(&a, st->family, &st->local, st->lport);
 		fd = kern_sock__listen(&a, NULL);
 		if (fd < 0)
@@ -488,7 +509,7 @@ static int kd_step(struct orc_kernel *k, __u16 idx, struct sf_step *st, struct o
 		s->cookie = kd_cookie(fd);
 		return 0;
 	case SF_CONNECT:
-		kd_close(k, s, true);
+		kd_user_close(k, idx, s, true, out);
 		return kd_connect(k, idx, s, st, out);
 	case SF_ACCEPT: {
 		struct kd_slot *l = &k->slots[st->peer % SF_NSLOTS];
@@ -502,7 +523,7 @@ static int kd_step(struct orc_kernel *k, __u16 idx, struct sf_step *st, struct o
 		    getsockopt(l->fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) || !on ||
 		    poll(&pfd, 1, 0) != 1)
 			return 0;
-		kd_close(k, s, true);
+		kd_user_close(k, idx, s, true, out);
 		fd = kern_sock__accept(l->fd, 0);
 		if (fd >= 0) {
 			s->fd = fd;
@@ -516,12 +537,12 @@ static int kd_step(struct orc_kernel *k, __u16 idx, struct sf_step *st, struct o
 		return 0;
 	case SF_CLOSE:
 	case SF_RESET:
-		if (s->fd >= 0)
-			kd_action(k, idx, s->cookie, out); /* close(2) itself: the sockhash */
-		return kd_close(k, s, st->kind == SF_RESET);
+		return kd_user_close(k, idx, s, st->kind == SF_RESET, out);
 	case SF_WAYPOINT:
+		if (s->fd < 0)
+			return 0; /* an empty slot: no socket to write to */
 		kd_action(k, idx, s->cookie, out);
-		return s->fd >= 0 ? kern_sockstorage__set_waypoint(k->prog, s->fd, st->value) : 0;
+		return kern_sockstorage__set_waypoint(k->prog, s->fd, st->value);
 	case SF_MONITORING:
 		kd_action(k, idx, 0, out);
 		kern_prog__set_monitoring(k->prog, (__u32)st->value);
@@ -537,8 +558,7 @@ static int kd_step(struct orc_kernel *k, __u16 idx, struct sf_step *st, struct o
 		kd_action(k, idx, 0, out);
 		return kd_auth_answer(k, st, out);
 	case SF_XDP_VERDICT:
-		kd_action(k, idx, s->cookie, out);
-		return kd_xdp_verdict(k, s, st);
+		return kd_xdp_verdict(k, idx, s, st, out);
 	case SF_CLOCK:
 		return 0; /* the kernel's clock runs by itself; the recording keeps it */
 	default:

@@ -29,9 +29,15 @@ struct kern_sandbox;
 #define ORC_MAX_RING	256
 
 /* A user-space action of the run, placed among the callbacks. */
+enum orc_act {
+	ORC_ACT_STEP,  /* what the step's user space or XDP wrote (waypoint, verdicts, globals) */
+	ORC_ACT_CLOSE, /* user space closed the socket: close(2), also of a slot reused */
+};
+
 struct orc_action {
 	__u64 seq;    /* callbacks recorded before it */
 	__u16 step;   /* its step in the lifecycle run */
+	__u8 what;    /* enum orc_act */
 	__u64 cookie; /* the socket it acted on, or 0 */
 };
 
@@ -39,8 +45,8 @@ struct orc_action {
 struct orc_kernel_run {
 	struct km_rec recs[ORC_MAX_RECS]; /* every callback, in order */
 	size_t nrecs;
-	__u16 rec_step[ORC_MAX_RECS]; /* the step during which each callback ran */
-	struct orc_action acts[SF_MAX_STEPS];
+	__u16 rec_step[ORC_MAX_RECS];		  /* the step during which each callback ran */
+	struct orc_action acts[SF_MAX_STEPS * 2]; /* a step may close a socket and write */
 	size_t nacts;
 	/* final observables */
 	struct manager_key manage_keys[ORC_MAX_ENTRIES];

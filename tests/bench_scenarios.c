@@ -77,6 +77,9 @@ static unsigned int iteration(const struct fam *f, const struct addrs *a, const 
 	host_sock__fire(cli, BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB, NULL);
 	host_map__update(km_auth_res, rev, &(__u32){0}, BPF_ANY);
 	host_clock__advance(1000);
+	/* The applications close: the sockets leave km_socket, then TCP closes. */
+	host_sock__release(srv);
+	host_sock__release(cli);
 	host_sock__set_state(srv, KM_TCP_CLOSE);
 	host_sock__set_state(cli, KM_TCP_CLOSE);
 	ctl->remote_port = KM_CONTROL_PORT_LEAVE;
@@ -108,6 +111,8 @@ static int verify(const struct fam *f, const struct addrs *a, const __u8 rev[36]
 		return -1;
 	}
 	host_map__update(km_auth_res, rev, &(__u32){0}, BPF_ANY);
+	host_sock__release(srv);
+	host_sock__release(cli);
 	host_sock__set_state(srv, KM_TCP_CLOSE);
 	host_sock__set_state(cli, KM_TCP_CLOSE);
 	if (host_map__count(km_auth_res) != 0 || host_map__count(km_tcp_probe) != 4 ||
