@@ -394,6 +394,35 @@ static bool addr_is_any(const struct sf_addr *a)
 	return addr_eq(a, &any6) || (addr_is_v4(a) && !a->w[3]);
 }
 
+/* IPv6 multicast and link-local (which needs a scope id nothing gives). */
+static bool addr_is_v6_special(const struct sf_addr *a)
+{
+	const __u8 *b = (const __u8 *)a;
+
+	return !addr_is_v4(a) && (b[0] == 0xff || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80));
+}
+
+/* Whether a socket can bind A on the sandbox's lo: any IPv4 address (a
+ * multicast or broadcast one too); an IPv6 one but multicast, link-local and
+ * the control address ::2, which is routed to lo but not assigned. */
+static bool addr_bindable(const struct sf_addr *a)
+{
+	static const __u8 ctl6[16] = {[15] = 2};
+
+	return addr_is_v4(a) || (!addr_is_v6_special(a) && memcmp(a, ctl6, sizeof(ctl6)));
+}
+
+/* Whether a connect to A gets as far as sending a SYN: not to a multicast or
+ * broadcast address (ENETUNREACH before any callback). */
+static bool addr_connectable(const struct sf_addr *a)
+{
+	const __u8 *b = (const __u8 *)a;
+
+	if (addr_is_v4(a))
+		return b[12] >> 4 != 14 && a->w[3] != 0xffffffffu;
+	return !addr_is_v6_special(a);
+}
+
 /* A step's address in its family: AF_INET reads the last word. Raw steps
  * pass theirs to sock_set() as they are. */
 static struct sf_addr step_addr(__u32 family, const struct sf_addr *a)
@@ -704,11 +733,19 @@ static struct sf_addr pick_source(const struct sf_addr *remote)
 	return memcmp(remote, ctl6, sizeof(ctl6)) ? *remote : loopback(false);
 }
 
-/* Resolve an endpoint as connect() and bind() would; false when refused. */
+/* Resolve an endpoint as connect() and bind() would; false when refused
+ * before any callback. */
 static bool resolve(__u32 family, struct sf_addr *local, struct sf_addr *remote)
 {
 	if (family != KM_AF_INET && family != KM_AF_INET6)
 		return false;
+	/* tcp_v6_connect(): an IPv4-mapped peer needs an IPv4(-mapped) source
+	 * and a native IPv6 one a native IPv6 source (:: is either). */
+	if (!addr_is_any(local) && !addr_eq(remote, &any6) &&
+	    addr_is_v4(local) != addr_is_v4(remote))
+		return false;
+	if (!addr_bindable(local) || (addr_is_v4(local) && local->w[3] == 0xffffffffu))
+		return false; /* ip_route_connect(): no limited-broadcast source */
 	if (addr_is_any(remote)) {
 		if (addr_is_v4(remote)) /* ip_route_connect(): to the source, or 127.0.0.1 */
 			*remote = addr_is_any(local) ? loopback(true) : *local;
@@ -717,8 +754,7 @@ static bool resolve(__u32 family, struct sf_addr *local, struct sf_addr *remote)
 	}
 	if (addr_is_any(local))
 		*local = pick_source(remote);
-	/* tcp_v6_connect(): an IPv4-mapped peer needs an IPv4(-mapped) source. */
-	return addr_is_v4(local) == addr_is_v4(remote);
+	return addr_connectable(remote) && addr_is_v4(local) == addr_is_v4(remote);
 }
 
 /* connect() on a new socket, in SLOT or, for SLOT < 0, held by no one. */
@@ -817,7 +853,8 @@ static void step_listen(struct sf_world *w, const struct sf_step *st)
 	struct ep *e;
 
 	slot_abort(w, slot);
-	if (w->stopped || (st->family != KM_AF_INET && st->family != KM_AF_INET6))
+	if (w->stopped || (st->family != KM_AF_INET && st->family != KM_AF_INET6) ||
+	    !addr_bindable(&local))
 		return;
 	if (!port)
 		port = pick_port(w, &local);

@@ -25,9 +25,9 @@ struct fam {
 };
 
 static const struct fam fams[] = {
-	{"v4", KM_AF_INET, AF_INET, "10.0.0.5", "10.0.0.9", "0.0.0.2"},
+	{"v4", KM_AF_INET, AF_INET, "127.0.0.5", "127.0.0.9", "0.0.0.2"},
 	{"v6", KM_AF_INET6, AF_INET6, "fd00::5", "fd00::9", "::2"},
-	{"v4mapped", KM_AF_INET6, AF_INET6, "::ffff:10.0.0.5", "::ffff:10.0.0.9", "::2"},
+	{"v4mapped", KM_AF_INET6, AF_INET6, "::ffff:127.0.0.5", "::ffff:127.0.0.9", "::2"},
 };
 
 struct addrs {

@@ -114,7 +114,7 @@ static struct host_sock *sock_v4(const char *local, __u16 lport, const char *rem
 
 static struct host_sock *sock_plain(void)
 {
-	return sock_v4("10.0.0.5", 40000, "10.0.0.9", 8080);
+	return sock_v4("127.0.0.5", 40000, "127.0.0.9", 8080);
 }
 
 static void key16(__u8 key[16], __u32 n)
@@ -681,11 +681,11 @@ static void test_host_sk_storage_delete(void **state)
  * 6.18 fills them (host.h), bpf_sock ports as the kernel shows them. */
 static void test_host_ctx_fields_as_kernel_shows(void **state)
 {
-	static const __u8 l6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 5};
-	static const __u8 r6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 9};
+	static const __u8 l6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 5};
+	static const __u8 r6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 9};
 	static const __u8 n6[16] = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9};
-	struct host_sock *s = sock_v4("10.0.0.5", 40000, "10.0.0.9", 8080);
-	const __u8 v4l[4] = {10, 0, 0, 5}, v4r[4] = {10, 0, 0, 9}, v4lo6[4] = {127, 0, 0, 6};
+	struct host_sock *s = sock_v4("127.0.0.5", 40000, "127.0.0.9", 8080);
+	const __u8 v4l[4] = {127, 0, 0, 5}, v4r[4] = {127, 0, 0, 9}, v4lo6[4] = {127, 0, 0, 6};
 
 	at("AF_INET context");
 	script(FX_ACT_NONE, 0, 0);
@@ -1373,7 +1373,7 @@ static void test_host_printk_captured(void **state)
 /* A fixed sequence touching every kind of state. */
 static void run_sequence(void)
 {
-	struct host_sock *a = sock_plain(), *b = sock_v4("10.0.0.6", 1000, "10.0.0.7", 2000);
+	struct host_sock *a = sock_plain(), *b = sock_v4("127.0.0.6", 1000, "127.0.0.7", 2000);
 	__u8 key[16];
 	__u32 v = 3;
 	void *rec;

@@ -180,10 +180,10 @@ static void test_other_program_counts_per_local_port(void **state)
 	__u64 *n, t0 = host_clock__now();
 
 	at("three servers on 8080, one client from 40000");
-	a = mksock(AF_INET, "10.0.0.5", 8080, "10.0.0.9", 50000);
+	a = mksock(AF_INET, "127.0.0.5", 8080, "127.0.0.9", 50000);
 	b = mksock(AF_INET6, "fd00::5", 8080, "fd00::9", 50001);
-	c = mksock(AF_INET6, "::ffff:10.0.0.5", 8080, "::ffff:10.0.0.9", 50002);
-	d = mksock(AF_INET, "10.0.0.5", 40000, "10.0.0.7", 443);
+	c = mksock(AF_INET6, "::ffff:127.0.0.5", 8080, "::ffff:127.0.0.9", 50002);
+	d = mksock(AF_INET, "127.0.0.5", 40000, "127.0.0.7", 443);
 	fire(a, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB, 1);
 	host_clock__advance(10);
 	fire(b, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB, 1);
@@ -215,7 +215,7 @@ static void test_other_program_counts_per_local_port(void **state)
  * bits come back, only supported ones are set. */
 static void test_other_program_cb_flags_result(void **state)
 {
-	struct host_sock *s = mksock(AF_INET, "10.0.0.5", 8080, "10.0.0.9", 50000);
+	struct host_sock *s = mksock(AF_INET, "127.0.0.5", 8080, "127.0.0.9", 50000);
 
 	at("cb_request 0x104");
 	G(__u32, cb_request) = 0x104;
@@ -228,7 +228,7 @@ static void test_other_program_cb_flags_result(void **state)
  * count and deletes it at zero, reporting what is left. */
 static void test_other_program_close_decrements_and_deletes(void **state)
 {
-	struct host_sock *a = mksock(AF_INET, "10.0.0.5", 8080, "10.0.0.9", 50000);
+	struct host_sock *a = mksock(AF_INET, "127.0.0.5", 8080, "127.0.0.9", 50000);
 	struct host_sock *b = mksock(AF_INET6, "fd00::5", 8080, "fd00::9", 50001);
 	__u64 *n;
 
@@ -246,7 +246,7 @@ static void test_other_program_close_decrements_and_deletes(void **state)
 	expect_event(CT_CLOSED, b, 0, 0);
 	expect_state(a, host_clock__now(), 2, 0);
 	at("a socket without STATE_CB");
-	a = mksock(AF_INET, "10.0.0.5", 8080, "10.0.0.9", 50002);
+	a = mksock(AF_INET, "127.0.0.5", 8080, "127.0.0.9", 50002);
 	G(__u32, cb_request) = 0;
 	fire(a, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB, 1);
 	host_ring__drain(map("conn_events"));
@@ -260,7 +260,7 @@ static void test_other_program_close_decrements_and_deletes(void **state)
  * next is dropped and counted by the program, the count still goes up. */
 static void test_other_program_ring_full_counts_drop(void **state)
 {
-	struct host_sock *s = mksock(AF_INET, "10.0.0.5", 8080, "10.0.0.9", 50000);
+	struct host_sock *s = mksock(AF_INET, "127.0.0.5", 8080, "127.0.0.9", 50000);
 	__u64 *n;
 
 	at("fill conn_events");
@@ -284,14 +284,14 @@ static void test_other_program_count_map_full(void **state)
 
 	at("64 ports");
 	for (__u16 p = 1; p <= 64; p++) {
-		s = mksock(AF_INET, "10.0.0.5", p, "10.0.0.9", 50000);
+		s = mksock(AF_INET, "127.0.0.5", p, "127.0.0.9", 50000);
 		fire(s, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB, 1);
 		host_sock__free(s);
 	}
 	host_ring__drain(map("conn_events"));
 	CHECK_INT(host_map__count(map("conn_count")), 64, "ports");
 	at("the 65th port");
-	s = mksock(AF_INET, "10.0.0.5", 65, "10.0.0.9", 50000);
+	s = mksock(AF_INET, "127.0.0.5", 65, "127.0.0.9", 50000);
 	fire(s, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB, 1);
 	CHECK_INT(G(__u64, count_failed), 1, "count_failed");
 	CHECK(count_of(65) == NULL, "a 65th port");
@@ -318,7 +318,7 @@ static void test_other_program_watch_port_filters(void **state)
 /* Another family: the program returns 0 and calls no helper. */
 static void test_other_program_ignores_other_family(void **state)
 {
-	struct host_sock *s = mksock(AF_INET, "10.0.0.5", 8080, "10.0.0.9", 50000);
+	struct host_sock *s = mksock(AF_INET, "127.0.0.5", 8080, "127.0.0.9", 50000);
 
 	at("family 1");
 	s->family = 1;
@@ -331,7 +331,7 @@ static void test_other_program_ignores_other_family(void **state)
 /* host_reset restores the tracker's globals and empties its maps. */
 static void test_other_program_reset_restores_globals(void **state)
 {
-	struct host_sock *s = mksock(AF_INET, "10.0.0.5", 8080, "10.0.0.9", 50000);
+	struct host_sock *s = mksock(AF_INET, "127.0.0.5", 8080, "127.0.0.9", 50000);
 
 	at("change, reset");
 	G(__u32, cb_request) = 0x1;

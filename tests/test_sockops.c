@@ -9,7 +9,7 @@
  * byte, from the socket's addresses and ports (inet_pton, explicit port bytes),
  * never with a core function, so a wrong byte order or a stray byte fails.
  *
- *   pod 10.0.0.5 / fd00::5 / ::ffff:10.0.0.5        peer 10.0.0.9 / fd00::9 / ...
+ *   pod 127.0.0.5 / fd00::5 / ::ffff:127.0.0.5        peer 127.0.0.9 / fd00::9 / ...
  *   client  pod:40000 ------------------------------------> peer:8080   (op 4)
  *   server  pod:8080  <------------------------------------ peer:50000  (op 5)
  *   control pod:40000 ---> 0.0.0.2 or ::2 : 929 enrol, 930 leave         (op 3)
@@ -39,9 +39,9 @@ struct fam {
 };
 
 static const struct fam fams[] = {
-	{"v4", KM_AF_INET, AF_INET, "10.0.0.5", "10.0.0.6", "10.0.0.9", "0.0.0.2", true},
+	{"v4", KM_AF_INET, AF_INET, "127.0.0.5", "127.0.0.7", "127.0.0.9", "0.0.0.2", true},
 	{"v6", KM_AF_INET6, AF_INET6, "fd00::5", "fd00::6", "fd00::9", "::2", false},
-	{"v4mapped", KM_AF_INET6, AF_INET6, "::ffff:10.0.0.5", "::ffff:10.0.0.6", "::ffff:10.0.0.9",
+	{"v4mapped", KM_AF_INET6, AF_INET6, "::ffff:127.0.0.5", "::ffff:127.0.0.7", "::ffff:127.0.0.9",
 	 "::2", true},
 };
 
@@ -803,7 +803,7 @@ static void test_sockops_connect_other_port_ignored(void **state)
 static void test_sockops_connect_other_address_ignored(void **state)
 {
 	static const char *const v4[] = {"0.0.0.3",  "0.0.0.0", "2.0.0.0",	"127.0.0.2",
-					 "10.0.0.2", "0.0.2.0", "255.255.255.2"};
+					 "0.0.1.2", "0.0.2.0", "255.255.255.2"};
 	static const char *const v6[] = {
 		"::3",	 "::ffff:0.0.0.2", "::",	"200::",      "::200",
 		"::1:2", "fd00::2",	   "::1:0:0:2", "0:0:0:1::2", "::2:0"};
@@ -941,7 +941,7 @@ static void test_sockops_passive_skips_node_and_gateway(void **state)
 			at("%s: %s = the peer", f->name, globals[g]);
 			manage(f, f->pod, KM_MANAGED);
 			/* Globals keep IPv4 addresses IPv4-mapped (SPEC §6). */
-			set_addr_global(globals[g], f->v4view ? "::ffff:10.0.0.9" : "fd00::9");
+			set_addr_global(globals[g], f->v4view ? "::ffff:127.0.0.9" : "fd00::9");
 			s = server_sock(f, f->peer, PEER_CLIENT);
 			world_save();
 			fire(s, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB);
@@ -966,12 +966,12 @@ static void test_sockops_passive_no_cross_family_skip(void **state)
 		const struct fam *f;
 		const char *global, *peer;
 	} cases[] = {
-		{&fams[0], "2001:db8::a00:9", "10.0.0.9"},
-		{&fams[0], "::a00:9", "10.0.0.9"},
-		{&fams[0], "::ffff:10.0.0.8", "10.0.0.9"},
-		{&fams[2], "2001:db8::a00:9", "::ffff:10.0.0.9"},
-		{&fams[2], "::a00:9", "::ffff:10.0.0.9"},
-		{&fams[1], "::ffff:10.0.0.9", "::a00:9"},
+		{&fams[0], "2001:db8::7f00:9", "127.0.0.9"},
+		{&fams[0], "::7f00:9", "127.0.0.9"},
+		{&fams[0], "::ffff:127.0.0.8", "127.0.0.9"},
+		{&fams[2], "2001:db8::7f00:9", "::ffff:127.0.0.9"},
+		{&fams[2], "::7f00:9", "::ffff:127.0.0.9"},
+		{&fams[1], "::ffff:127.0.0.9", "::7f00:9"},
 		{&fams[1], "fd00::9:0", "fd00::9"},
 	};
 
