@@ -41,8 +41,8 @@ struct fam {
 static const struct fam fams[] = {
 	{"v4", KM_AF_INET, AF_INET, "127.0.0.5", "127.0.0.7", "127.0.0.9", "0.0.0.2", true},
 	{"v6", KM_AF_INET6, AF_INET6, "fd00::5", "fd00::6", "fd00::9", "::2", false},
-	{"v4mapped", KM_AF_INET6, AF_INET6, "::ffff:127.0.0.5", "::ffff:127.0.0.7", "::ffff:127.0.0.9",
-	 "::2", true},
+	{"v4mapped", KM_AF_INET6, AF_INET6, "::ffff:127.0.0.5", "::ffff:127.0.0.7",
+	 "::ffff:127.0.0.9", "::2", true},
 };
 
 #define NR_FAMS (sizeof(fams) / sizeof(fams[0]))
@@ -802,7 +802,7 @@ static void test_sockops_connect_other_port_ignored(void **state)
  * port 929 or 930: ::ffff:0.0.0.2 is not, nor byte-swapped or widened forms. */
 static void test_sockops_connect_other_address_ignored(void **state)
 {
-	static const char *const v4[] = {"0.0.0.3",  "0.0.0.0", "2.0.0.0",	"127.0.0.2",
+	static const char *const v4[] = {"0.0.0.3", "0.0.0.0", "2.0.0.0",      "127.0.0.2",
 					 "0.0.1.2", "0.0.2.0", "255.255.255.2"};
 	static const char *const v6[] = {
 		"::3",	 "::ffff:0.0.0.2", "::",	"200::",      "::200",
