@@ -26,6 +26,7 @@ enum phase {
 	PH_ACK,		   /* the ACK at the listener: the child, tcp_rcv_state_process(SYN_RECV) */
 	PH_REFUSED,	   /* no listener: the RST at the client, tcp_reset() -> tcp_done() */
 	PH_SELF_OPEN,	   /* connect() to its own address: simultaneous open with itself */
+	PH_SYN_TO_STALE,   /* the SYN meets the end an earlier connection left open */
 	PH_LISTEN,	   /* listen(): inet_csk_listen_start(), then the callback */
 	PH_CLOSE,	   /* close() of an established socket: FIN, the peer's ACK */
 	PH_CLOSE_PASSIVE,  /* close() in CLOSE_WAIT: FIN, the ACK of the peer's time-wait */
@@ -70,7 +71,7 @@ static const struct row kernel_table[PH__COUNT][PHASE_ROWS] = {
 	[PH_SYN] = {
 		FIRE(SELF, BPF_SOCK_OPS_RWND_INIT),		/* tcp_openreq_init_rwin() */
 		FIRE(SELF, BPF_SOCK_OPS_TIMEOUT_INIT),		/* req->timeout */
-		FIRE(SELF, BPF_SOCK_OPS_NEEDS_ECN),		/* tcp_ecn_create_request() */
+		FIRE(SELF, BPF_SOCK_OPS_NEEDS_ECN),		/* measured: 6.18 asks here too */
 	},
 	[PH_SYNACK] = {
 		STATE(SELF, BPF_TCP_ESTABLISHED),
@@ -83,6 +84,14 @@ static const struct row kernel_table[PH__COUNT][PHASE_ROWS] = {
 	},
 	[PH_REFUSED] = {
 		STATE(SELF, BPF_TCP_CLOSE),
+	},
+	/* The SYN reaches a socket that still holds the four-tuple (its own
+	 * end closed, the peer's end did not: CLOSE_WAIT). It answers with a
+	 * challenge ACK, the client with a RST (tcp_rcv_synsent_state_process())
+	 * that closes it; the client's SYN goes again 2 jiffies later. */
+	[PH_SYN_TO_STALE] = {
+		STATE(PEER, BPF_TCP_CLOSE),			/* tcp_reset() */
+		FIRE(SELF, BPF_SOCK_OPS_TIMEOUT_INIT),		/* the SYN again */
 	},
 	/* Its own SYN reaches it in SYN_SENT (tcp_rcv_synsent_state_process()),
 	 * its own SYN-ACK in SYN_RECV: it establishes as a server does. */
@@ -412,15 +421,22 @@ static bool addr_bindable(const struct sf_addr *a)
 	return addr_is_v4(a) || (!addr_is_v6_special(a) && memcmp(a, ctl6, sizeof(ctl6)));
 }
 
+/* An IPv4 multicast or broadcast address (255.255.255.255, and lo's
+ * 127.255.255.255; 127.0.0.0 is none on this kernel). */
+static bool addr_is_v4_mbcast(const struct sf_addr *a)
+{
+	static const __u8 lo_bcast[4] = {127, 255, 255, 255};
+	const __u8 *b = (const __u8 *)a;
+
+	return addr_is_v4(a) && (b[12] >> 4 == 14 || a->w[3] == 0xffffffffu ||
+				 !memcmp(&b[12], lo_bcast, sizeof(lo_bcast)));
+}
+
 /* Whether a connect to A gets as far as sending a SYN: not to a multicast or
  * broadcast address (ENETUNREACH before any callback). */
 static bool addr_connectable(const struct sf_addr *a)
 {
-	const __u8 *b = (const __u8 *)a;
-
-	if (addr_is_v4(a))
-		return b[12] >> 4 != 14 && a->w[3] != 0xffffffffu;
-	return !addr_is_v6_special(a);
+	return addr_is_v4(a) ? !addr_is_v4_mbcast(a) : !addr_is_v6_special(a);
 }
 
 /* A step's address in its family: AF_INET reads the last word. Raw steps
@@ -521,6 +537,26 @@ static bool tuple_taken(const struct sf_world *w, const struct sf_addr *local, _
 			return true;
 	}
 	return false;
+}
+
+/* The live socket holding the four-tuple a SYN from LOCAL:LPORT to
+ * REMOTE:RPORT arrives on: the end an earlier connection on it left open. */
+static struct ep *find_stale(struct sf_world *w, const struct sf_addr *local, __u16 lport,
+			     const struct sf_addr *remote, __u16 rport)
+{
+	for (unsigned int i = 0; i < w->nused; i++) {
+		struct ep *e = &w->eps[i];
+		struct sf_addr l, r;
+
+		if (!e->sock || e->listening || e->sock->state == BPF_TCP_CLOSE ||
+		    e->sock->local_port != rport || e->sock->remote_port != lport)
+			continue;
+		l = sock_local(e->sock);
+		r = sock_remote(e->sock);
+		if (addr_eq(&l, remote) && addr_eq(&r, local))
+			return e;
+	}
+	return NULL;
 }
 
 /* An ephemeral port free on ADDR (inet_hash_connect, round robin), or 0. */
@@ -741,11 +777,15 @@ static bool resolve(__u32 family, struct sf_addr *local, struct sf_addr *remote)
 		return false;
 	/* tcp_v6_connect(): an IPv4-mapped peer needs an IPv4(-mapped) source
 	 * and a native IPv6 one a native IPv6 source (:: is either). */
-	if (!addr_is_any(local) && !addr_eq(remote, &any6) &&
+	if (!addr_eq(local, &any6) && !addr_eq(remote, &any6) &&
 	    addr_is_v4(local) != addr_is_v4(remote))
 		return false;
-	if (!addr_bindable(local) || (addr_is_v4(local) && local->w[3] == 0xffffffffu))
-		return false; /* ip_route_connect(): no limited-broadcast source */
+	if (!addr_bindable(local))
+		return false;
+	/* inet_bind(): a multicast or broadcast address binds, but the source is
+	 * then picked at connect() as for an unbound socket. */
+	if (addr_is_v4_mbcast(local))
+		local->w[3] = 0;
 	if (addr_is_any(remote)) {
 		if (addr_is_v4(remote)) /* ip_route_connect(): to the source, or 127.0.0.1 */
 			*remote = addr_is_any(local) ? loopback(true) : *local;
@@ -761,16 +801,18 @@ static bool resolve(__u32 family, struct sf_addr *local, struct sf_addr *remote)
 static struct ep *do_connect(struct sf_world *w, int slot, __u32 family, struct sf_addr local,
 			     __u16 lport, struct sf_addr remote, __u16 rport, bool waypoint)
 {
-	struct ep *e, *l;
+	struct sf_addr bound = local; /* what bind() gets */
+	struct ep *e, *l, *stale;
 
 	if (slot >= 0)
 		slot_abort(w, slot);
 	if (w->stopped || !resolve(family, &local, &remote))
 		return NULL;
+	if (lport && port_taken(w, &bound, lport, false))
+		return NULL; /* bind(): EADDRINUSE */
 	if (!lport)
 		lport = pick_port(w, &local);
-	if (!lport || port_taken(w, &local, lport, false) ||
-	    tuple_taken(w, &local, lport, &remote, rport))
+	if (!lport || tuple_taken(w, &local, lport, &remote, rport))
 		return NULL;
 	e = ep_new(w);
 	if (!e)
@@ -798,6 +840,11 @@ static struct ep *do_connect(struct sf_world *w, int slot, __u32 family, struct 
 		     (struct sf_world_event){.kind = SF_WEV_STORAGE, .sock = e->sock, .value = 1});
 	}
 	run_phase(w, PH_CONNECT, e->sock, NULL);
+	stale = find_stale(w, &local, lport, &remote, rport);
+	if (stale && stale != e) {
+		run_phase(w, PH_SYN_TO_STALE, e->sock, stale->sock);
+		reap(w, stale);
+	}
 	l = find_listener(w, &remote, rport);
 	if (l) {
 		accept_syn(w, e, l);

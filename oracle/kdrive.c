@@ -421,10 +421,10 @@ static void kd_wait_fin_acked(int fd)
 	}
 }
 
-/* The close of S as an application does it; RESET: close(2) with SO_LINGER 0,
- * which sends a RST.
+/* The FIN of S's close as an application sends it (a reset sends none:
+ * close(2) with SO_LINGER 0 sends a RST).
  *
- * Else a graceful close: shutdown(SHUT_WR) sends the FIN, the application
+ * A graceful close: shutdown(SHUT_WR) sends the FIN, the application
  * holding the other end reads to the end of the stream and acknowledges at
  * once (TCP_QUICKACK), and close(2) follows once the FIN is acknowledged.
  * Left alone, the receiver of a FIN (in pingpong mode then) acknowledges from
@@ -435,37 +435,55 @@ static void kd_wait_fin_acked(int fd)
  * What fires instead, always: FIN_WAIT1 at shutdown(2), the ACK's FIN_WAIT2,
  * FIN_WAIT2 again at close(2) (tcp_close_state()), then CLOSE as the orphan
  * goes to time-wait; from CLOSE_WAIT, LAST_ACK and the ACK's CLOSE. */
-static int kd_close(struct orc_kernel *k, struct kd_slot *s, bool reset)
+static void kd_fin(struct orc_kernel *k, struct kd_slot *s)
 {
-	struct linger lg = {.l_onoff = 1, .l_linger = 0};
 	struct kern_addr them;
 	struct kd_slot *peer;
 	int on = 1;
 
-	if (s->fd < 0)
-		return 0;
-	if (reset) {
-		setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	} else if (!kern_sock__peer(s->fd, &them) && !shutdown(s->fd, SHUT_WR)) {
-		peer = kd_peer_slot(k, s);
-		if (peer) {
-			kd_drain(peer);
-			setsockopt(peer->fd, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof(on));
-		}
-		kd_wait_fin_acked(s->fd);
+	if (s->fd < 0 || kern_sock__peer(s->fd, &them) || shutdown(s->fd, SHUT_WR))
+		return; /* not connected: close(2) sends no FIN */
+	peer = kd_peer_slot(k, s);
+	if (peer) {
+		kd_drain(peer);
+		setsockopt(peer->fd, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof(on));
 	}
+	kd_wait_fin_acked(s->fd);
+}
+
+/* close(2) of S; RESET: with SO_LINGER 0, which sends a RST. */
+static void kd_release(struct kd_slot *s, bool reset)
+{
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
+
+	if (reset && s->fd >= 0)
+		setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	kd_close_slot(s);
+}
+
+/* The close of S: its FIN (kd_fin()) then close(2), or a reset. */
+static int kd_close(struct orc_kernel *k, struct kd_slot *s, bool reset)
+{
+	if (!reset)
+		kd_fin(k, s);
+	kd_release(s, reset);
 	return 0;
 }
 
 /* User space closes the socket in S (if any), recorded: the close(2) takes it
- * out of every sockhash whatever TCP does next. */
+ * out of every sockhash whatever TCP does next (the graceful close's FIN and
+ * its ACK come before it). */
 static int kd_user_close(struct orc_kernel *k, __u16 step, struct kd_slot *s, bool reset,
 			 struct orc_kernel_run *out)
 {
-	if (s->fd >= 0 && out->nacts < SF_MAX_STEPS * 2)
+	if (s->fd < 0)
+		return 0;
+	if (!reset)
+		kd_fin(k, s);
+	if (out->nacts < SF_MAX_STEPS * 2)
 		kd_act(k, step, ORC_ACT_CLOSE, s->cookie, out);
-	return kd_close(k, s, reset);
+	kd_release(s, reset);
+	return 0;
 }
 
 /* SF_ENROL, SF_UNENROL: the CNI's control connect from the pod address (SPEC
