@@ -87,8 +87,6 @@ static void *kd_global(struct bpf_object *obj, const char *name)
 	return NULL;
 }
 
-static int kd_wait_lo(const struct kern_addr *extra, size_t n);
-
 struct orc_kernel *orc_kernel__open(const struct kern_sandbox *sb)
 {
 	struct orc_kernel *k = calloc(1, sizeof(*k));
@@ -101,10 +99,6 @@ struct orc_kernel *orc_kernel__open(const struct kern_sandbox *sb)
 	for (int i = 0; i < SF_NSLOTS; i++)
 		k->slots[i].fd = -1;
 	k->sb = sb;
-	if (kd_wait_lo(NULL, 0)) {
-		errno = ETIMEDOUT;
-		goto fail;
-	}
 	k->prog = kern_prog__load();
 	if (!k->prog)
 		goto fail_errno;
@@ -663,56 +657,6 @@ static int kd_snapshot(struct orc_kernel *k, struct orc_kernel_run *out)
 	return 0;
 }
 
-/* Wait, at most 2 s, until a datagram A sends itself arrives: the address is
- * local. An IPv6 address gets its local route from a kernel workqueue after it
- * is added; until then the prefix route already routes to it, so bind() and a
- * route lookup succeed while a SYN to it is dropped and only resent a second
- * later. UDP: no sockops callback fires. Returns 0 or -ETIMEDOUT. */
-static int kd_wait_local(const struct kern_addr *a)
-{
-	__u64 deadline = kd_now_us() + 2000000;
-	struct kern_addr self = *a;
-	int fd, err = -ETIMEDOUT;
-	char c = 0;
-
-	fd = socket(a->sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	kern_addr__set_port(&self, 0);
-	if (bind(fd, &self.sa, self.len) || kern_sock__local(fd, &self)) {
-		err = -errno;
-		goto out;
-	}
-	while (kd_now_us() < deadline) {
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-
-		sendto(fd, &c, 1, 0, &self.sa, self.len);
-		if (poll(&pfd, 1, 1) > 0 && recv(fd, &c, 1, 0) == 1) {
-			err = 0;
-			break;
-		}
-	}
-out:
-	close(fd);
-	return err;
-}
-
-/* Wait until lo has every sandbox address and EXTRA (N) as local addresses. */
-static int kd_wait_lo(const struct kern_addr *extra, size_t n)
-{
-	struct kern_addr a;
-	int err = 0;
-
-	for (size_t i = 0; i < orc_nipv6_addrs && !err; i++)
-		if (!kern_addr__parse(&a, orc_ipv6_addrs[i], 0))
-			err = kd_wait_local(&a);
-	for (size_t i = 0; i < n && !err; i++)
-		err = kd_wait_local(&extra[i]);
-	if (err)
-		fprintf(stderr, "oracle: the addresses of lo are not ready: %s\n", strerror(-err));
-	return err;
-}
-
 /* Whether lo of every sandbox namespace has A (orc_ipv6_addrs). */
 static bool kd_sandbox_has(const struct kern_addr *a)
 {
@@ -803,11 +747,8 @@ int orc_kernel__run(struct orc_kernel *k, struct sf_input *in, struct orc_kernel
 	/* A fresh namespace when the run binds fixed client ports, which earlier
 	 * runs' TIME_WAIT sockets may hold, or addresses lo lacks. Renewing it
 	 * every time would cost more than the runs (namespaces die slowly). */
-	if (kd_needs_netns(in, extra, &nextra)) {
+	if (kd_needs_netns(in, extra, &nextra))
 		err = kern_sandbox__renew_netns(k->sb, extra, nextra);
-		if (!err)
-			err = kd_wait_lo(extra, nextra);
-	}
 	if (!err)
 		err = kd_clear(k, in);
 	if (err) {

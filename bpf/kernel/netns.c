@@ -127,21 +127,23 @@ static int nl_addr_add(int fd, int ifindex, const struct kern_addr *a)
 	return nl_talk(fd, &req);
 }
 
-/* Whether A is ready: no longer tentative (bind() succeeds: a tentative
- * address cannot be bound, and packets to it are dropped) and routed (a UDP
- * connect() does the lookup and sends nothing). */
+/* Whether A is ready: a datagram it sends itself arrives. Loopback delivers
+ * inside sendto(), so one try says it. Weaker checks mislead: an IPv6
+ * address binds and routes (through the prefix route) before its local route
+ * exists, and until then a SYN to it is dropped and resent a second later.
+ * UDP: no sockops callback fires. */
 static bool addr_ready(const struct kern_addr *addr)
 {
-	struct kern_addr a = *addr;
-	int fd = socket(a.sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct kern_addr self = *addr;
+	int fd = socket(self.sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	char c = 0;
 	bool ok;
 
 	if (fd < 0)
 		return false;
-	kern_addr__set_port(&a, 0);
-	ok = !bind(fd, &a.sa, a.len);
-	kern_addr__set_port(&a, 9); /* any port: nothing is sent */
-	ok = ok && !connect(fd, &a.sa, a.len);
+	kern_addr__set_port(&self, 0);
+	ok = !bind(fd, &self.sa, self.len) && !kern_sock__local(fd, &self) &&
+	     sendto(fd, &c, 1, 0, &self.sa, self.len) == 1 && recv(fd, &c, 1, 0) == 1;
 	close(fd);
 	return ok;
 }
