@@ -23,6 +23,7 @@
 
 #include <bpf/bpf_helpers.h>
 #include "check.h"
+#include "host_suite.h"
 #include "host.h"
 
 /* ---- access to the fixture ---------------------------------------------- */
@@ -131,25 +132,6 @@ static __attribute__((noinline)) void scribble_stack(void)
 
 	for (size_t i = 0; i < sizeof(junk); i++)
 		junk[i] = 0x5a;
-}
-
-static int group_setup(void **state)
-{
-	host_set_print(NULL);
-	return host_init();
-}
-
-static int group_teardown(void **state)
-{
-	host_fini();
-	return 0;
-}
-
-static int test_setup(void **state)
-{
-	host_reset();
-	at("%s", "setup");
-	return 0;
 }
 
 /* ---- life cycle and descriptor ------------------------------------------ */

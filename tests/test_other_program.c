@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "check.h"
+#include "host_suite.h"
 #include "host.h"
 
 /* ---- the tracker ----------------------------------------------------------- */
@@ -111,25 +112,6 @@ static void expect_state(struct host_sock *s, __u64 est_ns, __u32 events, __s32 
 	memcpy(want + 12, &cb_rc, 4);
 	CHECK_BYTES(host_sk_storage__get(map("conn_state"), s, false), want, STATE_SIZE,
 		    "conn_state storage");
-}
-
-static int group_setup(void **state)
-{
-	host_set_print(NULL);
-	return host_init();
-}
-
-static int group_teardown(void **state)
-{
-	host_fini();
-	return 0;
-}
-
-static int test_setup(void **state)
-{
-	host_reset();
-	at("%s", "setup");
-	return 0;
 }
 
 /* ---- tests ----------------------------------------------------------------- */

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "check.h"
+#include "host_suite.h"
 #include "host.h"
 #include "sockops.h"
 
@@ -464,25 +465,6 @@ static void world_unchanged(const char *what)
 }
 
 /* ---- fixtures ------------------------------------------------------------- */
-
-static int group_setup(void **state)
-{
-	host_set_print(NULL);
-	return host_init();
-}
-
-static int group_teardown(void **state)
-{
-	host_fini();
-	return 0;
-}
-
-static int test_setup(void **state)
-{
-	host_reset();
-	at("%s", "setup");
-	return 0;
-}
 
 /* ---- the five seed scenarios ---------------------------------------------- */
 
