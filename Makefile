@@ -71,7 +71,7 @@ $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o | $(BUILD)/bpf
 ALL_TARGETS :=
 TEST_TARGETS :=
 # Native sources that go into every flavour's libsockfuzz.a (fragments add theirs).
-LIB_SRCS :=
+LIB_SRCS := net/loopback.c
 NATIVE_INC := -Ibpf/host -Ibpf/host/include -Icore -I.
 
 # The generated descriptor of the program under test: its maps, globals and

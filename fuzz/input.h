@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <linux/types.h>
+#include "net/loopback.h" /* struct sf_addr */
 
 #define SF_FORMAT_VERSION 1
 #define SF_MAX_STEPS	  256 /* steps kept; the rest of an input is ignored */
@@ -63,10 +64,6 @@ enum sf_kind {
 #define SF_F_NOTCP    0x04 /* RAW: not TCP (bpf_tcp_sock() gives NULL) */
 #define SF_F_NEWSOCK  0x08 /* RAW: a new socket takes the slot (the old one is gone) */
 
-/* An address: 16 bytes, network order; IPv4 is stored IPv4-mapped. */
-struct sf_addr {
-	__be32 w[4];
-};
 
 /* A socket's TCP counters, as bpf_tcp_sock() shows them (kind SF_TCP). A
  * recorded callback replays with the counters the kernel had. */

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * loopback.c: the address rules of lo in one network namespace (loopback.h).
+ */
+#include <string.h>
+#include "net/loopback.h"
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define BE32(x) __builtin_bswap32(x)
+#else
+#define BE32(x) (x)
+#endif
+
+const __u8 lo_v4mapped_prefix[12] = {[10] = 0xff, [11] = 0xff};
+const struct sf_addr lo_control4 = {{0, 0, BE32(0xffff), BE32(2)}};
+const struct sf_addr lo_control6 = {{0, 0, 0, BE32(2)}};
+const struct sf_addr lo_loopback4 = {{0, 0, BE32(0xffff), BE32(0x7f000001)}};
+const struct sf_addr lo_loopback6 = {{0, 0, 0, BE32(1)}};
+static const struct sf_addr any6;
+
+bool lo_addr_is_v4mapped(const struct sf_addr *a)
+{
+	return !memcmp(a, lo_v4mapped_prefix, sizeof(lo_v4mapped_prefix));
+}
+
+bool lo_addr_is_zero(const struct sf_addr *a)
+{
+	return !(a->w[0] | a->w[1] | a->w[2] | a->w[3]);
+}
+
+bool lo_addr_eq(const struct sf_addr *a, const struct sf_addr *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+struct sf_addr lo_addr4(__be32 v)
+{
+	struct sf_addr a;
+
+	memcpy(&a, lo_v4mapped_prefix, sizeof(lo_v4mapped_prefix));
+	a.w[3] = v;
+	return a;
+}
+
+bool lo_addr_is_any(const struct sf_addr *a)
+{
+	return lo_addr_eq(a, &any6) || (lo_addr_is_v4mapped(a) && !a->w[3]);
+}
+
+bool lo_addr_is_v6_special(const struct sf_addr *a)
+{
+	const __u8 *b = (const __u8 *)a;
+
+	return !lo_addr_is_v4mapped(a) && (b[0] == 0xff || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80));
+}
+
+bool lo_addr_is_v4_mbcast(const struct sf_addr *a)
+{
+	const __u8 *b = (const __u8 *)a;
+
+	return lo_addr_is_v4mapped(a) &&
+	       (b[12] >> 4 == 14 || a->w[3] == 0xffffffffu ||
+		(b[12] == 127 && b[13] == 255 && b[14] == 255 && b[15] == 255));
+}
+
+bool lo_addr_bindable(const struct sf_addr *a)
+{
+	return lo_addr_is_v4mapped(a) ||
+	       (!lo_addr_is_v6_special(a) && !lo_addr_eq(a, &lo_control6));
+}
+
+bool lo_addr_connectable(const struct sf_addr *a)
+{
+	return lo_addr_is_v4mapped(a) ? !lo_addr_is_v4_mbcast(a) : !lo_addr_is_v6_special(a);
+}
+
+bool lo_addr_needs_assign4(const struct sf_addr *a)
+{
+	const __u8 *b = (const __u8 *)a;
+
+	return !lo_addr_is_any(a) && !lo_addr_eq(a, &lo_control4) && b[12] != 127 &&
+	       !lo_addr_is_v4_mbcast(a);
+}
+
+bool lo_addr_needs_assign6(const struct sf_addr *a)
+{
+	return !lo_addr_is_zero(a) && !lo_addr_eq(a, &lo_loopback6) &&
+	       !lo_addr_eq(a, &lo_control6) && !lo_addr_is_v6_special(a);
+}
+
+struct sf_addr lo_pick_source(const struct sf_addr *remote)
+{
+	if (lo_addr_is_v4mapped(remote))
+		return ((const __u8 *)remote)[12] == 127 ? lo_loopback4 : *remote;
+	return lo_addr_eq(remote, &lo_control6) ? lo_loopback6 : *remote;
+}
