@@ -22,7 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include "fuzz/exec.h"
+#include "run/exec.h"
 #include "fuzz/fuzz_target.h"
 #include "props/props.h"
 

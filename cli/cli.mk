@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-# cli/cli.mk: the input format (fuzz/input.h, fuzz/FORMAT.md) and
+# cli/cli.mk: the input format (input/input.h, input/FORMAT.md) and
 # build/sockfuzz, the command-line tool. Included by the top-level Makefile.
 #
 #   make build/sockfuzz   replay, print, compile, props (part of make all)
@@ -9,8 +9,7 @@
 # NATIVE_CFLAGS is defined after this fragment is read: use it only in recipes.
 
 # The decoder, encoder and text form: in every flavour's libsockfuzz.a.
-INPUT_SRCS := fuzz/pool.c fuzz/decode.c fuzz/encode.c fuzz/names.c fuzz/text_parse.c \
-	fuzz/text_print.c
+INPUT_SRCS := $(wildcard input/*.c)
 LIB_SRCS += $(INPUT_SRCS)
 
 # The tool: the native flavour (sanitizers on), linked with the program under

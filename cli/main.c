@@ -84,7 +84,7 @@ static int do_help(int argc, char **argv)
 		"       kernel   the kernel as oracle: record real connections, replay, compare\n"
 		"\n"
 		"       Exit: 0 OK, 1 a property failed, 2 usage or environment error.\n"
-		"       The formats: fuzz/FORMAT.md. '%1$s COMMAND help' for one command.\n",
+		"       The formats: input/FORMAT.md. '%1$s COMMAND help' for one command.\n",
 		bin_name);
 	return SF_EXIT_OK;
 }

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include "fuzz/input.h"
+#include "input/input.h"
 
 enum sf_exit {
 	SF_EXIT_OK = 0,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * replay.c: sockfuzz replay [--level LEVEL] FILE...: run inputs through the
- * executor (fuzz/exec.h) with a trace of every step and event on stdout,
+ * executor (run/exec.h) with a trace of every step and event on stdout,
  * then the first property that broke: its name, the step and event indexes,
  * the step's text and the executor's diff.
  *
@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "cli/main.h"
-#include "fuzz/exec.h"
+#include "run/exec.h"
 
 static int do_help(int argc, char **argv)
 {

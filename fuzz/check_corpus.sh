@@ -3,7 +3,7 @@
 # check_corpus.sh: `make test-corpus`. Fails when
 #  - a corpus/*/*.trace has no .bin, a .bin has no .trace, or a .bin differs
 #    from `sockfuzz compile` of its .trace (run `make corpus` after editing);
-#  - a fuzz target's .options max_len is not SF_MAX_INPUT (fuzz/input.h), or
+#  - a fuzz target's .options max_len is not SF_MAX_INPUT (input/input.h), or
 #    its .dict is not what fuzz/gen_dict.sh makes of the current format;
 #  - any corpus file breaks a property or trips a sanitizer, replayed through
 #    `sockfuzz replay` and through every target's replay main (each target
@@ -60,7 +60,7 @@ done
 printf '  %-8s %s\n' CORPUS "$ntrace traces match their .bin"
 
 # 2. .options agree with the decoder's limit, the dictionaries with the format.
-max=$(sed -n 's/^#define SF_MAX_INPUT[[:space:]]*\([0-9]*\).*/\1/p' fuzz/input.h)
+max=$(sed -n 's/^#define SF_MAX_INPUT[[:space:]]*\([0-9]*\).*/\1/p' input/input.h)
 for t in "${targets[@]}"; do
 	grep -qx "max_len = $max" "fuzz/$t.options" || fail "fuzz/$t.options: max_len is not SF_MAX_INPUT ($max)"
 	if ! fuzz/gen_dict.sh "$cli" "$t" >"$work/$t.dict" 2>&1 || ! cmp -s "$work/$t.dict" "fuzz/$t.dict"; then

@@ -17,7 +17,7 @@
 #   make oss-fuzz       targets, .options, .dict and seed zips into $(OUT); with
 #                       LIB_FUZZING_ENGINE unset the targets get the replay main
 #
-# One target per input level (fuzz/input.h): fuzz_<level>.c. Each is built as
+# One target per input level (input/input.h): fuzz_<level>.c. Each is built as
 #   $(BUILD)/fuzz/bin/T     libFuzzer, the fuzz flavour
 #   $(BUILD)/afl/bin/T      AFL++ persistent mode: afl-clang-fast -fsanitize=fuzzer
 #                           links AFL++'s libFuzzer-compatible driver
@@ -49,17 +49,15 @@ endif
 # whose CFLAGS are its own.
 ifeq ($(LIB_FUZZING_ENGINE),)
 FUZZ_HARNESS_COV := -fsanitize-coverage=inline-8bit-counters,pc-table
-$(BUILD)/fuzz/props/%.o: props/%.c Makefile fuzz/fuzz.mk $(DEPS_STAMP)
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(BASE_CFLAGS) $(NATIVE_INC) $(CFLAGS) $(FUZZ_HARNESS_COV) $(SAN) \
-		$(EXTRA_CFLAGS) -c $< -o $@
-
-$(BUILD)/fuzz/bpf/host/%.o: bpf/host/%.c Makefile fuzz/fuzz.mk $(DEPS_STAMP)
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(BASE_CFLAGS) $(NATIVE_INC) $(CFLAGS) $(FUZZ_HARNESS_COV) $(SAN) \
-		$(EXTRA_CFLAGS) -c $< -o $@
+# $(call fuzz_harness,DIR): DIR's objects get the harness coverage.
+define fuzz_harness
+$(BUILD)/fuzz/$(1)/%.o: $(1)/%.c Makefile fuzz/fuzz.mk $(DEPS_STAMP)
+	$$(call msg,CC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(FUZZ_CC) $(BASE_CFLAGS) $(NATIVE_INC) $(CFLAGS) $(FUZZ_HARNESS_COV) $(SAN) \
+		$(EXTRA_CFLAGS) -c $$< -o $$@
+endef
+$(foreach d,props fmt bpf/host,$(eval $(call fuzz_harness,$(d))))
 endif
 
 

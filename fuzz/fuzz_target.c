@@ -8,7 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "bpf/host/host.h"
-#include "fuzz/exec.h"
+#include "run/exec.h"
 #include "fuzz/fuzz_target.h"
 
 /* Static: an input is about 10 KiB and the hot path allocates nothing. */

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
-#include "input.h"
+#include "input/input.h"
 
 struct fuzz_stats {
 	__u64 inputs;	/* inputs run */

@@ -144,8 +144,8 @@ mutants-equiv: $(foreach m,$(MUT_SEL),$(MUT_BUILD)/$(m)/equiv.txt)
 # The run. Binaries of parts not yet in the tree are left out (their column
 # reads n/a) rather than failing the build.
 MUT_BINS = $(if $(wildcard tests/test_sockops.c),test_sockops) \
-	$(if $(and $(CLI_OBJS),$(wildcard fuzz/exec.c)),sockfuzz) \
-	$(if $(wildcard fuzz/exec.c),$(MUT_FUZZ_TARGETS))
+	$(if $(and $(CLI_OBJS),$(wildcard run/exec.c)),sockfuzz) \
+	$(if $(wildcard run/exec.c),$(MUT_FUZZ_TARGETS))
 MUT_CORE_BINS = $(foreach b,$(MUT_BINS),$(MUT_BUILD)/core/$(b))
 
 mutants-build: $(foreach m,$(MUT_SEL),$(foreach b,$(MUT_BINS),$(MUT_BUILD)/$(m)/$(b)) \

@@ -13,8 +13,8 @@
 #include <arpa/inet.h>
 #include "host.h"
 #include "oracle.h"
-#include "fuzz/exec.h"
-#include "fuzz/world.h"
+#include "run/exec.h"
+#include "world/world.h"
 
 #define MAX_TOUCH 512
 

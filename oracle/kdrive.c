@@ -30,7 +30,7 @@
 #include <bpf/libbpf.h>
 #include "kernel.h"
 #include "oracle.h"
-#include "fuzz/input_internal.h"
+#include "input/input_internal.h"
 
 #define KD_WAIT_MS 1000 /* a loopback handshake takes microseconds */
 

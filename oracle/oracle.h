@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * oracle.h: the kernel as oracle. A lifecycle run (fuzz/input.h) is carried
+ * oracle.h: the kernel as oracle. A lifecycle run (input/input.h) is carried
  * out twice: with real sockets in a private network namespace whose cgroup
  * runs the recording build of core/ (bpf/record/), and natively. The kernel's
  * recording becomes a raw-level run that replays every callback with its
@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
-#include "fuzz/input.h"
+#include "input/input.h"
 #include "bpf/record/record.h"
 #include "sockops.h"
 

@@ -2,7 +2,7 @@
 /*
  * auth.c: the authorization requests (SPEC §8.8) and their cleanup (§8.1).
  */
-#include "props/fmt.h"
+#include "fmt/fmt.h"
 
 /* §8.8: each auth request matches exactly one managed, non-skipped passive
  * establish, or that establish counted it as dropped; nothing else pushes or

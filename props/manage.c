@@ -5,7 +5,7 @@
  */
 #include <errno.h>
 #include <string.h>
-#include "props/fmt.h"
+#include "fmt/fmt.h"
 
 /* §8.4: any family but AF_INET and AF_INET6 returns at once and touches
  * nothing: no helper call (so no map, ring, storage or flag), no counter, no

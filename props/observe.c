@@ -3,7 +3,7 @@
  * observe.c: which events may observe or track a socket at all (SPEC §8.2,
  * §8.6) and when exactly a probe report is due (§5).
  */
-#include "props/fmt.h"
+#include "fmt/fmt.h"
 
 static enum prop_res fail_observed(struct prop_ctx *c, const char *why)
 {

@@ -7,7 +7,7 @@
  * one-line doc, the SPEC section it states and flags that say when it applies.
  * All are enabled at start; prop_enable() switches one by name.
  *
- * Driver. A struct prop_run follows one run: the executor (fuzz/exec.c) tells
+ * Driver. A struct prop_run follows one run: the executor (run/exec.c) tells
  * it about each socket it creates, what user space does, and every event
  * before and after the program runs; after each event the driver checks the
  * enabled properties against a reference model of SPEC §1-5 (props/model.h)
@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 #include "bpf/host/host.h"
-#include "fuzz/input.h"
+#include "input/input.h"
 
 /* The outcome of one check (theft's trial result). */
 enum prop_res {

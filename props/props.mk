@@ -1,18 +1,13 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # props/props.mk: the properties, their driver and reference model, and the
-# executor and world they check (fuzz/exec.c, fuzz/world.c). Included by the
+# executor and world they check (run/exec.c, world/world.c). Included by the
 # top-level Makefile.
 #
 #   make test-props    the cmocka suites tests/test_props.c and tests/test_exec.c
-#   make bench-props   checked events per second through sf_exec, all properties
-#                      on and all off, on the optimised flavour (by hand; not in
-#                      make test)
 
-PROPS_SRCS := props/registry.c props/run.c props/model.c props/fmt.c props/auth.c \
-	props/observe.c props/manage.c props/tuples.c props/robust.c
-# Listed one by one: fuzz/ also holds the fuzz targets and the input format,
-# which other fragments own.
-LIB_SRCS += $(PROPS_SRCS) fuzz/exec.c fuzz/world.c
+PROPS_SRCS := $(wildcard props/*.c)
+# The layers above the input format: world -> fmt -> props -> run.
+LIB_SRCS += $(wildcard world/*.c fmt/*.c) $(PROPS_SRCS) $(wildcard run/*.c)
 
 PROPS_TEST_BUILD := $(BUILD)/tests
 PROPS_SUITES := test_props test_exec
@@ -40,13 +35,4 @@ test-props: $(PROPS_TEST_BINS)
 
 TEST_TARGETS += test-props
 
-$(BUILD)/bench/bench_props: props/bench_props.c $(BUILD)/bench/prog/$(PROG_NAME).prog.o \
-		$(BUILD)/bench/libsockfuzz.a Makefile props/props.mk
-	$(call msg,CCLD,$@)
-	$(Q)$(CC) $(BASE_CFLAGS) $(NATIVE_INC) -g -O2 $(EXTRA_CFLAGS) $< \
-		$(BUILD)/bench/prog/$(PROG_NAME).prog.o $(BUILD)/bench/libsockfuzz.a -o $@
-
-bench-props: $(BUILD)/bench/bench_props
-	$(Q)$(BUILD)/bench/bench_props
-
-.PHONY: test-props bench-props
+.PHONY: test-props

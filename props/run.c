@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "props/fmt.h"
+#include "fmt/fmt.h"
 
 #define DIFF_MAX 2048 /* struct sf_failure.diff */
 

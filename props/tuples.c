@@ -4,7 +4,7 @@
  * keys with them (§8.5).
  */
 #include <string.h>
-#include "props/fmt.h"
+#include "fmt/fmt.h"
 
 /* The view rule of §8.7 (type IPv4 iff bytes 12..35 are zero), explained when
  * TP of type TYPE breaks it. */

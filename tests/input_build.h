@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * input_build.h: building a run (struct sf_input, fuzz/input.h) step by step
+ * input_build.h: building a run (struct sf_input, input/input.h) step by step
  * in C, for tests/test_exec.c and tests/test_props.c. Each helper appends one
  * step to the run being built; addresses are written A4(127, 0, 0, 5) or
  * A6(0xfd00005f, 5) (fd00:5f::5), as the decoder's pools hold them.
@@ -9,7 +9,7 @@
 
 #include <string.h>
 #include <linux/bpf.h>
-#include "fuzz/input.h"
+#include "input/input.h"
 
 #define INET  2
 #define INET6 10

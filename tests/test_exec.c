@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * test_exec.c: the world (fuzz/world.c) against the kernel's behaviour on
- * loopback, and the executor (fuzz/exec.c) that runs it under the properties.
+ * test_exec.c: the world (world/world.c) against the kernel's behaviour on
+ * loopback, and the executor (run/exec.c) that runs it under the properties.
  *
  * World tests record what the world reports, as one line of words:
  *   new:N        socket N was created (N is its pool id)
@@ -21,8 +21,8 @@
 
 #include "bpf/host/host.h"
 #include "sockops.h"
-#include "fuzz/exec.h"
-#include "fuzz/world.h"
+#include "run/exec.h"
+#include "world/world.h"
 #include "props/model.h"
 #include "input_build.h"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * test_input.c: the input format (fuzz/input.h, fuzz/FORMAT.md).
+ * test_input.c: the input format (input/input.h, input/FORMAT.md).
  *
  * Binary: every byte string decodes to an in-range run without reading past
  * its end (exact-size heap copies, so ASan sees any overread), zero or short
@@ -24,8 +24,8 @@
 #include <string.h>
 #include <cmocka.h>
 #include "bpf/host/host.h"
-#include "fuzz/input.h"
-#include "fuzz/input_internal.h"
+#include "input/input.h"
+#include "input/input_internal.h"
 
 #define EXAMPLES_DIR "cli/examples"
 #define HDR_L	     "sockfuzz-trace v1 lifecycle\n"

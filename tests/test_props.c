@@ -27,7 +27,7 @@
 
 #include "bpf/host/host.h"
 #include "sockops.h"
-#include "fuzz/exec.h"
+#include "run/exec.h"
 #include "props/props_internal.h"
 #include "input_build.h"
 

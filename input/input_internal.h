@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * input_internal.h: what the binary decoder, the encoder and the text form
- * share (fuzz/FORMAT.md): the value pools, which fields each step kind uses,
+ * share (input/FORMAT.md): the value pools, which fields each step kind uses,
  * and the names the text form gives to numbers. Not an interface: only
- * fuzz/{pool,decode,encode,names,text_parse,text_print}.c include it.
+ * input/{pool,decode,encode,names,text_parse,text_print}.c include it.
  */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
-#include "fuzz/input.h"
+#include "input/input.h"
 
 /* A selector byte at or above SF_ESC is followed by a literal ("sometimes
  * anything"); below it, it picks pool[byte % pool size]. */
@@ -98,7 +98,7 @@ static inline bool sf_pool_fits(const struct sf_pool *p, __u64 v)
 /* Names the text form uses (names.c). Each returns NULL for a number without
  * a name; each lookup returns false for an unknown name.                    */
 
-/* sf_op_name() and sf_state_name() are public: fuzz/input.h. */
+/* sf_op_name() and sf_state_name() are public: input/input.h. */
 bool sf_op_lookup(const char *name, __u32 *op);
 bool sf_state_lookup(const char *name, __u32 *state);
 const char *sf_family_name(__u32 family);

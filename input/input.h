@@ -2,7 +2,7 @@
 /*
  * input.h: a fuzz input, "a run": the globals at start, a fault schedule and
  * a sequence of steps, in a binary form that every byte string decodes to and
- * a text form people read and write (fuzz/FORMAT.md is the full reference).
+ * a text form people read and write (input/FORMAT.md is the full reference).
  *
  * Steps come at two levels:
  * - lifecycle actions (enrol, listen, connect, send, close, ...), which the

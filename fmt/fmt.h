@@ -11,7 +11,7 @@
 
 #include "props/props_internal.h"
 
-/* An op or TCP state by its text-form name (fuzz/FORMAT.md), else the number. */
+/* An op or TCP state by its text-form name (input/FORMAT.md), else the number. */
 void fmt_op(struct prop_text *t, __u32 op);
 void fmt_state(struct prop_text *t, __u32 state);
 

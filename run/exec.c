@@ -11,9 +11,9 @@
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
-#include "fuzz/exec.h"
-#include "fuzz/world.h"
-#include "props/fmt.h"
+#include "run/exec.h"
+#include "world/world.h"
+#include "fmt/fmt.h"
 
 #define FNV_OFFSET 0xcbf29ce484222325ull
 #define FNV_PRIME  0x100000001b3ull

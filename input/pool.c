@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * pool.c: the values that matter, which the binary form selects by a byte
- * (fuzz/FORMAT.md, "Pools"), and the fields each step kind uses. Decoder,
+ * (input/FORMAT.md, "Pools"), and the fields each step kind uses. Decoder,
  * encoder and text form all read these tables, so they cannot disagree.
  *
  * Order matters: index 0 is what a zero byte gives, so it is the plainest
  * useful value. Any change here (even appending, since a selector is taken
  * modulo the pool's size) changes what existing binary inputs decode to: it
  * needs a new SF_FORMAT_VERSION, and corpora are recompiled from their text
- * form (fuzz/FORMAT.md, "Compatibility").
+ * form (input/FORMAT.md, "Compatibility").
  */
 #include "bpf/host/host.h"
-#include "fuzz/input_internal.h"
+#include "input/input_internal.h"
 
 #define POOL(name, bytes, ...)                         \
 	static const __u64 name##_v[] = {__VA_ARGS__}; \

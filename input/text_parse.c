@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * text_parse.c: the text form to a run (fuzz/FORMAT.md, "Text form").
+ * text_parse.c: the text form to a run (input/FORMAT.md, "Text form").
  *
  * Untrusted text: every line is split into at most MAX_TOKENS tokens of at
  * most TOKEN_MAX bytes, every number is range-checked before it is stored, and
@@ -12,7 +12,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include "bpf/host/host.h"
-#include "fuzz/input_internal.h"
+#include "input/input_internal.h"
 
 #define TOKEN_MAX  96
 #define MAX_TOKENS 16

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * names.c: the names the text form gives to numbers (fuzz/FORMAT.md, "Names"):
+ * names.c: the names the text form gives to numbers (input/FORMAT.md, "Names"):
  * sockops ops, TCP states, families, verdicts, step kinds and levels. A number
  * without a name is written as the number.
  */
 #include <string.h>
-#include "fuzz/input_internal.h"
+#include "input/input_internal.h"
 
 /* BPF_SOCK_OPS_* of linux/bpf.h, without the prefix and the _CB suffix. */
 static const char *const op_names[] = {

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include "props/fmt.h"
+#include "fmt/fmt.h"
 
 void text_vadd(struct prop_text *t, const char *fmt, va_list ap)
 {

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * encode.c: a run to its shortest binary form, the exact inverse of decode.c
- * on in-range runs (fuzz/FORMAT.md). Each value is written as its first pool
+ * on in-range runs (input/FORMAT.md). Each value is written as its first pool
  * index, or as the escape and a literal; trailing zero bytes are dropped since
  * the decoder reads missing bytes as zero.
  */
 #include <string.h>
-#include "fuzz/input_internal.h"
+#include "input/input_internal.h"
 
 struct writer {
 	uint8_t *buf;

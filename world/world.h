@@ -26,7 +26,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 #include "bpf/host/host.h"
-#include "fuzz/input.h"
+#include "input/input.h"
 
 enum sf_world_ev_kind {
 	SF_WEV_SOCK_NEW, /* SOCK was created (a request socket too) */

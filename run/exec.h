@@ -16,7 +16,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "input.h"
+#include "input/input.h"
 
 /* The first property that broke in a run. */
 struct sf_failure {

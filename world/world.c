@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sockops.h"
-#include "fuzz/world.h"
+#include "world/world.h"
 
 /* ------------------------------------------------------------------------ */
 /* What the kernel does, as data: for each action, the state changes and    */

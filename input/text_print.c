@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * text_print.c: a run in the canonical text form (fuzz/FORMAT.md, "Text
+ * text_print.c: a run in the canonical text form (input/FORMAT.md, "Text
  * form"). Canonical: every field a kind uses is printed, in one order, names
  * before numbers, so text_parse.c reads it back to the same run and printing
  * that gives the same bytes.
@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include "bpf/host/host.h"
-#include "fuzz/input_internal.h"
+#include "input/input_internal.h"
 
 #define ADDR_STRLEN 64
 

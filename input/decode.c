@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * decode.c: any byte string to a run (fuzz/FORMAT.md). The fuzzers' hot path:
+ * decode.c: any byte string to a run (input/FORMAT.md). The fuzzers' hot path:
  * one pass over the bytes, no allocation, no formatting. Reads past the end
  * give zero, and a zero byte always selects the plainest choice, so a
  * truncated or all-zero input is a simpler run (theft's rule).
  */
 #include <string.h>
-#include "fuzz/input_internal.h"
+#include "input/input_internal.h"
 
 struct reader {
 	const uint8_t *p;
