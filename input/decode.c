@@ -80,9 +80,10 @@ static void rd_global(struct reader *r, struct sf_addr *a)
 }
 
 /* A socket address: the IPv4 pool for an AF_INET lifecycle step, else all. */
-static void rd_sock_addr(struct reader *r, const struct sf_step *st, struct sf_addr *a)
+static void rd_sock_addr(struct reader *r, const struct sf_kind_def *k, const struct sf_step *st,
+			 struct sf_addr *a)
 {
-	if (st->kind != SF_RAW && st->family == SF_AF_INET)
+	if (!(k->fields & SF_USE_ANY_FAMILY) && st->family == SF_AF_INET)
 		rd_addr4(r, a);
 	else
 		rd_addr(r, a);
@@ -90,7 +91,7 @@ static void rd_sock_addr(struct reader *r, const struct sf_step *st, struct sf_a
 
 static void rd_step(struct reader *r, unsigned int kind, struct sf_step *st)
 {
-	const struct sf_kind_info *k = &sf_kinds[kind];
+	const struct sf_kind_def *k = sf_kind_def(kind);
 	unsigned int f = k->fields;
 
 	st->kind = kind;
@@ -101,18 +102,18 @@ static void rd_step(struct reader *r, unsigned int kind, struct sf_step *st)
 	if (f & SF_USE_FLAGS)
 		st->flags = rd_u8(r) & k->flags;
 	if (f & SF_USE_FAMILY)
-		st->family = kind == SF_RAW ? rd_pool(r, &sf_pool_family)
-					    : (rd_u8(r) & 1 ? SF_AF_INET6 : SF_AF_INET);
+		st->family = f & SF_USE_ANY_FAMILY ? rd_pool(r, &sf_pool_family)
+						   : (rd_u8(r) & 1 ? SF_AF_INET6 : SF_AF_INET);
 	if (f & SF_USE_OP)
 		st->op = rd_pool(r, &sf_pool_op);
 	if (f & SF_USE_GLOBAL)
 		rd_global(r, &st->local);
 	else if (f & SF_USE_LOCAL)
-		rd_sock_addr(r, st, &st->local);
+		rd_sock_addr(r, k, st, &st->local);
 	if (f & SF_USE_LPORT)
 		st->lport = rd_pool(r, &sf_pool_port);
 	if (f & SF_USE_REMOTE)
-		rd_sock_addr(r, st, &st->remote);
+		rd_sock_addr(r, k, st, &st->remote);
 	if (f & SF_USE_RPORT)
 		st->rport = rd_pool(r, &sf_pool_port);
 	if (f & SF_USE_ARGS) {
@@ -135,8 +136,6 @@ static void rd_step(struct reader *r, unsigned int kind, struct sf_step *st)
 
 static void decode(struct reader *r, enum sf_level level, struct sf_input *in)
 {
-	unsigned int nkinds = sf_level_kinds(level);
-
 	memset(in, 0, sizeof(*in));
 	in->version = SF_FORMAT_VERSION;
 	in->level = level;
@@ -165,7 +164,7 @@ static void decode(struct reader *r, enum sf_level level, struct sf_input *in)
 
 		if (!k)
 			break;
-		rd_step(r, (k - 1u) % nkinds, &in->steps[in->nsteps++]);
+		rd_step(r, sf_kind_of_code(k, level), &in->steps[in->nsteps++]);
 	}
 }
 

@@ -99,9 +99,10 @@ static void wr_global(struct writer *w, const struct sf_addr *a)
 	}
 }
 
-static void wr_sock_addr(struct writer *w, const struct sf_step *st, const struct sf_addr *a)
+static void wr_sock_addr(struct writer *w, const struct sf_kind_def *k, const struct sf_step *st,
+			 const struct sf_addr *a)
 {
-	if (st->kind != SF_RAW && st->family == SF_AF_INET)
+	if (!(k->fields & SF_USE_ANY_FAMILY) && st->family == SF_AF_INET)
 		wr_addr4(w, a);
 	else
 		wr_addr(w, a);
@@ -111,10 +112,10 @@ static void wr_step(struct writer *w, const struct sf_step *st)
 {
 	/* Out of range by precondition; keep the write in bounds all the same. */
 	unsigned int kind = st->kind < SF_KIND__COUNT ? st->kind : SF_RAW;
-	const struct sf_kind_info *k = &sf_kinds[kind];
+	const struct sf_kind_def *k = sf_kind_def(kind);
 	unsigned int f = k->fields;
 
-	wr_u8(w, kind + 1);
+	wr_u8(w, k->code);
 	if (f & SF_USE_SLOT)
 		wr_u8(w, st->slot);
 	if (f & SF_USE_PEER)
@@ -122,7 +123,7 @@ static void wr_step(struct writer *w, const struct sf_step *st)
 	if (f & SF_USE_FLAGS)
 		wr_u8(w, st->flags);
 	if (f & SF_USE_FAMILY) {
-		if (kind == SF_RAW)
+		if (f & SF_USE_ANY_FAMILY)
 			wr_pool(w, &sf_pool_family, st->family);
 		else
 			wr_u8(w, st->family == SF_AF_INET6);
@@ -132,11 +133,11 @@ static void wr_step(struct writer *w, const struct sf_step *st)
 	if (f & SF_USE_GLOBAL)
 		wr_global(w, &st->local);
 	else if (f & SF_USE_LOCAL)
-		wr_sock_addr(w, st, &st->local);
+		wr_sock_addr(w, k, st, &st->local);
 	if (f & SF_USE_LPORT)
 		wr_pool(w, &sf_pool_port, st->lport);
 	if (f & SF_USE_REMOTE)
-		wr_sock_addr(w, st, &st->remote);
+		wr_sock_addr(w, k, st, &st->remote);
 	if (f & SF_USE_RPORT)
 		wr_pool(w, &sf_pool_port, st->rport);
 	if (f & SF_USE_ARGS) {

@@ -32,6 +32,8 @@ enum sf_level {
 	SF_LEVEL_RAW = 1,
 };
 
+/* The step kinds: an identity only. What each is, its binary code, level,
+ * fields and text form are its row in the registry (input/steps.h). */
 enum sf_kind {
 	/* Lifecycle actions. */
 	SF_ENROL,	/* control connect to 0.0.0.2/::2 port 929 from LOCAL */
@@ -50,9 +52,8 @@ enum sf_kind {
 	SF_AUTH_ANSWER, /* user space answers the oldest auth request with verdict VALUE */
 	SF_XDP_VERDICT, /* XDP caches verdict VALUE for the first packet arriving at SLOT */
 	SF_CLOCK,	/* the clock advances VALUE ns */
-	SF_LIFECYCLE__COUNT,
-	/* Raw level. */
-	SF_RAW = SF_LIFECYCLE__COUNT, /* fire OP with ARGS on SLOT, set up as the step says */
+	/* Raw level only. */
+	SF_RAW,	    /* fire OP with ARGS on SLOT, set up as the step says */
 	SF_TCP,	    /* SLOT's TCP counters become TCP (what bpf_tcp_sock() reads) */
 	SF_RELEASE, /* user space closes SLOT's socket; nothing fires (recordings) */
 	SF_KIND__COUNT,
@@ -63,7 +64,6 @@ enum sf_kind {
 #define SF_F_REQSOCK  0x02 /* RAW: a request socket (not full: sk is NULL) */
 #define SF_F_NOTCP    0x04 /* RAW: not TCP (bpf_tcp_sock() gives NULL) */
 #define SF_F_NEWSOCK  0x08 /* RAW: a new socket takes the slot (the old one is gone) */
-
 
 /* A socket's TCP counters, as bpf_tcp_sock() shows them (kind SF_TCP). A
  * recorded callback replays with the counters the kernel had. */

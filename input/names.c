@@ -116,17 +116,6 @@ bool sf_verdict_lookup(const char *name, __u64 *v)
 	return true;
 }
 
-bool sf_kind_lookup(const char *name, enum sf_kind *kind)
-{
-	for (unsigned int i = 0; i < SF_KIND__COUNT; i++) {
-		if (!strcmp(sf_kinds[i].name, name)) {
-			*kind = i;
-			return true;
-		}
-	}
-	return false;
-}
-
 const char *sf_level_name(enum sf_level level)
 {
 	return level == SF_LEVEL_RAW ? "raw" : "lifecycle";

@@ -13,31 +13,31 @@
 #include "bpf/host/host.h"
 #include "input/input_internal.h"
 
-#define POOL(name, bytes, ...)                         \
+#define POOL(name, label, bytes, ...)                  \
 	static const __u64 name##_v[] = {__VA_ARGS__}; \
-	const struct sf_pool name = {name##_v, sizeof(name##_v) / sizeof(name##_v[0]), bytes}
+	const struct sf_pool name = {name##_v, sizeof(name##_v) / sizeof(name##_v[0]), bytes, label}
 
 /* enable_monitoring: the gate is "== 1", so 2 and ~0 are truthy but not on. */
-POOL(sf_pool_monitoring, 4, 1, 0, 2, 0xffffffff);
+POOL(sf_pool_monitoring, "MONITORING", 4, 1, 0, 2, 0xffffffff);
 /* Server, client, control (929 enrol, 930 leave) and their neighbours. */
-POOL(sf_pool_port, 2, 8080, 40000, 40001, 40002, 40003, 929, 930, 0, 65535, 928, 931);
+POOL(sf_pool_port, "PORT", 2, 8080, 40000, 40001, 40002, 40003, 929, 930, 0, 65535, 928, 931);
 /* AF_INET, AF_INET6, AF_UNSPEC, AF_UNIX, AF_PACKET: raw steps only. */
-POOL(sf_pool_family, 4, 2, 10, 0, 1, 17);
+POOL(sf_pool_family, "FAMILY", 4, 2, 10, 0, 1, 17);
 /* Every BPF_SOCK_OPS_* op of kernel 6.18: the byte is the op. */
-POOL(sf_pool_op, 4, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+POOL(sf_pool_op, "OP", 4, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 /* 0 and the TCP states 1 ESTABLISHED .. 12 NEW_SYN_RECV: the byte is the state. */
-POOL(sf_pool_state, 4, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
+POOL(sf_pool_state, "STATE", 4, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
 /* via_waypoint is a u8 the program reads as a bool. */
-POOL(sf_pool_waypoint, 1, 1, 0, 2, 255);
+POOL(sf_pool_waypoint, "WAYPOINT", 1, 1, 0, 2, 255);
 /* km_auth_res values: 0 allow, 1 deny, and ones user space should never write. */
-POOL(sf_pool_verdict, 4, 0, 1, 2, 0xffffffff);
+POOL(sf_pool_verdict, "VERDICT", 4, 0, 1, 2, 0xffffffff);
 /* Byte counts: the probe record truncates them to 32 bits. */
 /* TCP counters: srtt (us << 3), rtt_min, retransmits, lost. */
-POOL(sf_pool_tcp32, 4, 0, 1, 8, 40, 100, 1000, 20000, 0xffffffff);
-POOL(sf_pool_bytes, 8, 1, 0, 100, 1460, 65536, 0xffffffff, 0x100000000ull, ~0ull);
+POOL(sf_pool_tcp32, "TCP32", 4, 0, 1, 8, 40, 100, 1000, 20000, 0xffffffff);
+POOL(sf_pool_bytes, "BYTES", 8, 1, 0, 100, 1460, 65536, 0xffffffff, 0x100000000ull, ~0ull);
 /* Clock steps in ns; the huge ones wrap "now - start". */
-POOL(sf_pool_clock, 8, 1000000, 0, 1, 1000, 1000000000, 60000000000ull, 0x100000000ull, 1ull << 63,
-     ~0ull);
+POOL(sf_pool_clock, "CLOCK", 8, 1000000, 0, 1, 1000, 1000000000, 60000000000ull, 0x100000000ull,
+     1ull << 63, ~0ull);
 
 /* A constant __be32 from a host-order value. */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -82,39 +82,6 @@ const __u8 sf_fault_helpers[SF_FAULT_HELPERS_N] = {
 	HOST_H_SK_STORAGE_GET, HOST_H_CB_FLAGS_SET,    HOST_H_SOCK_HASH_UPDATE,
 };
 
-#define KIND(n, f, ...)                             \
-	{                                           \
-		.name = n, .fields = f, __VA_ARGS__ \
-	}
-#define ENDPOINTS (SF_USE_FAMILY | SF_USE_LOCAL | SF_USE_LPORT)
-
-const struct sf_kind_info sf_kinds[SF_KIND__COUNT] = {
-	[SF_ENROL] = KIND("enrol", SF_USE_FAMILY | SF_USE_LOCAL),
-	[SF_UNENROL] = KIND("unenrol", SF_USE_FAMILY | SF_USE_LOCAL),
-	[SF_LISTEN] = KIND("listen", SF_USE_SLOT | ENDPOINTS),
-	[SF_CONNECT] = KIND("connect",
-			    SF_USE_SLOT | SF_USE_FLAGS | ENDPOINTS | SF_USE_REMOTE | SF_USE_RPORT,
-			    .flags = SF_F_WAYPOINT),
-	[SF_ACCEPT] = KIND("accept", SF_USE_SLOT | SF_USE_PEER),
-	[SF_SEND] = KIND("send", SF_USE_SLOT | SF_USE_VALUE, .value = &sf_pool_bytes),
-	[SF_CLOSE] = KIND("close", SF_USE_SLOT),
-	[SF_RESET] = KIND("reset", SF_USE_SLOT),
-	[SF_WAYPOINT] = KIND("waypoint", SF_USE_SLOT | SF_USE_VALUE, .value = &sf_pool_waypoint),
-	[SF_MONITORING] = KIND("monitoring", SF_USE_VALUE, .value = &sf_pool_monitoring),
-	[SF_NODE_IP] = KIND("node_ip", SF_USE_LOCAL | SF_USE_GLOBAL),
-	[SF_POD_GATEWAY] = KIND("pod_gateway", SF_USE_LOCAL | SF_USE_GLOBAL),
-	[SF_AUTH_ANSWER] = KIND("auth_answer", SF_USE_VALUE, .value = &sf_pool_verdict),
-	[SF_XDP_VERDICT] =
-		KIND("xdp_verdict", SF_USE_SLOT | SF_USE_VALUE, .value = &sf_pool_verdict),
-	[SF_CLOCK] = KIND("clock", SF_USE_VALUE, .value = &sf_pool_clock),
-	[SF_RAW] = KIND("raw",
-			SF_USE_SLOT | SF_USE_FLAGS | SF_USE_OP | ENDPOINTS | SF_USE_REMOTE |
-				SF_USE_RPORT | SF_USE_ARGS | SF_USE_STATE,
-			.flags = SF_F_REQSOCK | SF_F_NOTCP | SF_F_NEWSOCK),
-	[SF_TCP] = KIND("tcp", SF_USE_SLOT | SF_USE_TCP),
-	[SF_RELEASE] = KIND("release", SF_USE_SLOT),
-};
-
 bool sf_addr_is_v4mapped(const struct sf_addr *a)
 {
 	const __u8 *b = (const __u8 *)a->w;
@@ -134,9 +101,4 @@ bool sf_fault_helper_ok(unsigned int h)
 			return true;
 	}
 	return false;
-}
-
-const char *sf_kind_name(enum sf_kind kind)
-{
-	return (unsigned int)kind < SF_KIND__COUNT ? sf_kinds[kind].name : NULL;
 }

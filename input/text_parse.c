@@ -1,222 +1,38 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * text_parse.c: the text form to a run (input/FORMAT.md, "Text form").
- *
- * Untrusted text: every line is split into at most MAX_TOKENS tokens of at
- * most TOKEN_MAX bytes, every number is range-checked before it is stored, and
- * the first bad line stops the parse with its number and one message. Fields
- * a kind does not use stay zero, exactly as the binary decoder leaves them.
+ * text_parse.c: the text form's grammar (input/FORMAT.md, "Text form"). A
+ * step line is read field by field as its kind's row in the registry says
+ * (steps.h): first every token is taken, then every value parsed, range
+ * checked before it is stored; the first bad line stops the parse with its
+ * number and one message. Fields a kind does not use stay zero, exactly as
+ * the binary decoder leaves them. The lexer is text_lex.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <string.h>
 #include "bpf/host/host.h"
 #include "input/input_internal.h"
+#include "input/text_lex.h"
 
-#define TOKEN_MAX  96
-#define MAX_TOKENS 16
-#define HEADER	   "sockfuzz-trace"
-
-struct token {
-	char s[TOKEN_MAX];
-	const char *val; /* after '=' for key=value, else NULL */
-	bool used;
-};
+#define HEADER "sockfuzz-trace"
 
 struct parser {
+	struct lexer lx;
 	struct sf_input *in;
-	struct sf_text_error *err;
-	unsigned int line;
-	const char *kind; /* the step being parsed, for messages */
-	struct token tok[MAX_TOKENS];
-	unsigned int ntok;
 	bool seen_globals, seen_step;
 };
-
-/* Record the error of the current line. Bytes that are not printable ASCII
- * are shown as '?', so a message is always one clean line. */
-__attribute__((format(printf, 2, 3))) static void set_error(struct parser *p, const char *fmt, ...)
-{
-	size_t n = 0;
-	va_list ap;
-
-	p->err->line = p->line;
-	if (p->kind)
-		n = snprintf(p->err->msg, sizeof(p->err->msg), "%s: ", p->kind);
-	va_start(ap, fmt);
-	vsnprintf(p->err->msg + n, sizeof(p->err->msg) - n, fmt, ap);
-	va_end(ap);
-	for (char *c = p->err->msg; *c; c++) {
-		if (*c < 0x20 || *c > 0x7e)
-			*c = '?';
-	}
-}
-
-/* Record the error and give -EINVAL; a macro so that the result is visible
- * to clang --analyze, which does not follow variadic calls. */
-#define fail(p, ...) (set_error((p), __VA_ARGS__), -EINVAL)
-
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-/* Split LINE (LEN bytes, no newline) into p->tok; a '#' starts a comment. */
-static int tokenize(struct parser *p, const char *line, size_t len)
-{
-	const char *hash = memchr(line, '#', len);
-	size_t i = 0;
-
-	if (hash)
-		len = hash - line;
-	if (memchr(line, '\0', len))
-		return fail(p, "NUL byte in the line");
-	p->ntok = 0;
-	while (i < len) {
-		struct token *t;
-		size_t start;
-		char *eq;
-
-		while (i < len && is_space(line[i]))
-			i++;
-		if (i == len)
-			break;
-		start = i;
-		while (i < len && !is_space(line[i]))
-			i++;
-		if (p->ntok == MAX_TOKENS)
-			return fail(p, "too many fields (at most %d)", MAX_TOKENS);
-		if (i - start >= TOKEN_MAX)
-			return fail(p, "'%.24s...' is too long", line + start);
-		t = &p->tok[p->ntok++];
-		memcpy(t->s, line + start, i - start);
-		t->s[i - start] = '\0';
-		t->used = false;
-		eq = strchr(t->s, '=');
-		t->val = NULL;
-		if (eq) {
-			*eq = '\0';
-			t->val = eq + 1;
-		}
-	}
-	return 0;
-}
-
-/* The value of KEY=, or NULL when absent; -EINVAL when given twice. */
-static int take_key(struct parser *p, const char *key, const char **val)
-{
-	*val = NULL;
-	for (unsigned int i = 1; i < p->ntok; i++) {
-		struct token *t = &p->tok[i];
-
-		if (!t->val || strcmp(t->s, key))
-			continue;
-		if (*val)
-			return fail(p, "'%s' given twice", key);
-		t->used = true;
-		*val = t->val;
-	}
-	return 0;
-}
-
-static int need_key(struct parser *p, const char *key, const char **val)
-{
-	int err = take_key(p, key, val);
-
-	if (!err && !*val)
-		err = fail(p, "missing '%s='", key);
-	return err;
-}
-
-/* Whether the bare word WORD is on the line (once at most). */
-static int take_word(struct parser *p, const char *word, bool *found)
-{
-	*found = false;
-	for (unsigned int i = 1; i < p->ntok; i++) {
-		struct token *t = &p->tok[i];
-
-		if (t->val || strcmp(t->s, word))
-			continue;
-		if (*found)
-			return fail(p, "'%s' given twice", word);
-		t->used = true;
-		*found = true;
-	}
-	return 0;
-}
-
-/* The first bare token not taken yet: the kind's value (e.g. an address). */
-static int need_bare(struct parser *p, const char *what, const char **s)
-{
-	for (unsigned int i = 1; i < p->ntok; i++) {
-		struct token *t = &p->tok[i];
-
-		if (!t->val && !t->used) {
-			t->used = true;
-			*s = t->s;
-			return 0;
-		}
-	}
-	return fail(p, "missing %s", what);
-}
-
-/* Every token must have been taken by the kind's parser. */
-static int check_unused(struct parser *p)
-{
-	for (unsigned int i = 1; i < p->ntok; i++) {
-		const struct token *t = &p->tok[i];
-
-		if (t->used)
-			continue;
-		if (t->val)
-			return fail(p, "unknown field '%s'", t->s);
-		return fail(p, "unexpected '%s'", t->s);
-	}
-	return 0;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Values.                                                                   */
 
-/* Decimal, or hexadecimal after 0x; no sign, no spaces. */
-static bool parse_num(const char *s, __u64 *v)
-{
-	unsigned int base = 10;
-	__u64 x = 0;
-
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && s[2]) {
-		base = 16;
-		s += 2;
-	}
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		unsigned int d;
-
-		if (*s >= '0' && *s <= '9')
-			d = *s - '0';
-		else if (base == 16 && *s >= 'a' && *s <= 'f')
-			d = *s - 'a' + 10;
-		else if (base == 16 && *s >= 'A' && *s <= 'F')
-			d = *s - 'A' + 10;
-		else
-			return false;
-		if (x > (~0ull - d) / base)
-			return false;
-		x = x * base + d;
-	}
-	*v = x;
-	return true;
-}
-
 /* A number no larger than MAX; WHAT names it in the message. */
 static int parse_max(struct parser *p, const char *what, const char *s, __u64 max, __u64 *v)
 {
-	if (!parse_num(s, v))
-		return fail(p, "bad %s '%s'", what, s);
+	if (!lex_number(s, v))
+		return lex_fail(&p->lx, "bad %s '%s'", what, s);
 	if (*v > max)
-		return fail(p, "%s %s out of range (0..%llu)", what, s, (unsigned long long)max);
+		return lex_fail(&p->lx, "%s %s out of range (0..%llu)", what, s,
+				(unsigned long long)max);
 	return 0;
 }
 
@@ -240,10 +56,11 @@ static int parse_named(struct parser *p, const char *what, const char *s, __u64 
 		*v = x;
 		return 0;
 	}
-	if (!parse_num(s, v))
-		return fail(p, "unknown %s '%s'", what, s);
+	if (!lex_number(s, v))
+		return lex_fail(&p->lx, "unknown %s '%s'", what, s);
 	if (*v > max)
-		return fail(p, "%s %s out of range (0..%llu)", what, s, (unsigned long long)max);
+		return lex_fail(&p->lx, "%s %s out of range (0..%llu)", what, s,
+				(unsigned long long)max);
 	return 0;
 }
 
@@ -286,7 +103,7 @@ static int parse_duration(struct parser *p, const char *s, __u64 *ns)
 		const char *unit;
 		__u64 mul;
 	} units[] = {{"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", 1000000000}};
-	char num[TOKEN_MAX];
+	char num[LEX_TOKEN_MAX];
 	size_t n = strspn(s, "0123456789");
 	__u64 mul = 0;
 
@@ -298,10 +115,10 @@ static int parse_duration(struct parser *p, const char *s, __u64 *ns)
 	}
 	memcpy(num, s, n);
 	num[n] = '\0';
-	if (!mul || !parse_num(num, ns))
-		return fail(p, "bad duration '%s' (a number and ns, us, ms or s)", s);
+	if (!mul || !lex_number(num, ns))
+		return lex_fail(&p->lx, "bad duration '%s' (a number and ns, us, ms or s)", s);
 	if (*ns > ~0ull / mul)
-		return fail(p, "duration %s out of range", s);
+		return lex_fail(&p->lx, "duration %s out of range", s);
 	*ns *= mul;
 	return 0;
 }
@@ -310,7 +127,7 @@ static int parse_duration(struct parser *p, const char *s, __u64 *ns)
  * optionally in brackets. NONE_OK accepts "none" for the zero address. */
 static int parse_addr(struct parser *p, const char *s, struct sf_addr *a, bool *v4, bool none_ok)
 {
-	char buf[TOKEN_MAX];
+	char buf[LEX_TOKEN_MAX];
 	size_t n = strlen(s);
 
 	memset(a, 0, sizeof(*a));
@@ -322,7 +139,7 @@ static int parse_addr(struct parser *p, const char *s, struct sf_addr *a, bool *
 		a->w[2] = htonl(0xffff);
 		if (inet_pton(AF_INET, s, &a->w[3]) == 1)
 			return 0;
-		return fail(p, "bad address '%s'", s);
+		return lex_fail(&p->lx, "bad address '%s'", s);
 	}
 	if (s[0] == '[' && n >= 2 && s[n - 1] == ']') {
 		memcpy(buf, s + 1, n - 2);
@@ -331,7 +148,7 @@ static int parse_addr(struct parser *p, const char *s, struct sf_addr *a, bool *
 		memcpy(buf, s, n + 1);
 	}
 	if (inet_pton(AF_INET6, buf, a) != 1)
-		return fail(p, "bad address '%s'", s);
+		return lex_fail(&p->lx, "bad address '%s'", s);
 	return 0;
 }
 
@@ -339,7 +156,7 @@ static int parse_addr(struct parser *p, const char *s, struct sf_addr *a, bool *
 static int parse_endpoint(struct parser *p, const char *key, const char *s, struct sf_addr *a,
 			  __u16 *port, bool *v4)
 {
-	char host[TOKEN_MAX];
+	char host[LEX_TOKEN_MAX];
 	const char *colon;
 	__u64 x;
 	int err;
@@ -348,14 +165,14 @@ static int parse_endpoint(struct parser *p, const char *key, const char *s, stru
 		const char *close = strchr(s, ']');
 
 		if (!close || close[1] != ':')
-			return fail(p, "%s=%s: write [IPV6]:PORT", key, s);
+			return lex_fail(&p->lx, "%s=%s: write [IPV6]:PORT", key, s);
 		colon = close + 1;
 	} else {
 		colon = strrchr(s, ':');
 		if (!colon)
-			return fail(p, "%s=%s: missing ':PORT'", key, s);
+			return lex_fail(&p->lx, "%s=%s: missing ':PORT'", key, s);
 		if (memchr(s, ':', colon - s))
-			return fail(p, "%s=%s: write [IPV6]:PORT", key, s);
+			return lex_fail(&p->lx, "%s=%s: write [IPV6]:PORT", key, s);
 	}
 	memcpy(host, s, colon - s);
 	host[colon - s] = '\0';
@@ -368,81 +185,27 @@ static int parse_endpoint(struct parser *p, const char *key, const char *s, stru
 }
 
 /* ------------------------------------------------------------------------ */
-/* Lines.                                                                    */
+/* Steps, as their row says.                                                 */
 
-static int parse_slot(struct parser *p, const char *key, __u8 *slot)
+static int parse_slot(struct parser *p, const char *key, const char *s, __u8 *slot)
 {
-	const char *s = NULL;
-	int err = need_key(p, key, &s);
-
-	return err ?: parse_u8(p, key, s, SF_NSLOTS - 1, slot);
+	return parse_u8(p, key, s, SF_NSLOTS - 1, slot);
 }
 
-/* The family an endpoint's notation gives a lifecycle step. */
-static __u32 notation_family(bool v4)
+static int parse_args(struct parser *p, const char *args, __u32 out[4])
 {
-	return v4 ? SF_AF_INET : SF_AF_INET6;
-}
-
-static int parse_connect(struct parser *p, struct sf_step *st)
-{
-	const char *from, *to;
-	bool v4_from = false, v4_to = false, waypoint = false;
-	int err;
-
-	err = parse_slot(p, "slot", &st->slot);
-	err = err ?: need_key(p, "from", &from);
-	err = err ?: need_key(p, "to", &to);
-	err = err ?: parse_endpoint(p, "from", from, &st->local, &st->lport, &v4_from);
-	err = err ?: parse_endpoint(p, "to", to, &st->remote, &st->rport, &v4_to);
-	err = err ?: take_word(p, "waypoint", &waypoint);
-	if (err)
-		return err;
-	if (v4_from != v4_to)
-		return fail(p, "from= and to= mix IPv4 and IPv6 (an IPv6 socket writes "
-			       "::ffff:a.b.c.d)");
-	st->family = notation_family(v4_from);
-	st->flags = waypoint ? SF_F_WAYPOINT : 0;
-	return 0;
-}
-
-static int parse_raw(struct parser *p, struct sf_step *st)
-{
-	const char *op, *family, *local, *remote, *args = NULL, *state = NULL;
-	bool v4, reqsock = false, notcp = false, newsock = false;
-	int err;
-
-	err = parse_slot(p, "slot", &st->slot);
-	err = err ?: need_key(p, "op", &op);
-	err = err ?: need_key(p, "family", &family);
-	err = err ?: need_key(p, "local", &local);
-	err = err ?: need_key(p, "remote", &remote);
-	err = err ?: take_key(p, "args", &args);
-	err = err ?: take_key(p, "state", &state);
-	err = err ?: parse_named32(p, "op", op, sf_op_lookup, &st->op);
-	err = err ?: parse_named32(p, "family", family, sf_family_lookup, &st->family);
-	err = err ?: parse_endpoint(p, "local", local, &st->local, &st->lport, &v4);
-	err = err ?: parse_endpoint(p, "remote", remote, &st->remote, &st->rport, &v4);
-	err = err ?: take_word(p, "reqsock", &reqsock);
-	err = err ?: take_word(p, "notcp", &notcp);
-	err = err ?: take_word(p, "newsock", &newsock);
-	if (!err && state)
-		err = parse_named32(p, "state", state, sf_state_lookup, &st->state);
-	if (err)
-		return err;
-	st->flags = (reqsock ? SF_F_REQSOCK : 0) | (notcp ? SF_F_NOTCP : 0) |
-		    (newsock ? SF_F_NEWSOCK : 0);
 	/* args=A[,B[,C[,D]]]: missing ones are 0. */
 	for (unsigned int i = 0; args; i++) {
-		char one[TOKEN_MAX];
+		char one[LEX_TOKEN_MAX];
 		const char *comma = strchr(args, ',');
 		size_t n = comma ? (size_t)(comma - args) : strlen(args);
+		int err;
 
 		if (i == 4)
-			return fail(p, "args= takes at most 4 values");
+			return lex_fail(&p->lx, "args= takes at most 4 values");
 		memcpy(one, args, n);
 		one[n] = '\0';
-		err = parse_named32(p, "arg", one, sf_state_lookup, &st->args[i]);
+		err = parse_named32(p, "arg", one, sf_state_lookup, &out[i]);
 		if (err)
 			return err;
 		args = comma ? comma + 1 : NULL;
@@ -450,108 +213,174 @@ static int parse_raw(struct parser *p, struct sf_step *st)
 	return 0;
 }
 
-/* tcp slot=N srtt=U rtt_min=U retrans=U lost=U received=B acked=B: all needed. */
-static int parse_tcp(struct parser *p, struct sf_step *st)
+static int parse_value(struct parser *p, const struct sf_value_syntax *vs, const char *s, __u64 *v)
 {
-	static const char *const keys[6] = {"srtt", "rtt_min",	"retrans",
-					    "lost", "received", "acked"};
-	const char *s[6];
-	__u64 v[6];
-	int err = parse_slot(p, "slot", &st->slot);
+	switch (vs->style) {
+	case SF_VS_ONOFF:
+		return parse_named(p, vs->name, s, vs->max, onoff_lookup, v);
+	case SF_VS_VERDICT:
+		return parse_named(p, vs->name, s, vs->max, verdict_lookup, v);
+	case SF_VS_DURATION:
+		return parse_duration(p, s, v);
+	case SF_VS_NUMBER:
+	default:
+		return parse_max(p, vs->name, s, vs->max, v);
+	}
+}
 
-	for (int i = 0; i < 6; i++)
-		err = err ?: need_key(p, keys[i], &s[i]);
-	for (int i = 0; i < 6; i++)
-		err = err ?: parse_max(p, keys[i], s[i], i < 4 ? 0xffffffffull : ~0ull, &v[i]);
-	if (err)
+static void set_tcp(struct sf_tcp *tcp, unsigned int i, __u64 v)
+{
+	switch (i) {
+	case 0:
+		tcp->srtt_us = v;
+		break;
+	case 1:
+		tcp->rtt_min = v;
+		break;
+	case 2:
+		tcp->total_retrans = v;
+		break;
+	case 3:
+		tcp->lost_out = v;
+		break;
+	case 4:
+		tcp->bytes_received = v;
+		break;
+	default:
+		tcp->bytes_acked = v;
+		break;
+	}
+}
+
+/* Take the token of field F: its text, or NULL for a flag or an optional
+ * field that is absent (a present flag gives its word). */
+static int take_field(struct parser *p, const struct sf_text_field *f, const char **s)
+{
+	bool found;
+	int err;
+
+	*s = NULL;
+	switch (f->type) {
+	case SF_TF_ADDR:
+		return lex_need_bare(&p->lx, "the pod address", s);
+	case SF_TF_GLOBAL:
+		return lex_need_bare(&p->lx, "an address or none", s);
+	case SF_TF_FLAG:
+		err = lex_take_word(&p->lx, f->key, &found);
+		*s = found ? f->key : NULL;
 		return err;
-	st->tcp = (struct sf_tcp){(__u32)v[0], (__u32)v[1], (__u32)v[2], (__u32)v[3], v[4], v[5]};
+	case SF_TF_ARGS:
+	case SF_TF_STATE:
+		return lex_take_key(&p->lx, f->key, s);
+	case SF_TF_VALUE:
+		if (!f->key)
+			return lex_need_bare(&p->lx, f->value->what, s);
+		return lex_need_key(&p->lx, f->key, s);
+	default:
+		return lex_need_key(&p->lx, f->key, s);
+	}
+}
+
+/* The notation of the addresses a lifecycle step writes gives its family. */
+struct notation {
+	bool applies;	 /* the kind takes its family from it */
+	const char *key; /* the first address field's key */
+	bool seen, v4;
+};
+
+static int note_family(struct parser *p, struct notation *n, const char *key, bool v4)
+{
+	if (!n->applies)
+		return 0;
+	if (n->seen && n->v4 != v4)
+		return lex_fail(&p->lx,
+				"%s= and %s= mix IPv4 and IPv6 (an IPv6 socket writes "
+				"::ffff:a.b.c.d)",
+				n->key, key);
+	n->key = key;
+	n->seen = true;
+	n->v4 = v4;
 	return 0;
 }
 
+static int parse_field(struct parser *p, const struct sf_text_field *f, const char *s,
+		       struct sf_step *st, struct notation *n)
+{
+	bool v4 = false;
+	__u64 v;
+	int err;
+
+	switch (f->type) {
+	case SF_TF_SLOT:
+		return parse_slot(p, f->key, s, &st->slot);
+	case SF_TF_PEER:
+		return parse_slot(p, f->key, s, &st->peer);
+	case SF_TF_ADDR:
+		err = parse_addr(p, s, &st->local, &v4, false);
+		return err ?: note_family(p, n, "the address", v4);
+	case SF_TF_GLOBAL:
+		return parse_addr(p, s, &st->local, &v4, true);
+	case SF_TF_LOCAL:
+		err = parse_endpoint(p, f->key, s, &st->local, &st->lport, &v4);
+		return err ?: note_family(p, n, f->key, v4);
+	case SF_TF_REMOTE:
+		err = parse_endpoint(p, f->key, s, &st->remote, &st->rport, &v4);
+		return err ?: note_family(p, n, f->key, v4);
+	case SF_TF_FLAG:
+		st->flags |= f->arg;
+		return 0;
+	case SF_TF_OP:
+		return parse_named32(p, f->key, s, sf_op_lookup, &st->op);
+	case SF_TF_FAMILY:
+		return parse_named32(p, f->key, s, sf_family_lookup, &st->family);
+	case SF_TF_ARGS:
+		return parse_args(p, s, st->args);
+	case SF_TF_STATE:
+		return parse_named32(p, f->key, s, sf_state_lookup, &st->state);
+	case SF_TF_VALUE:
+		err = parse_value(p, f->value, s, &v);
+		if (!err)
+			st->value = v;
+		return err;
+	case SF_TF_TCP:
+		err = parse_max(p, f->key, s, f->arg < 4 ? 0xffffffffull : ~0ull, &v);
+		if (!err)
+			set_tcp(&st->tcp, f->arg, v);
+		return err;
+	default:
+		return lex_fail(&p->lx, "not a step");
+	}
+}
+
+#define MAX_FIELDS LEX_MAX_TOKENS
+
 static int parse_step(struct parser *p, enum sf_kind kind, struct sf_step *st)
 {
-	const struct sf_kind_info *k = &sf_kinds[kind];
-	const char *s = NULL;
-	__u64 v = 0;
-	bool v4 = false;
+	const struct sf_kind_def *k = sf_kind_def(kind);
+	const char *tok[MAX_FIELDS];
+	struct notation n = {0};
+	unsigned int i;
 	int err = 0;
 
 	memset(st, 0, sizeof(*st));
 	st->kind = kind;
-	switch (kind) {
-	case SF_ENROL:
-	case SF_UNENROL:
-		err = need_bare(p, "the pod address", &s);
-		err = err ?: parse_addr(p, s, &st->local, &v4, false);
-		st->family = notation_family(v4);
-		break;
-	case SF_LISTEN:
-		err = parse_slot(p, "slot", &st->slot);
-		err = err ?: need_key(p, "on", &s);
-		err = err ?: parse_endpoint(p, "on", s, &st->local, &st->lport, &v4);
-		st->family = notation_family(v4);
-		break;
-	case SF_CONNECT:
-		err = parse_connect(p, st);
-		break;
-	case SF_ACCEPT:
-		err = parse_slot(p, "slot", &st->slot);
-		err = err ?: parse_slot(p, "listener", &st->peer);
-		break;
-	case SF_SEND:
-		err = parse_slot(p, "slot", &st->slot);
-		err = err ?: need_key(p, "bytes", &s);
-		err = err ?: parse_max(p, "bytes", s, ~0ull, &v);
-		break;
-	case SF_CLOSE:
-	case SF_RESET:
-		err = parse_slot(p, "slot", &st->slot);
-		break;
-	case SF_WAYPOINT:
-		err = parse_slot(p, "slot", &st->slot);
-		err = err ?: need_bare(p, "on, off or a number", &s);
-		err = err ?: parse_named(p, "waypoint", s, 0xff, onoff_lookup, &v);
-		break;
-	case SF_MONITORING:
-		err = need_bare(p, "on, off or a number", &s);
-		err = err ?: parse_named(p, "monitoring", s, 0xffffffff, onoff_lookup, &v);
-		break;
-	case SF_NODE_IP:
-	case SF_POD_GATEWAY:
-		err = need_bare(p, "an address or none", &s);
-		err = err ?: parse_addr(p, s, &st->local, &v4, true);
-		break;
-	case SF_XDP_VERDICT:
-		err = parse_slot(p, "slot", &st->slot);
-		/* fall through */
-	case SF_AUTH_ANSWER:
-		err = err ?: need_bare(p, "the verdict (allow, deny or a number)", &s);
-		err = err ?: parse_named(p, "verdict", s, 0xffffffff, verdict_lookup, &v);
-		break;
-	case SF_CLOCK:
-		err = need_bare(p, "the duration", &s);
-		err = err ?: parse_duration(p, s, &v);
-		break;
-	case SF_RAW:
-		err = parse_raw(p, st);
-		break;
-	case SF_TCP:
-		err = parse_tcp(p, st);
-		break;
-	case SF_RELEASE:
-		err = parse_slot(p, "slot", &st->slot);
-		break;
-	default:
-		err = fail(p, "not a step");
-		break;
+	n.applies = (k->fields & SF_USE_FAMILY) && !(k->fields & SF_USE_ANY_FAMILY);
+	for (i = 0; k->text[i].type != SF_TF_END && i < MAX_FIELDS && !err; i++)
+		err = take_field(p, &k->text[i], &tok[i]);
+	for (i = 0; k->text[i].type != SF_TF_END && i < MAX_FIELDS && !err; i++) {
+		if (tok[i])
+			err = parse_field(p, &k->text[i], tok[i], st, &n);
 	}
 	if (err)
 		return err;
-	if (k->fields & SF_USE_VALUE)
-		st->value = v;
-	return check_unused(p);
+	/* A lifecycle step's family is its notation's; a raw one says it. */
+	if (n.applies)
+		st->family = n.v4 ? SF_AF_INET : SF_AF_INET6;
+	return lex_check_unused(&p->lx);
 }
+
+/* ------------------------------------------------------------------------ */
+/* Lines.                                                                    */
 
 static int parse_globals(struct parser *p)
 {
@@ -562,13 +391,13 @@ static int parse_globals(struct parser *p)
 	int err;
 
 	if (p->seen_globals)
-		return fail(p, "given twice");
+		return lex_fail(&p->lx, "given twice");
 	if (p->seen_step)
-		return fail(p, "must come before the first step");
+		return lex_fail(&p->lx, "must come before the first step");
 	p->seen_globals = true;
-	err = take_key(p, "monitoring", &mon);
-	err = err ?: take_key(p, "node_ip", &node);
-	err = err ?: take_key(p, "pod_gateway", &gw);
+	err = lex_take_key(&p->lx, "monitoring", &mon);
+	err = err ?: lex_take_key(&p->lx, "node_ip", &node);
+	err = err ?: lex_take_key(&p->lx, "pod_gateway", &gw);
 	if (!err && mon)
 		err = parse_named(p, "monitoring", mon, 0xffffffff, onoff_lookup, &v);
 	if (!err && mon)
@@ -577,7 +406,7 @@ static int parse_globals(struct parser *p)
 		err = parse_addr(p, node, &in->node_ip, &v4, true);
 	if (!err && gw)
 		err = parse_addr(p, gw, &in->pod_gateway, &v4, true);
-	return err ?: check_unused(p);
+	return err ?: lex_check_unused(&p->lx);
 }
 
 static int parse_fault(struct parser *p)
@@ -589,9 +418,9 @@ static int parse_fault(struct parser *p)
 	int err;
 
 	if (p->seen_step)
-		return fail(p, "must come before the first step");
-	err = need_bare(p, "the helper", &name);
-	err = err ?: need_key(p, "nth", &nth);
+		return lex_fail(&p->lx, "must come before the first step");
+	err = lex_need_bare(&p->lx, "the helper", &name);
+	err = err ?: lex_need_key(&p->lx, "nth", &nth);
 	err = err ?: parse_max(p, "nth", nth, 0xffff, &v);
 	if (err)
 		return err;
@@ -602,15 +431,15 @@ static int parse_fault(struct parser *p)
 	if (i == SF_FAULT_HELPERS_N) {
 		for (unsigned int h = 0; h < HOST_H__MAX; h++) {
 			if (!strcmp(host_helper__name(h), name))
-				return fail(p, "helper '%s' cannot fail", name);
+				return lex_fail(&p->lx, "helper '%s' cannot fail", name);
 		}
-		return fail(p, "unknown helper '%s'", name);
+		return lex_fail(&p->lx, "unknown helper '%s'", name);
 	}
-	err = check_unused(p);
+	err = lex_check_unused(&p->lx);
 	if (err)
 		return err;
 	if (p->in->nfaults == SF_MAX_FAULTS)
-		return fail(p, "too many faults (at most %d)", SF_MAX_FAULTS);
+		return lex_fail(&p->lx, "too many faults (at most %d)", SF_MAX_FAULTS);
 	f = &p->in->faults[p->in->nfaults++];
 	f->helper = sf_fault_helpers[i];
 	f->nth = v;
@@ -619,52 +448,53 @@ static int parse_fault(struct parser *p)
 
 static int parse_header(struct parser *p)
 {
-	if (p->ntok == 0 || strcmp(p->tok[0].s, HEADER) || p->tok[0].val)
-		return fail(p, "expected the header '" HEADER " v%d lifecycle|raw'",
-			    SF_FORMAT_VERSION);
-	if (p->ntok < 2)
-		return fail(p, "missing the version (v%d)", SF_FORMAT_VERSION);
-	if (strcmp(p->tok[1].s, "v1") || p->tok[1].val)
-		return fail(p, "version '%s' is not supported (this is v%d)", p->tok[1].s,
-			    SF_FORMAT_VERSION);
-	if (p->ntok < 3)
-		return fail(p, "missing the level (lifecycle or raw)");
-	if (!strcmp(p->tok[2].s, "lifecycle") && !p->tok[2].val)
+	if (p->lx.ntok == 0 || strcmp(p->lx.tok[0].s, HEADER) || p->lx.tok[0].val)
+		return lex_fail(&p->lx, "expected the header '" HEADER " v%d lifecycle|raw'",
+				SF_FORMAT_VERSION);
+	if (p->lx.ntok < 2)
+		return lex_fail(&p->lx, "missing the version (v%d)", SF_FORMAT_VERSION);
+	if (strcmp(p->lx.tok[1].s, "v1") || p->lx.tok[1].val)
+		return lex_fail(&p->lx, "version '%s' is not supported (this is v%d)",
+				p->lx.tok[1].s, SF_FORMAT_VERSION);
+	if (p->lx.ntok < 3)
+		return lex_fail(&p->lx, "missing the level (lifecycle or raw)");
+	if (!strcmp(p->lx.tok[2].s, "lifecycle") && !p->lx.tok[2].val)
 		p->in->level = SF_LEVEL_LIFECYCLE;
-	else if (!strcmp(p->tok[2].s, "raw") && !p->tok[2].val)
+	else if (!strcmp(p->lx.tok[2].s, "raw") && !p->lx.tok[2].val)
 		p->in->level = SF_LEVEL_RAW;
 	else
-		return fail(p, "unknown level '%s' (lifecycle or raw)", p->tok[2].s);
-	if (p->ntok > 3)
-		return fail(p, "unexpected '%s' after the header", p->tok[3].s);
+		return lex_fail(&p->lx, "unknown level '%s' (lifecycle or raw)", p->lx.tok[2].s);
+	if (p->lx.ntok > 3)
+		return lex_fail(&p->lx, "unexpected '%s' after the header", p->lx.tok[3].s);
 	return 0;
 }
 
 static int parse_line(struct parser *p)
 {
 	struct sf_input *in = p->in;
-	const struct token *t = &p->tok[0];
+	const struct lex_token *t = &p->lx.tok[0];
 	enum sf_kind kind;
 	int err;
 
 	if (t->val)
-		return fail(p, "unknown step '%s='", t->s);
+		return lex_fail(&p->lx, "unknown step '%s='", t->s);
 	if (!strcmp(t->s, "globals")) {
-		p->kind = "globals";
+		p->lx.what = "globals";
 		return parse_globals(p);
 	}
 	if (!strcmp(t->s, "fault")) {
-		p->kind = "fault";
+		p->lx.what = "fault";
 		return parse_fault(p);
 	}
 	if (!sf_kind_lookup(t->s, &kind))
-		return fail(p, "unknown step '%s'", t->s);
-	if (kind >= sf_level_kinds(in->level))
-		return fail(p, "a %s step needs the raw level (header: '" HEADER " v%d raw')", t->s,
-			    SF_FORMAT_VERSION);
+		return lex_fail(&p->lx, "unknown step '%s'", t->s);
+	if (!sf_level_holds(in->level, kind))
+		return lex_fail(&p->lx,
+				"a %s step needs the raw level (header: '" HEADER " v%d raw')",
+				t->s, SF_FORMAT_VERSION);
 	if (in->nsteps == SF_MAX_STEPS)
-		return fail(p, "too many steps (at most %d)", SF_MAX_STEPS);
-	p->kind = sf_kinds[kind].name;
+		return lex_fail(&p->lx, "too many steps (at most %d)", SF_MAX_STEPS);
+	p->lx.what = sf_kind_name(kind);
 	p->seen_step = true;
 	err = parse_step(p, kind, &in->steps[in->nsteps]);
 	if (!err)
@@ -675,15 +505,15 @@ static int parse_line(struct parser *p)
 int sf_text_parse(const char *text, size_t len, struct sf_input *in, struct sf_text_error *err)
 {
 	struct sf_text_error dummy;
-	struct parser p = {.in = in, .err = err ? err : &dummy};
+	struct parser p = {.lx.err = err ? err : &dummy, .in = in};
 	size_t pos = 0;
 	int rc;
 
 	memset(in, 0, sizeof(*in));
 	in->version = SF_FORMAT_VERSION;
 	in->monitoring = 1;
-	p.err->line = 0;
-	p.err->msg[0] = '\0';
+	p.lx.err->line = 0;
+	p.lx.err->msg[0] = '\0';
 	if (!text) {
 		text = "";
 		len = 0;
@@ -694,19 +524,19 @@ int sf_text_parse(const char *text, size_t len, struct sf_input *in, struct sf_t
 		const char *nl = len > pos ? memchr(line, '\n', len - pos) : NULL;
 		size_t n = nl ? (size_t)(nl - line) : len - pos;
 
-		p.line++;
-		p.kind = NULL;
+		p.lx.line++;
+		p.lx.what = NULL;
 		pos += n + 1;
 		/* Say "not the text form" before anything about a binary's bytes. */
-		if (p.line == 1 && (n < strlen(HEADER) || memcmp(line, HEADER, strlen(HEADER))))
-			return fail(&p, "expected the header '" HEADER " v%d lifecycle|raw'",
-				    SF_FORMAT_VERSION);
-		rc = tokenize(&p, line, n);
+		if (p.lx.line == 1 && (n < strlen(HEADER) || memcmp(line, HEADER, strlen(HEADER))))
+			return lex_fail(&p.lx, "expected the header '" HEADER " v%d lifecycle|raw'",
+					SF_FORMAT_VERSION);
+		rc = lex_line(&p.lx, line, n);
 		if (rc)
 			return rc;
-		if (p.line == 1)
+		if (p.lx.line == 1)
 			rc = parse_header(&p);
-		else if (p.ntok)
+		else if (p.lx.ntok)
 			rc = parse_line(&p);
 		if (rc)
 			return rc;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * text_print.c: a run in the canonical text form (input/FORMAT.md, "Text
- * form"). Canonical: every field a kind uses is printed, in one order, names
- * before numbers, so text_parse.c reads it back to the same run and printing
- * that gives the same bytes.
+ * form"). Canonical: every field a kind uses is printed, in its row's order
+ * (steps.h), names before numbers, so text_parse.c reads it back to the same
+ * run and printing that gives the same bytes.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,10 +23,11 @@ static const char *fmt_addr(char *buf, const struct sf_addr *a, bool v4)
 }
 
 /* How a step writes its addresses: dotted quad for an AF_INET lifecycle step;
- * for a raw step, dotted quad for an IPv4-mapped address unless AF_INET6. */
+ * for a step that gives its family (raw), dotted quad for an IPv4-mapped
+ * address unless AF_INET6. */
 static bool step_v4(const struct sf_step *st, const struct sf_addr *a)
 {
-	if (st->kind == SF_RAW)
+	if (sf_kind_def(st->kind)->fields & SF_USE_ANY_FAMILY)
 		return st->family != SF_AF_INET6 && sf_addr_is_v4mapped(a);
 	return st->family == SF_AF_INET;
 }
@@ -86,93 +87,103 @@ static int stream_result(FILE *out)
 	return ferror(out) ? -(errno ? errno : EIO) : 0;
 }
 
-int sf_step_print(const struct sf_step *st, FILE *out)
+static __u64 tcp_field(const struct sf_tcp *tcp, unsigned int i)
+{
+	const __u64 v[6] = {tcp->srtt_us,  tcp->rtt_min,	tcp->total_retrans,
+			    tcp->lost_out, tcp->bytes_received, tcp->bytes_acked};
+
+	return v[i < 6 ? i : 5];
+}
+
+static void print_value(FILE *out, const struct sf_value_syntax *vs, __u64 v)
+{
+	switch (vs->style) {
+	case SF_VS_ONOFF:
+		print_onoff(out, v);
+		break;
+	case SF_VS_VERDICT:
+		print_named(out, sf_verdict_name(v), v);
+		break;
+	case SF_VS_DURATION:
+		print_duration(out, v);
+		break;
+	case SF_VS_NUMBER:
+	default:
+		fprintf(out, "%" PRIu64, (uint64_t)v);
+		break;
+	}
+}
+
+static void print_field(FILE *out, const struct sf_text_field *f, const struct sf_step *st)
 {
 	char buf[ADDR_STRLEN];
 
-	if (st->kind >= SF_KIND__COUNT) {
-		fprintf(out, "unknown step %u", st->kind);
-		return -EINVAL;
-	}
-	fputs(sf_kinds[st->kind].name, out);
-
-	switch (st->kind) {
-	case SF_ENROL:
-	case SF_UNENROL:
+	switch (f->type) {
+	case SF_TF_SLOT:
+		fprintf(out, " %s=%u", f->key, st->slot);
+		break;
+	case SF_TF_PEER:
+		fprintf(out, " %s=%u", f->key, st->peer);
+		break;
+	case SF_TF_ADDR:
 		fprintf(out, " %s", fmt_addr(buf, &st->local, st->family == SF_AF_INET));
 		break;
-	case SF_LISTEN:
-		fprintf(out, " slot=%u", st->slot);
-		print_endpoint(out, "on", st, &st->local, st->lport);
-		break;
-	case SF_CONNECT:
-		fprintf(out, " slot=%u", st->slot);
-		print_endpoint(out, "from", st, &st->local, st->lport);
-		print_endpoint(out, "to", st, &st->remote, st->rport);
-		if (st->flags & SF_F_WAYPOINT)
-			fputs(" waypoint", out);
-		break;
-	case SF_ACCEPT:
-		fprintf(out, " slot=%u listener=%u", st->slot, st->peer);
-		break;
-	case SF_SEND:
-		fprintf(out, " slot=%u bytes=%" PRIu64, st->slot, (uint64_t)st->value);
-		break;
-	case SF_CLOSE:
-	case SF_RESET:
-	case SF_RELEASE:
-		fprintf(out, " slot=%u", st->slot);
-		break;
-	case SF_WAYPOINT:
-		fprintf(out, " slot=%u ", st->slot);
-		print_onoff(out, st->value);
-		break;
-	case SF_MONITORING:
-		fputc(' ', out);
-		print_onoff(out, st->value);
-		break;
-	case SF_NODE_IP:
-	case SF_POD_GATEWAY:
+	case SF_TF_GLOBAL:
 		fputc(' ', out);
 		print_global(out, &st->local);
 		break;
-	case SF_XDP_VERDICT:
-		fprintf(out, " slot=%u", st->slot);
-		/* fall through */
-	case SF_AUTH_ANSWER:
-		fputc(' ', out);
-		print_named(out, sf_verdict_name(st->value), st->value);
+	case SF_TF_LOCAL:
+		print_endpoint(out, f->key, st, &st->local, st->lport);
 		break;
-	case SF_CLOCK:
-		fputc(' ', out);
-		print_duration(out, st->value);
+	case SF_TF_REMOTE:
+		print_endpoint(out, f->key, st, &st->remote, st->rport);
 		break;
-	case SF_RAW:
-		fprintf(out, " slot=%u op=", st->slot);
+	case SF_TF_FLAG:
+		if (st->flags & f->arg)
+			fprintf(out, " %s", f->key);
+		break;
+	case SF_TF_OP:
+		fprintf(out, " %s=", f->key);
 		print_named(out, sf_op_name(st->op), st->op);
-		fputs(" family=", out);
-		print_named(out, sf_family_name(st->family), st->family);
-		print_endpoint(out, "local", st, &st->local, st->lport);
-		print_endpoint(out, "remote", st, &st->remote, st->rport);
-		fprintf(out, " args=%u,%u,%u,%u state=", st->args[0], st->args[1], st->args[2],
-			st->args[3]);
-		print_named(out, sf_state_name(st->state), st->state);
-		if (st->flags & SF_F_REQSOCK)
-			fputs(" reqsock", out);
-		if (st->flags & SF_F_NOTCP)
-			fputs(" notcp", out);
-		if (st->flags & SF_F_NEWSOCK)
-			fputs(" newsock", out);
 		break;
-	case SF_TCP:
-		fprintf(out,
-			" slot=%u srtt=%u rtt_min=%u retrans=%u lost=%u received=%" PRIu64
-			" acked=%" PRIu64,
-			st->slot, st->tcp.srtt_us, st->tcp.rtt_min, st->tcp.total_retrans,
-			st->tcp.lost_out, (uint64_t)st->tcp.bytes_received,
-			(uint64_t)st->tcp.bytes_acked);
+	case SF_TF_FAMILY:
+		fprintf(out, " %s=", f->key);
+		print_named(out, sf_family_name(st->family), st->family);
+		break;
+	case SF_TF_ARGS:
+		fprintf(out, " %s=%u,%u,%u,%u", f->key, st->args[0], st->args[1], st->args[2],
+			st->args[3]);
+		break;
+	case SF_TF_STATE:
+		fprintf(out, " %s=", f->key);
+		print_named(out, sf_state_name(st->state), st->state);
+		break;
+	case SF_TF_VALUE:
+		if (f->key)
+			fprintf(out, " %s=", f->key);
+		else
+			fputc(' ', out);
+		print_value(out, f->value, st->value);
+		break;
+	case SF_TF_TCP:
+		fprintf(out, " %s=%" PRIu64, f->key, (uint64_t)tcp_field(&st->tcp, f->arg));
+		break;
+	case SF_TF_END:
 		break;
 	}
+}
+
+int sf_step_print(const struct sf_step *st, FILE *out)
+{
+	const struct sf_kind_def *k = sf_kind_def(st->kind);
+
+	if (!k) {
+		fprintf(out, "unknown step %u", st->kind);
+		return -EINVAL;
+	}
+	fputs(k->name, out);
+	for (const struct sf_text_field *f = k->text; f->type != SF_TF_END; f++)
+		print_field(out, f, st);
 	return stream_result(out);
 }
 
