@@ -60,6 +60,24 @@ test-cli: $(CLI_BIN) tests/test_cli.sh
 	$(call msg,TEST,tests/test_cli.sh)
 	$(Q)$(CLI_TEST_ENV) tests/test_cli.sh $(CLI_BIN)
 
-TEST_TARGETS += test-input test-cli
+# input/FORMAT.md's step table is the registry's (sockfuzz steps list).
+FORMAT_DOC := input/FORMAT.md
+format_doc_table = sed -n '/^<!-- steps: generated/,/^<!-- end of steps/p' $(FORMAT_DOC) | sed '1d;$$d'
 
-.PHONY: test-input test-cli
+format-doc: $(CLI_BIN)
+	$(Q)$(CLI_BIN) steps list > $(BUILD)/steps.md
+	$(Q)$(PYTHON) -c 'import sys; d=open(sys.argv[1]).read(); t=sys.stdin.read(); \
+		a=d.index("<!-- steps: generated"); a=d.index("\n",a)+1; \
+		b=d.index("<!-- end of steps"); open(sys.argv[1],"w").write(d[:a]+t+d[b:])' \
+		$(FORMAT_DOC) < $(BUILD)/steps.md
+
+test-format-doc: $(CLI_BIN)
+	$(Q)$(CLI_BIN) steps list > $(BUILD)/steps.md
+	$(call msg,TEST,$(FORMAT_DOC) step table)
+	$(Q)$(CLI_BIN) steps list > $(BUILD)/steps.md
+	$(Q)$(format_doc_table) | diff -u - $(BUILD)/steps.md || \
+		{ echo "$(FORMAT_DOC): the step table is not the registry's: make format-doc"; exit 1; }
+
+TEST_TARGETS += test-input test-cli test-format-doc
+
+.PHONY: test-input test-cli format-doc test-format-doc

@@ -68,11 +68,12 @@ static int do_help(int argc, char **argv)
 		"       %1$s print [--level LEVEL] FILE\n"
 		"       %1$s compile FILE [-o OUT]\n"
 		"       %1$s props list\n"
+		"       %1$s steps list\n"
 		"       %1$s kernel [--seed N] [--connections N] [--out DIR] [FILE...]\n"
 		"       %1$s version\n"
 		"       %1$s help\n"
 		"\n"
-		"       COMMAND := { replay | print | compile | props | kernel | version | help }\n"
+		"       COMMAND := { replay | print | compile | props | steps | kernel | version | help }\n"
 		"       " HELP_SPEC_OPTIONS "\n"
 		"       " HELP_SPEC_LEVEL "\n"
 		"       " HELP_SPEC_FILE "\n"
@@ -81,6 +82,7 @@ static int do_help(int argc, char **argv)
 		"       print    an input in the text form, on stdout\n"
 		"       compile  the text form to the binary form\n"
 		"       props    the properties the executor checks\n"
+		"       steps    the step kinds of the input format\n"
 		"       kernel   the kernel as oracle: record real connections, replay, compare\n"
 		"\n"
 		"       Exit: 0 OK, 1 a property failed, 2 usage or environment error.\n"
@@ -102,10 +104,10 @@ static int do_version(int argc, char **argv)
 }
 
 static const struct cmd cmds[] = {
-	{"replay", do_replay}, {"print", do_print},   {"compile", do_compile},
-	{"props", do_props},   {"kernel", do_kernel}, {"version", do_version},
-	{"help", do_help},     {"-h", do_help},	      {"--help", do_help},
-	{NULL, NULL},
+	{"replay", do_replay},	 {"print", do_print}, {"compile", do_compile},
+	{"props", do_props},	 {"steps", do_steps}, {"kernel", do_kernel},
+	{"version", do_version}, {"help", do_help},   {"-h", do_help},
+	{"--help", do_help},	 {NULL, NULL},
 };
 
 int main(int argc, char **argv)
