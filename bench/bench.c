@@ -128,7 +128,7 @@ static void measure(enum mode mode, enum sf_level level, double seconds, struct 
 				fuzz_target_run(blobs[i].data, blobs[i].size, level);
 				break;
 			case M_EXEC:
-				if (sf_exec(&decoded[i], &opts, &res)) {
+				if (sf_exec(&decoded[i], &opts, &res) != SF_EXEC_PASS) {
 					fprintf(stderr, "bench: input %u fails: %s\n", i,
 						res.failure.prop);
 					exit(1);

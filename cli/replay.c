@@ -57,19 +57,19 @@ static int replay_one(const struct cli_input *in, const struct sf_input *run)
 	static struct sf_result res;
 	/* Determinism is a property too: a replay checks it on every input. */
 	struct sf_exec_opts opts = {.trace = stdout, .check_determinism = true};
-	int ret;
+	enum sf_exec_status ret;
 
 	printf("replay %s: %s input, %s level, %u steps, %u faults\n", in->path,
 	       in->text ? "text" : "binary", run->level == SF_LEVEL_RAW ? "raw" : "lifecycle",
 	       run->nsteps, run->nfaults);
 	memset(&res, 0, sizeof(res));
 	ret = sf_exec(run, &opts, &res);
-	if (ret < 0) {
+	if (ret == SF_EXEC_ERROR) {
 		fflush(stdout);
-		p_err("%s: the executor could not start: %s", in->path, strerror(-ret));
+		p_err("%s: the executor could not start: %s", in->path, strerror(-res.error));
 		return SF_EXIT_USAGE;
 	}
-	if (ret > 0 || res.failed) {
+	if (ret == SF_EXEC_FAIL) {
 		print_failure(in, run, &res);
 		return SF_EXIT_FAIL;
 	}

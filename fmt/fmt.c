@@ -8,7 +8,7 @@
 #include <string.h>
 #include "fmt/fmt.h"
 
-void text_vadd(struct prop_text *t, const char *fmt, va_list ap)
+void fmt_vadd(struct fmt_text *t, const char *fmt, va_list ap)
 {
 	int n;
 
@@ -19,42 +19,42 @@ void text_vadd(struct prop_text *t, const char *fmt, va_list ap)
 		t->len = t->len + (size_t)n < t->cap ? t->len + (size_t)n : t->cap - 1;
 }
 
-void text_add(struct prop_text *t, const char *fmt, ...)
+void fmt_add(struct fmt_text *t, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	text_vadd(t, fmt, ap);
+	fmt_vadd(t, fmt, ap);
 	va_end(ap);
 }
 
-void fmt_op(struct prop_text *t, __u32 op)
+void fmt_op(struct fmt_text *t, __u32 op)
 {
 	const char *name = sf_op_name(op);
 
 	if (name)
-		text_add(t, "%s", name);
+		fmt_add(t, "%s", name);
 	else
-		text_add(t, "op %u", op);
+		fmt_add(t, "op %u", op);
 }
 
-void fmt_state(struct prop_text *t, __u32 state)
+void fmt_state(struct fmt_text *t, __u32 state)
 {
 	const char *name = sf_state_name(state);
 
 	if (name)
-		text_add(t, "%s", name);
+		fmt_add(t, "%s", name);
 	else
-		text_add(t, "state %u", state);
+		fmt_add(t, "state %u", state);
 }
 
-static void fmt_ip(struct prop_text *t, const void *addr, bool v4)
+static void fmt_ip(struct fmt_text *t, const void *addr, bool v4)
 {
 	char buf[INET6_ADDRSTRLEN];
 
 	if (!inet_ntop(v4 ? AF_INET : AF_INET6, addr, buf, sizeof(buf)))
 		snprintf(buf, sizeof(buf), "?");
-	text_add(t, v4 ? "%s" : "[%s]", buf);
+	fmt_add(t, v4 ? "%s" : "[%s]", buf);
 }
 
 static const char *family_name(__u32 family)
@@ -62,36 +62,36 @@ static const char *family_name(__u32 family)
 	return family == KM_AF_INET ? "AF_INET" : family == KM_AF_INET6 ? "AF_INET6" : NULL;
 }
 
-void fmt_sock(struct prop_text *t, const struct host_sock *s)
+void fmt_sock(struct fmt_text *t, const struct host_sock *s)
 {
 	bool v4 = s->family == KM_AF_INET;
 	const char *fam = family_name(s->family);
 
-	text_add(t, "sock#%u ", s->id);
+	fmt_add(t, "sock#%u ", s->id);
 	if (fam)
-		text_add(t, "%s ", fam);
+		fmt_add(t, "%s ", fam);
 	else
-		text_add(t, "family %u ", s->family);
+		fmt_add(t, "family %u ", s->family);
 	fmt_ip(t, v4 ? (const void *)&s->local_ip4 : s->local_ip6, v4);
-	text_add(t, ":%u -> ", s->local_port);
+	fmt_add(t, ":%u -> ", s->local_port);
 	fmt_ip(t, v4 ? (const void *)&s->remote_ip4 : s->remote_ip6, v4);
-	text_add(t, ":%u ", s->remote_port);
+	fmt_add(t, ":%u ", s->remote_port);
 	fmt_state(t, s->state);
-	text_add(t, " cb_flags=%#x%s%s", s->cb_flags, s->fullsock ? "" : " reqsock",
-		 s->is_tcp ? "" : " notcp");
+	fmt_add(t, " cb_flags=%#x%s%s", s->cb_flags, s->fullsock ? "" : " reqsock",
+		s->is_tcp ? "" : " notcp");
 }
 
-void fmt_event(struct prop_text *t, const struct prop_event *ev)
+void fmt_event(struct fmt_text *t, const struct sf_world_event *ev)
 {
 	if (!ev->fired) {
-		text_add(t, "close without a callback: ");
+		fmt_add(t, "close without a callback: ");
 		fmt_sock(t, ev->sock);
 		return;
 	}
 	fmt_op(t, ev->op);
-	text_add(t, " args=%u,%u,%u,%u on ", ev->args[0], ev->args[1], ev->args[2], ev->args[3]);
+	fmt_add(t, " args=%u,%u,%u,%u on ", ev->args[0], ev->args[1], ev->args[2], ev->args[3]);
 	fmt_sock(t, ev->sock);
-	text_add(t, " -> ret %d", ev->ret);
+	fmt_add(t, " -> ret %d", ev->ret);
 }
 
 static bool ipv6_part_zero(const struct bpf_sock_tuple *tp)
@@ -106,62 +106,62 @@ static __u16 port_of(__be16 field, bool net_ports)
 	return net_ports ? ntohs(field) : (__u16)field;
 }
 
-static void fmt_hex(struct prop_text *t, const void *p, size_t len)
+static void fmt_hex(struct fmt_text *t, const void *p, size_t len)
 {
 	const __u8 *b = p;
 
 	for (size_t i = 0; i < len; i++)
-		text_add(t, "%s%02x", i && i % 4 == 0 ? " " : "", b[i]);
+		fmt_add(t, "%s%02x", i && i % 4 == 0 ? " " : "", b[i]);
 }
 
 /* The tuple decoded, without its bytes. */
-static void fmt_tuple_decoded(struct prop_text *t, const struct bpf_sock_tuple *tp, bool net_ports)
+static void fmt_tuple_decoded(struct fmt_text *t, const struct bpf_sock_tuple *tp, bool net_ports)
 {
 	bool v4 = ipv6_part_zero(tp);
 
 	if (v4) {
 		fmt_ip(t, &tp->ipv4.saddr, true);
-		text_add(t, ":%u -> ", port_of(tp->ipv4.sport, net_ports));
+		fmt_add(t, ":%u -> ", port_of(tp->ipv4.sport, net_ports));
 		fmt_ip(t, &tp->ipv4.daddr, true);
-		text_add(t, ":%u (IPv4 view", port_of(tp->ipv4.dport, net_ports));
+		fmt_add(t, ":%u (IPv4 view", port_of(tp->ipv4.dport, net_ports));
 	} else {
 		fmt_ip(t, tp->ipv6.saddr, false);
-		text_add(t, ":%u -> ", port_of(tp->ipv6.sport, net_ports));
+		fmt_add(t, ":%u -> ", port_of(tp->ipv6.sport, net_ports));
 		fmt_ip(t, tp->ipv6.daddr, false);
-		text_add(t, ":%u (IPv6 view", port_of(tp->ipv6.dport, net_ports));
+		fmt_add(t, ":%u (IPv6 view", port_of(tp->ipv6.dport, net_ports));
 	}
-	text_add(t, ", %s ports)", net_ports ? "network-order" : "host-order");
+	fmt_add(t, ", %s ports)", net_ports ? "network-order" : "host-order");
 }
 
-void fmt_tuple(struct prop_text *t, const struct bpf_sock_tuple *tp, bool net_ports)
+void fmt_tuple(struct fmt_text *t, const struct bpf_sock_tuple *tp, bool net_ports)
 {
 	fmt_tuple_decoded(t, tp, net_ports);
-	text_add(t, "\n      hex ");
+	fmt_add(t, "\n      hex ");
 	fmt_hex(t, tp, sizeof(*tp));
 }
 
-void fmt_bytes_diff(struct prop_text *t, const void *want, const void *got, size_t len)
+void fmt_bytes_diff(struct fmt_text *t, const void *want, const void *got, size_t len)
 {
 	const __u8 *w = want, *g = got;
 
-	text_add(t, "      want ");
+	fmt_add(t, "      want ");
 	fmt_hex(t, w, len);
-	text_add(t, "\n      got  ");
+	fmt_add(t, "\n      got  ");
 	fmt_hex(t, g, len);
-	text_add(t, "\n           ");
+	fmt_add(t, "\n           ");
 	for (size_t i = 0; i < len; i++)
-		text_add(t, "%s%s", i && i % 4 == 0 ? " " : "", w[i] != g[i] ? "^^" : "  ");
-	text_add(t, "\n");
+		fmt_add(t, "%s%s", i && i % 4 == 0 ? " " : "", w[i] != g[i] ? "^^" : "  ");
+	fmt_add(t, "\n");
 }
 
-void fmt_tuple_diff(struct prop_text *t, const struct bpf_sock_tuple *want,
+void fmt_tuple_diff(struct fmt_text *t, const struct bpf_sock_tuple *want,
 		    const struct bpf_sock_tuple *got, bool net_ports)
 {
-	text_add(t, "    want ");
+	fmt_add(t, "    want ");
 	fmt_tuple_decoded(t, want, net_ports);
-	text_add(t, "\n    got  ");
+	fmt_add(t, "\n    got  ");
 	fmt_tuple_decoded(t, got, net_ports);
-	text_add(t, "\n");
+	fmt_add(t, "\n");
 	fmt_bytes_diff(t, want, got, sizeof(*want));
 }
 
@@ -229,7 +229,7 @@ static unsigned long long uint_at(const __u8 *p, __u16 size)
 
 /* The fields that differ one per line, in detail; then the equal ones on
  * one line, so that a whole record fits a failure's diff. */
-static void fmt_fields(struct prop_text *t, const struct field *f, unsigned int n, const void *want,
+static void fmt_fields(struct fmt_text *t, const struct field *f, unsigned int n, const void *want,
 		       const void *got, __u32 got_len)
 {
 	const __u8 *w = want, *g = got;
@@ -239,55 +239,55 @@ static void fmt_fields(struct prop_text *t, const struct field *f, unsigned int 
 
 		if (!absent && !memcmp(w + f[i].off, g + f[i].off, f[i].size))
 			continue;
-		text_add(t, "  * %s:", f[i].name);
+		fmt_add(t, "  * %s:", f[i].name);
 		if (absent) {
-			text_add(t, " absent (the record is %u bytes)\n", got_len);
+			fmt_add(t, " absent (the record is %u bytes)\n", got_len);
 		} else if (f[i].kind == F_TUPLE) {
-			text_add(t, "\n");
+			fmt_add(t, "\n");
 			fmt_tuple_diff(t, (const void *)(w + f[i].off),
 				       (const void *)(g + f[i].off), false);
 		} else {
-			text_add(t, " want %llu, got %llu (%#llx)\n",
-				 uint_at(w + f[i].off, f[i].size), uint_at(g + f[i].off, f[i].size),
-				 uint_at(g + f[i].off, f[i].size));
+			fmt_add(t, " want %llu, got %llu (%#llx)\n",
+				uint_at(w + f[i].off, f[i].size), uint_at(g + f[i].off, f[i].size),
+				uint_at(g + f[i].off, f[i].size));
 		}
 	}
-	text_add(t, "    equal:");
+	fmt_add(t, "    equal:");
 	for (unsigned int i = 0; i < n; i++) {
 		if (f[i].off + f[i].size > got_len || memcmp(w + f[i].off, g + f[i].off, f[i].size))
 			continue;
-		text_add(t, " %s=", f[i].name);
+		fmt_add(t, " %s=", f[i].name);
 		if (f[i].kind == F_TUPLE)
 			fmt_tuple_decoded(t, (const void *)(w + f[i].off), false);
 		else
-			text_add(t, "%llu", uint_at(w + f[i].off, f[i].size));
+			fmt_add(t, "%llu", uint_at(w + f[i].off, f[i].size));
 	}
-	text_add(t, "\n");
+	fmt_add(t, "\n");
 }
 
-void fmt_auth_req_diff(struct prop_text *t, const struct km_auth_req *want, const void *got,
+void fmt_auth_req_diff(struct fmt_text *t, const struct km_auth_req *want, const void *got,
 		       __u32 got_len)
 {
 	fmt_fields(t, auth_req_fields, sizeof(auth_req_fields) / sizeof(auth_req_fields[0]), want,
 		   got, got_len);
 }
 
-void fmt_probe_diff(struct prop_text *t, const struct km_probe_rec *want, const void *got,
+void fmt_probe_diff(struct fmt_text *t, const struct km_probe_rec *want, const void *got,
 		    __u32 got_len)
 {
 	fmt_fields(t, probe_fields, sizeof(probe_fields) / sizeof(probe_fields[0]), want, got,
 		   got_len);
 }
 
-void fmt_manager_key(struct prop_text *t, const struct manager_key *key)
+void fmt_manager_key(struct fmt_text *t, const struct manager_key *key)
 {
 	static const __u8 zero[12];
 	bool v4 = !memcmp(key->ip6 + 1, zero, sizeof(zero));
 
 	fmt_ip(t, key, v4);
-	text_add(t, " (hex ");
+	fmt_add(t, " (hex ");
 	fmt_hex(t, key, sizeof(*key));
-	text_add(t, ")");
+	fmt_add(t, ")");
 }
 
 static const char *map_name(const struct host_map *m)
@@ -297,7 +297,7 @@ static const char *map_name(const struct host_map *m)
 
 /* A key of MAP in its own terms: tuples for the 36-byte keys, addresses for
  * km_manage, hex otherwise. */
-static void fmt_key(struct prop_text *t, const struct host_map *m, const void *key)
+static void fmt_key(struct fmt_text *t, const struct host_map *m, const void *key)
 {
 	__u32 size = m && key ? host_map__key_size(m) : 0;
 
@@ -308,54 +308,54 @@ static void fmt_key(struct prop_text *t, const struct host_map *m, const void *k
 	else if (size)
 		fmt_hex(t, key, size);
 	else
-		text_add(t, "-");
+		fmt_add(t, "-");
 }
 
-void fmt_effect(struct prop_text *t, const struct host_effect *e)
+void fmt_effect(struct fmt_text *t, const struct host_effect *e)
 {
 	switch (e->kind) {
 	case HOST_FX_MAP_UPDATE:
-		text_add(t, "map_update %s rc=%ld flags=%lld key ", map_name(e->map), e->rc,
-			 (long long)e->arg);
+		fmt_add(t, "map_update %s rc=%ld flags=%lld key ", map_name(e->map), e->rc,
+			(long long)e->arg);
 		fmt_key(t, e->map, e->key);
 		if (e->data && e->size) {
-			text_add(t, " value ");
+			fmt_add(t, " value ");
 			fmt_hex(t, e->data, e->size);
 		}
 		break;
 	case HOST_FX_MAP_DELETE:
-		text_add(t, "map_delete %s rc=%ld key ", map_name(e->map), e->rc);
+		fmt_add(t, "map_delete %s rc=%ld key ", map_name(e->map), e->rc);
 		fmt_key(t, e->map, e->key);
 		break;
 	case HOST_FX_RING_SUBMIT:
-		text_add(t, "ring_submit %s %u bytes", map_name(e->map), e->size);
+		fmt_add(t, "ring_submit %s %u bytes", map_name(e->map), e->size);
 		break;
 	case HOST_FX_RING_DROP:
-		text_add(t, "ring_drop %s %u bytes (full or failed)", map_name(e->map), e->size);
+		fmt_add(t, "ring_drop %s %u bytes (full or failed)", map_name(e->map), e->size);
 		break;
 	case HOST_FX_STORAGE_CREATE:
-		text_add(t, "storage_create %s sock#%u", map_name(e->map),
-			 e->sock ? e->sock->id : 0);
+		fmt_add(t, "storage_create %s sock#%u", map_name(e->map),
+			e->sock ? e->sock->id : 0);
 		break;
 	case HOST_FX_CB_FLAGS_SET:
-		text_add(t, "cb_flags_set sock#%u flags=%#llx rc=%ld", e->sock ? e->sock->id : 0,
-			 (unsigned long long)e->arg, e->rc);
+		fmt_add(t, "cb_flags_set sock#%u flags=%#llx rc=%ld", e->sock ? e->sock->id : 0,
+			(unsigned long long)e->arg, e->rc);
 		break;
 	case HOST_FX_SOCKHASH_UPDATE:
-		text_add(t, "sockhash_update %s sock#%u rc=%ld key ", map_name(e->map),
-			 e->sock ? e->sock->id : 0, e->rc);
+		fmt_add(t, "sockhash_update %s sock#%u rc=%ld key ", map_name(e->map),
+			e->sock ? e->sock->id : 0, e->rc);
 		fmt_key(t, e->map, e->key);
 		break;
 	}
 }
 
-void fmt_journal(struct prop_text *t, const struct host_effect *list, unsigned int n)
+void fmt_journal(struct fmt_text *t, const struct host_effect *list, unsigned int n)
 {
 	if (!n)
-		text_add(t, "    (no effects)\n");
+		fmt_add(t, "    (no effects)\n");
 	for (unsigned int i = 0; i < n; i++) {
-		text_add(t, "    %u: ", i);
+		fmt_add(t, "    %u: ", i);
 		fmt_effect(t, &list[i]);
-		text_add(t, "\n");
+		fmt_add(t, "\n");
 	}
 }

@@ -4,44 +4,57 @@
  * records, journal effects), for failure diffs and traces. Never on the pass
  * path: text is made only when a property failed or a trace was asked for.
  *
- * Every function appends to a struct prop_text (props_internal.h) and cannot
- * fail; output beyond the buffer is cut off.
+ * Every function appends to a struct fmt_text and cannot fail; output beyond
+ * the buffer is cut off. A leaf above the world: the properties, the
+ * executor's trace and the oracle all use it.
  */
 #pragma once
 
-#include "props/props_internal.h"
+#include <stdarg.h>
+#include <stddef.h>
+#include "bpf/host/host.h"
+#include "world/world.h"
+#include "sockops.h"
+
+/* A text being built into a fixed buffer: appends truncate and never fail. */
+struct fmt_text {
+	char *buf;
+	size_t cap, len;
+};
+void fmt_add(struct fmt_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void fmt_vadd(struct fmt_text *t, const char *fmt, va_list ap);
 
 /* An op or TCP state by its text-form name (input/FORMAT.md), else the number. */
-void fmt_op(struct prop_text *t, __u32 op);
-void fmt_state(struct prop_text *t, __u32 state);
+void fmt_op(struct fmt_text *t, __u32 op);
+void fmt_state(struct fmt_text *t, __u32 state);
 
 /* "sock#3 AF_INET 127.0.0.5:40000 -> 127.0.0.9:8080 established cb_flags=0x4". */
-void fmt_sock(struct prop_text *t, const struct host_sock *s);
+void fmt_sock(struct fmt_text *t, const struct host_sock *s);
 
 /* "op active_established args=0,0,0,0 on sock#3 ... -> ret 0". */
-void fmt_event(struct prop_text *t, const struct prop_event *ev);
+void fmt_event(struct fmt_text *t, const struct sf_world_event *ev);
 
 /* A tuple decoded (IPv4 view when bytes 12..35 are zero, else IPv6) with its
  * ports read as NET_PORTS says, then its 36 bytes in hex. */
-void fmt_tuple(struct prop_text *t, const struct bpf_sock_tuple *tp, bool net_ports);
+void fmt_tuple(struct fmt_text *t, const struct bpf_sock_tuple *tp, bool net_ports);
 
 /* WANT and GOT (LEN bytes) in hex on two lines, with ^ under each byte that differs. */
-void fmt_bytes_diff(struct prop_text *t, const void *want, const void *got, size_t len);
+void fmt_bytes_diff(struct fmt_text *t, const void *want, const void *got, size_t len);
 
 /* Two tuples: decoded and in hex, differing bytes marked. */
-void fmt_tuple_diff(struct prop_text *t, const struct bpf_sock_tuple *want,
+void fmt_tuple_diff(struct fmt_text *t, const struct bpf_sock_tuple *want,
 		    const struct bpf_sock_tuple *got, bool net_ports);
 
 /* Records field by field, '*' on the fields that differ; GOT may be shorter
  * than the record (GOT_LEN bytes), the missing fields then show as absent. */
-void fmt_auth_req_diff(struct prop_text *t, const struct km_auth_req *want, const void *got,
+void fmt_auth_req_diff(struct fmt_text *t, const struct km_auth_req *want, const void *got,
 		       __u32 got_len);
-void fmt_probe_diff(struct prop_text *t, const struct km_probe_rec *want, const void *got,
+void fmt_probe_diff(struct fmt_text *t, const struct km_probe_rec *want, const void *got,
 		    __u32 got_len);
 
 /* A km_manage key as the address it holds. */
-void fmt_manager_key(struct prop_text *t, const struct manager_key *key);
+void fmt_manager_key(struct fmt_text *t, const struct manager_key *key);
 
 /* One journal entry, or all of them one per line. */
-void fmt_effect(struct prop_text *t, const struct host_effect *e);
-void fmt_journal(struct prop_text *t, const struct host_effect *list, unsigned int n);
+void fmt_effect(struct fmt_text *t, const struct host_effect *e);
+void fmt_journal(struct fmt_text *t, const struct host_effect *list, unsigned int n);

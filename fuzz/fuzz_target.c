@@ -117,17 +117,17 @@ static void report_failure(enum sf_level level, size_t size)
 void fuzz_target_run(const uint8_t *data, size_t size, enum sf_level level)
 {
 	const struct sf_exec_opts opts = {.check_determinism = determinism};
-	int ret;
+	enum sf_exec_status ret;
 
 	sf_decode_level(data, size, level, &input);
 	ret = sf_exec(&input, &opts, &result);
 	COUNT(inputs, 1);
 	COUNT(events, result.events);
 	COUNT(checks, result.checks);
-	if (ret == 0)
+	if (ret == SF_EXEC_PASS)
 		return;
-	if (ret < 0) {
-		fprintf(stderr, "sockfuzz: sf_exec: %s\n", strerror(-ret));
+	if (ret == SF_EXEC_ERROR) {
+		fprintf(stderr, "sockfuzz: sf_exec: %s\n", strerror(-result.error));
 		abort();
 	}
 	COUNT(failures, 1);

@@ -136,7 +136,8 @@ static bool on_replay(void *ctx, const struct sf_world_event *ev)
 	}
 	if (ev->kind != SF_WEV_AFTER)
 		return true;
-	fx = host_journal(&n, NULL);
+	fx = ev->fx;
+	n = ev->nfx;
 	for (unsigned int i = 0; i < n; i++) {
 		const char *name = fx[i].map ? host_map__name(fx[i].map) : "";
 
@@ -238,9 +239,7 @@ static struct sf_world *begin(struct sf_world **w, const struct sf_input *run, s
 		*w = sf_world__new(hook, ctx);
 	if (!*w)
 		return NULL;
-	host_reset();
-	sf_world__reset(*w);
-	sf_exec_apply_input(run);
+	sf_world__begin(*w, run);
 	return *w;
 }
 

@@ -2,7 +2,7 @@
 /*
  * auth.c: the authorization requests (SPEC §8.8) and their cleanup (§8.1).
  */
-#include "fmt/fmt.h"
+#include "props/props_internal.h"
 
 /* §8.8: each auth request matches exactly one managed, non-skipped passive
  * establish, or that establish counted it as dropped; nothing else pushes or
@@ -40,7 +40,7 @@ enum prop_res prop_auth_request_accounted(struct prop_ctx *c)
  * fires exactly for sockets that asked, on their way to CLOSE. */
 enum prop_res prop_close_clears_auth(struct prop_ctx *c)
 {
-	const struct prop_event *ev = c->ev;
+	const struct sf_world_event *ev = c->ev;
 	const struct host_sock *s = ev->sock;
 	struct bpf_sock_tuple key;
 	bool asked = s->id < HOST_MAX_SOCKS && c->model->socks[s->id].asked_state_cb;
@@ -67,7 +67,7 @@ enum prop_res prop_close_clears_auth(struct prop_ctx *c)
 				 s->cb_flags);
 	else
 		return PROP_PASS;
-	text_add(c->why, "\n  key as user space and XDP write it:\n    ");
+	fmt_add(c->why, "\n  key as user space and XDP write it:\n    ");
 	fmt_tuple(c->why, &key, false);
 	return PROP_FAIL;
 }

@@ -5,7 +5,7 @@
  */
 #include <errno.h>
 #include <string.h>
-#include "fmt/fmt.h"
+#include "props/props_internal.h"
 
 /* §8.4: any family but AF_INET and AF_INET6 returns at once and touches
  * nothing: no helper call (so no map, ring, storage or flag), no counter, no
@@ -56,17 +56,17 @@ static void explain_manage(struct prop_ctx *c)
 	__u32 cursor = 0;
 	void *value;
 
-	text_add(c->why, "\n  enrolled by the control connects seen (%u):\n", m->nmanaged);
+	fmt_add(c->why, "\n  enrolled by the control connects seen (%u):\n", m->nmanaged);
 	for (unsigned int i = 0; i < m->nmanaged; i++) {
-		text_add(c->why, "    ");
+		fmt_add(c->why, "    ");
 		fmt_manager_key(c->why, &m->managed[i]);
-		text_add(c->why, "\n");
+		fmt_add(c->why, "\n");
 	}
-	text_add(c->why, "  km_manage holds (%u):\n", host_map__count(c->maps->manage));
+	fmt_add(c->why, "  km_manage holds (%u):\n", host_map__count(c->maps->manage));
 	while (host_map__next(c->maps->manage, &cursor, &key, &value)) {
-		text_add(c->why, "    ");
+		fmt_add(c->why, "    ");
 		fmt_manager_key(c->why, key);
-		text_add(c->why, " = %u\n", u32_at(value));
+		fmt_add(c->why, " = %u\n", u32_at(value));
 	}
 }
 
@@ -92,7 +92,7 @@ static enum prop_res check_effects(struct prop_ctx *c)
 			prop_fail(c, "the control connect must %s the key of the local address ",
 				  e->manage == MODEL_MANAGE_SET ? "enrol" : "release");
 			fmt_manager_key(c->why, &e->mkey);
-			text_add(c->why, ", but the program used ");
+			fmt_add(c->why, ", but the program used ");
 			fmt_manager_key(c->why, fx->key);
 			return PROP_FAIL;
 		}
@@ -151,7 +151,7 @@ enum prop_res prop_only_control_changes_manage(struct prop_ctx *c)
 	if (!value != !want || (value && *value != KM_MANAGED)) {
 		prop_fail(c, "after this control connect the key ");
 		fmt_manager_key(c->why, &e->mkey);
-		text_add(c->why, " must be %s", want ? "present with value 0" : "absent");
+		fmt_add(c->why, " must be %s", want ? "present with value 0" : "absent");
 		explain_manage(c);
 		return PROP_FAIL;
 	}

@@ -3,7 +3,7 @@
  * observe.c: which events may observe or track a socket at all (SPEC §8.2,
  * §8.6) and when exactly a probe report is due (§5).
  */
-#include "fmt/fmt.h"
+#include "props/props_internal.h"
 
 static enum prop_res fail_observed(struct prop_ctx *c, const char *why)
 {
@@ -37,9 +37,9 @@ enum prop_res prop_unmanaged_never_observed(struct prop_ctx *c)
 
 		model_manage_key(c->ev->sock, &key);
 		fail_observed(c, "the local address is not enrolled");
-		text_add(c->why, " (its km_manage key ");
+		fmt_add(c->why, " (its km_manage key ");
 		fmt_manager_key(c->why, &key);
-		text_add(c->why, " was not set by any control connect)");
+		fmt_add(c->why, " was not set by any control connect)");
 		return PROP_FAIL;
 	}
 	return fail_observed(c, "this op neither establishes nor closes a connection");
@@ -61,13 +61,13 @@ static void explain_report(struct prop_ctx *c)
 {
 	const struct model_expect *e = c->exp;
 
-	text_add(c->why,
-		 "\n  managed %s, observed %s, close %s, enable_monitoring %u, full TCP"
-		 " socket %s, storage before the event %s, storage allocation failed %s",
-		 e->managed ? "yes" : "no", e->observed ? "yes" : "no", e->close ? "yes" : "no",
-		 c->model->monitoring, c->ev->sock->fullsock && c->ev->sock->is_tcp ? "yes" : "no",
-		 e->had_storage ? "yes" : "no",
-		 prop_faulted(c, HOST_H_SK_STORAGE_GET) ? "yes (injected)" : "no");
+	fmt_add(c->why,
+		"\n  managed %s, observed %s, close %s, enable_monitoring %u, full TCP"
+		" socket %s, storage before the event %s, storage allocation failed %s",
+		e->managed ? "yes" : "no", e->observed ? "yes" : "no", e->close ? "yes" : "no",
+		c->model->monitoring, c->ev->sock->fullsock && c->ev->sock->is_tcp ? "yes" : "no",
+		e->had_storage ? "yes" : "no",
+		prop_faulted(c, HOST_H_SK_STORAGE_GET) ? "yes (injected)" : "no");
 }
 
 /* After an observed establish the storage says so (§5): its direction,

@@ -22,6 +22,7 @@
 #include <linux/types.h>
 #include "bpf/host/host.h"
 #include "input/input.h"
+#include "world/world.h"
 
 /* The outcome of one check (theft's trial result). */
 enum prop_res {
@@ -62,15 +63,6 @@ bool prop_is_enabled(const struct prop_def *p);
 /* ------------------------------------------------------------------------ */
 /* The driver.                                                              */
 
-/* One sockops event, or a close that ran no program. */
-struct prop_event {
-	struct host_sock *sock; /* the socket, as the program saw it (its fields are the context) */
-	__u32 op;		/* BPF_SOCK_OPS_*; a close without program: STATE_CB */
-	__u32 args[4];
-	int ret;    /* what the program returned */
-	bool fired; /* false: SOCK moved to CLOSE and the program did not run */
-};
-
 struct prop_run;
 
 /* A driver bound to the host's maps and globals (host_init() first). Returns
@@ -79,37 +71,17 @@ struct prop_run;
 struct prop_run *prop_run__new(void);
 void prop_run__free(struct prop_run *r); /* NULL is fine */
 
-/* Start a run right after host_reset() and after IN's globals and faults were
- * applied: the model takes the globals, and the fault schedule is what lets
- * it tell an injected helper failure from a wrong one. Clears any failure. */
-void prop_run__begin(struct prop_run *r, const struct sf_input *in);
-
-/* Where the run is: STEP and EVENT name a failure; once PLAUSIBLE is false
- * (after a raw step) properties flagged PROP_F_PLAUSIBLE are skipped. */
-void prop_run__at(struct prop_run *r, unsigned int step, unsigned int event, bool plausible);
-
-/* SOCK was created: the model forgets whatever it knew under its id. */
-void prop_run__sock_new(struct prop_run *r, const struct host_sock *sock);
-
-/* User space created SOCK's storage (if absent) and set via_waypoint. */
-void prop_run__user_storage(struct prop_run *r, const struct host_sock *sock, bool via_waypoint);
-
-/* User space wrote enable_monitoring, node_ip or pod_gateway (in host.h terms:
- * the global NAME now holds what host_global__ptr() shows). */
-void prop_run__user_global(struct prop_run *r, const char *name);
-
-/* EV is about to run: snapshot what the checks compare against. */
-void prop_run__before(struct prop_run *r, const struct prop_event *ev);
-
 /*
- * EV ran (or, with EV->fired false, SOCK closed silently; then FX is ignored
- * and before() need not have been called). FX/NFX/OVERFLOW are its journal.
- * Updates the model and checks every enabled property that applies.
- * Returns PROP_PASS, or PROP_FAIL/PROP_ERROR for the first that did not hold;
- * prop_run__failure() then says which and why, and later calls do nothing.
+ * The world's event EV (world/world.h), the one way a run reaches the
+ * properties: BEGIN starts the run (the model takes its globals and faults),
+ * SOCK_NEW, STORAGE and GLOBAL update the model, BEFORE snapshots what the
+ * checks compare against, and AFTER (or CLOSED: a close that ran no
+ * program) updates the model from the journal EV carries and checks every
+ * enabled property that applies. Returns PROP_PASS, or PROP_FAIL/PROP_ERROR
+ * for the first that did not hold; prop_run__failure() then says which and
+ * why, and later events do nothing.
  */
-enum prop_res prop_run__after(struct prop_run *r, const struct prop_event *ev,
-			      const struct host_effect *fx, unsigned int nfx, bool overflow);
+enum prop_res prop_run__event(struct prop_run *r, const struct sf_world_event *ev);
 
 /* End of the run: the properties flagged PROP_F_AT_END, given the state hash
  * of this run and of a second run of the same input. Returns as after(). */

@@ -9,8 +9,42 @@
 #include <stdarg.h>
 #include "props/props.h"
 #include "props/model.h"
+#include "fmt/fmt.h"
 
 #define PROP_MAX 32 /* properties the registry may hold */
+
+/* The steps of prop_run__event(), one per event kind; the property tests
+ * drive them one by one with journals of their own. */
+/* Start a run right after host_reset() and after IN's globals and faults were
+ * applied: the model takes the globals, and the fault schedule is what lets
+ * it tell an injected helper failure from a wrong one. Clears any failure. */
+void prop_run__begin(struct prop_run *r, const struct sf_input *in);
+
+/* Where the run is: STEP and EVENT name a failure; once PLAUSIBLE is false
+ * (after a raw step) properties flagged PROP_F_PLAUSIBLE are skipped. */
+void prop_run__at(struct prop_run *r, unsigned int step, unsigned int event, bool plausible);
+
+/* SOCK was created: the model forgets whatever it knew under its id. */
+void prop_run__sock_new(struct prop_run *r, const struct host_sock *sock);
+
+/* User space created SOCK's storage (if absent) and set via_waypoint. */
+void prop_run__user_storage(struct prop_run *r, const struct host_sock *sock, bool via_waypoint);
+
+/* User space wrote global G (it now holds what host_global__ptr() shows). */
+void prop_run__user_global(struct prop_run *r, enum sf_global g);
+
+/* EV is about to run: snapshot what the checks compare against. */
+void prop_run__before(struct prop_run *r, const struct sf_world_event *ev);
+
+/*
+ * EV ran (or, with EV->fired false, SOCK closed silently; then FX is ignored
+ * and before() need not have been called). FX/NFX/OVERFLOW are its journal.
+ * Updates the model and checks every enabled property that applies.
+ * Returns PROP_PASS, or PROP_FAIL/PROP_ERROR for the first that did not hold;
+ * prop_run__failure() then says which and why, and later calls do nothing.
+ */
+enum prop_res prop_run__after(struct prop_run *r, const struct sf_world_event *ev,
+			      const struct host_effect *fx, unsigned int nfx, bool overflow);
 
 /* Changes whenever prop_enable() switched something (never 0), so a driver
  * can keep its list of enabled checks until then. */
@@ -26,14 +60,6 @@ struct prop_maps {
 /* Look them all up. Returns 0, or -ENOENT naming the missing one through the
  * host's print hook. */
 int prop_maps__init(struct prop_maps *m);
-
-/* A text being built into a fixed buffer: appends truncate and never fail. */
-struct prop_text {
-	char *buf;
-	size_t cap, len;
-};
-void text_add(struct prop_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void text_vadd(struct prop_text *t, const char *fmt, va_list ap);
 
 /* One event's journal, counted by what the properties ask about. A failed
  * effect is one whose helper returned an error. */
@@ -66,7 +92,7 @@ struct prop_snap {
 
 /* Everything a check reads. */
 struct prop_ctx {
-	const struct prop_event *ev;
+	const struct sf_world_event *ev;
 	const struct model *model;	/* after the event was committed */
 	const struct model_expect *exp; /* what the event obliged the program to do */
 	const struct prop_fx *fx;	/* its journal (empty when !ev->fired) */
@@ -75,7 +101,7 @@ struct prop_ctx {
 	const struct prop_maps *maps;	/* the state after it ran */
 	bool plausible;			/* the run is still kernel-producible */
 	__u64 hash[2];			/* PROP_F_AT_END: state hashes of two runs */
-	struct prop_text *why;		/* where a failure explains itself */
+	struct fmt_text *why;		/* where a failure explains itself */
 };
 
 /* Explain a failure (appending to C->why) and return PROP_FAIL. Only called

@@ -4,7 +4,7 @@
  * not: returns_zero and deterministic (SPEC §8.10), and
  * maps_bounded_no_partial_state (§8.9).
  */
-#include "fmt/fmt.h"
+#include "props/props_internal.h"
 
 /* §8.10: the program returns 0 on every path. */
 enum prop_res prop_returns_zero(struct prop_ctx *c)

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "fmt/fmt.h"
+#include "props/props_internal.h"
 
 #define DIFF_MAX 2048 /* struct sf_failure.diff */
 
@@ -43,7 +43,7 @@ struct prop_run {
 
 	const struct prop_def *failed;
 	char diff[DIFF_MAX];
-	struct prop_text why;
+	struct fmt_text why;
 };
 
 int prop_maps__init(struct prop_maps *m)
@@ -136,7 +136,7 @@ void prop_run__begin(struct prop_run *r, const struct sf_input *in)
 	r->checks = 0;
 	r->failed = NULL;
 	r->diff[0] = '\0';
-	r->why = (struct prop_text){.buf = r->diff, .cap = sizeof(r->diff)};
+	r->why = (struct fmt_text){.buf = r->diff, .cap = sizeof(r->diff)};
 }
 
 void prop_run__at(struct prop_run *r, unsigned int step, unsigned int event, bool plausible)
@@ -156,16 +156,23 @@ void prop_run__user_storage(struct prop_run *r, const struct host_sock *sock, bo
 	model_user_storage(&r->model, sock, via_waypoint);
 }
 
-void prop_run__user_global(struct prop_run *r, const char *name)
+void prop_run__user_global(struct prop_run *r, enum sf_global g)
 {
 	const struct prop_maps *m = &r->maps;
 
-	if (!strcmp(name, "enable_monitoring"))
+	switch (g) {
+	case SF_GLOBAL_MONITORING:
 		r->model.monitoring = *m->monitoring;
-	else if (!strcmp(name, "node_ip"))
+		break;
+	case SF_GLOBAL_NODE_IP:
 		memcpy(r->model.node_ip, m->node_ip, sizeof(r->model.node_ip));
-	else if (!strcmp(name, "pod_gateway"))
+		break;
+	case SF_GLOBAL_POD_GATEWAY:
 		memcpy(r->model.pod_gateway, m->pod_gateway, sizeof(r->model.pod_gateway));
+		break;
+	default:
+		break;
+	}
 }
 
 /* Calls of the helpers in MASK; the others read 0 before and after. */
@@ -175,7 +182,7 @@ static void snap_calls(__u64 calls[HOST_H__MAX], __u32 mask)
 		calls[h] = mask & (1u << h) ? host_helper__calls(h) : 0;
 }
 
-void prop_run__before(struct prop_run *r, const struct prop_event *ev)
+void prop_run__before(struct prop_run *r, const struct sf_world_event *ev)
 {
 	bool had_storage = host_sk_storage__get(r->maps.storage, ev->sock, false);
 
@@ -208,27 +215,27 @@ enum prop_res prop_fail(struct prop_ctx *c, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	text_vadd(c->why, fmt, ap);
+	fmt_vadd(c->why, fmt, ap);
 	va_end(ap);
 	return PROP_FAIL;
 }
 
 /* Add the event and its journal after the property's own explanation. */
-static void explain_event(struct prop_run *r, const struct prop_event *ev)
+static void explain_event(struct prop_run *r, const struct sf_world_event *ev)
 {
-	struct prop_text *t = &r->why;
+	struct fmt_text *t = &r->why;
 
-	text_add(t, "\nat step %u, event %u: ", r->step, r->event);
+	fmt_add(t, "\nat step %u, event %u: ", r->step, r->event);
 	fmt_event(t, ev);
-	text_add(t, "\njournal of the event:\n");
+	fmt_add(t, "\njournal of the event:\n");
 	if (ev->fired)
 		fmt_journal(t, r->fx.list, r->fx.n);
 	else
-		text_add(t, "    (the program did not run)\n");
+		fmt_add(t, "    (the program did not run)\n");
 }
 
 static enum prop_res record(struct prop_run *r, const struct prop_def *p, enum prop_res res,
-			    const struct prop_event *ev)
+			    const struct sf_world_event *ev)
 {
 	if (res == PROP_PASS || res == PROP_FAIL)
 		r->checks++;
@@ -256,14 +263,15 @@ static void list_active(struct prop_run *r)
 	r->active_gen = prop_generation();
 }
 
-static bool applies(const struct prop_run *r, const struct prop_def *p, const struct prop_event *ev)
+static bool applies(const struct prop_run *r, const struct prop_def *p,
+		    const struct sf_world_event *ev)
 {
 	if ((p->flags & PROP_F_PLAUSIBLE) && !r->plausible)
 		return false;
 	return ev->fired || (p->flags & PROP_F_AT_CLOSE);
 }
 
-enum prop_res prop_run__after(struct prop_run *r, const struct prop_event *ev,
+enum prop_res prop_run__after(struct prop_run *r, const struct sf_world_event *ev,
 			      const struct host_effect *fx, unsigned int nfx, bool overflow)
 {
 	struct prop_ctx c = {
@@ -300,10 +308,10 @@ enum prop_res prop_run__after(struct prop_run *r, const struct prop_event *ev,
 		if (!applies(r, p, ev))
 			continue;
 		if ((p->flags & PROP_F_JOURNAL) && r->fx.overflow) {
-			text_add(&r->why,
-				 "the journal overflowed (more than %d effects in one"
-				 " event): the program's effects cannot all be checked",
-				 HOST_JOURNAL_MAX);
+			fmt_add(&r->why,
+				"the journal overflowed (more than %d effects in one"
+				" event): the program's effects cannot all be checked",
+				HOST_JOURNAL_MAX);
 			return record(r, p, PROP_ERROR, ev);
 		}
 		res = record(r, p, p->check(&c), ev);
@@ -311,6 +319,36 @@ enum prop_res prop_run__after(struct prop_run *r, const struct prop_event *ev,
 			return res;
 	}
 	return PROP_PASS;
+}
+
+enum prop_res prop_run__event(struct prop_run *r, const struct sf_world_event *ev)
+{
+	switch (ev->kind) {
+	case SF_WEV_BEGIN:
+		prop_run__begin(r, ev->input);
+		break;
+	case SF_WEV_SOCK_NEW:
+		prop_run__sock_new(r, ev->sock);
+		break;
+	case SF_WEV_STORAGE:
+		prop_run__user_storage(r, ev->sock, ev->value != 0);
+		break;
+	case SF_WEV_GLOBAL:
+		prop_run__user_global(r, ev->global);
+		break;
+	case SF_WEV_AUTH:
+		break;
+	case SF_WEV_BEFORE:
+		prop_run__at(r, ev->step, ev->index, ev->plausible);
+		prop_run__before(r, ev);
+		break;
+	case SF_WEV_AFTER:
+	case SF_WEV_CLOSED:
+		if (!ev->fired)
+			prop_run__at(r, ev->step, ev->index, ev->plausible);
+		return prop_run__after(r, ev, ev->fx, ev->nfx, ev->overflow);
+	}
+	return r->failed ? PROP_FAIL : PROP_PASS;
 }
 
 enum prop_res prop_run__end(struct prop_run *r, __u64 hash, __u64 hash_again)

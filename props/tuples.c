@@ -4,7 +4,7 @@
  * keys with them (§8.5).
  */
 #include <string.h>
-#include "fmt/fmt.h"
+#include "props/props_internal.h"
 
 /* The view rule of §8.7 (type IPv4 iff bytes 12..35 are zero), explained when
  * TP of type TYPE breaks it. */
@@ -14,11 +14,11 @@ static void explain_view(struct prop_ctx *c, __u32 type, const struct bpf_sock_t
 	bool zero_tail = !memcmp((const __u8 *)tp + 12, zero, sizeof(zero));
 
 	if ((type == KM_TUPLE_IPV4) != zero_tail)
-		text_add(c->why,
-			 "  type %u (%s) but bytes 12..35 are %s: type IPv4 must mean a"
-			 " zero-padded IPv4 view\n",
-			 type, type == KM_TUPLE_IPV4 ? "IPv4" : "IPv6",
-			 zero_tail ? "zero" : "not zero");
+		fmt_add(c->why,
+			"  type %u (%s) but bytes 12..35 are %s: type IPv4 must mean a"
+			" zero-padded IPv4 view\n",
+			type, type == KM_TUPLE_IPV4 ? "IPv4" : "IPv6",
+			zero_tail ? "zero" : "not zero");
 }
 
 static enum prop_res check_auth_req(struct prop_ctx *c, const struct host_effect *e)

@@ -14,6 +14,7 @@
 #include "run/exec.h"
 #include "world/world.h"
 #include "fmt/fmt.h"
+#include "props/props.h"
 
 #define FNV_OFFSET 0xcbf29ce484222325ull
 #define FNV_PRIME  0x100000001b3ull
@@ -27,7 +28,6 @@ static struct {
 	__u64 history; /* every journal of the run, when hashing */
 	unsigned int step, events;
 	unsigned int failed_event; /* the event a property failed at (or the next one) */
-	bool plausible;
 } x;
 
 static __u64 hash_bytes(__u64 h, const void *p, size_t n)
@@ -40,25 +40,25 @@ static __u64 hash_bytes(__u64 h, const void *p, size_t n)
 }
 
 /* Print T as one trace line, indented by INDENT. */
-static void trace_text(const char *indent, struct prop_text *t)
+static void trace_text(const char *indent, struct fmt_text *t)
 {
 	fprintf(x.trace, "%s%s\n", indent, t->buf);
 	t->len = 0;
 	t->buf[0] = '\0';
 }
 
-static void trace_event(const struct prop_event *ev, const struct host_effect *fx, unsigned int n)
+static void trace_event(const struct sf_world_event *ev)
 {
 	char buf[2048];
-	struct prop_text t = {.buf = buf, .cap = sizeof(buf)};
+	struct fmt_text t = {.buf = buf, .cap = sizeof(buf)};
 
 	buf[0] = '\0';
 	if (ev->fired)
-		text_add(&t, "event %u: ", x.events);
+		fmt_add(&t, "event %u: ", ev->index);
 	fmt_event(&t, ev);
 	trace_text("  ", &t);
-	if (ev->fired && n) {
-		fmt_journal(&t, fx, n);
+	if (ev->fired && ev->nfx) {
+		fmt_journal(&t, ev->fx, ev->nfx);
 		fputs(buf, x.trace);
 	}
 }
@@ -66,20 +66,20 @@ static void trace_event(const struct prop_event *ev, const struct host_effect *f
 static void trace_user(const struct sf_world_event *wev)
 {
 	char buf[512];
-	struct prop_text t = {.buf = buf, .cap = sizeof(buf)};
+	struct fmt_text t = {.buf = buf, .cap = sizeof(buf)};
 
 	buf[0] = '\0';
 	switch (wev->kind) {
 	case SF_WEV_STORAGE:
-		text_add(&t, "user space: storage of sock#%u, via_waypoint = %llu", wev->sock->id,
-			 (unsigned long long)wev->value);
+		fmt_add(&t, "user space: storage of sock#%u, via_waypoint = %llu", wev->sock->id,
+			(unsigned long long)wev->value);
 		break;
 	case SF_WEV_GLOBAL:
-		text_add(&t, "user space: %s written", wev->name);
+		fmt_add(&t, "user space: %s written", sf_global_name(wev->global));
 		break;
 	case SF_WEV_AUTH:
-		text_add(&t, "%s: km_auth_res = %llu under ", wev->sock ? "xdp" : "user space",
-			 (unsigned long long)wev->value);
+		fmt_add(&t, "%s: km_auth_res = %llu under ", wev->sock ? "xdp" : "user space",
+			(unsigned long long)wev->value);
 		fmt_tuple(&t, wev->key, false);
 		break;
 	default:
@@ -105,52 +105,23 @@ static void hash_journal(const struct host_effect *fx, unsigned int n)
 	}
 }
 
-static bool on_world(void *ctx, const struct sf_world_event *wev)
+static bool on_world(void *ctx, const struct sf_world_event *ev)
 {
-	struct prop_event ev = {.sock = wev->sock, .op = wev->op, .ret = wev->ret};
-	const struct host_effect *fx = NULL;
-	unsigned int n = 0;
-	bool overflow = false;
 	enum prop_res res;
 
-	memcpy(ev.args, wev->args, sizeof(ev.args));
-	switch (wev->kind) {
-	case SF_WEV_SOCK_NEW:
-		prop_run__sock_new(x.run, wev->sock);
-		return true;
-	case SF_WEV_STORAGE:
-		prop_run__user_storage(x.run, wev->sock, wev->value != 0);
-		break;
-	case SF_WEV_GLOBAL:
-		prop_run__user_global(x.run, wev->name);
-		break;
-	case SF_WEV_AUTH:
-		break;
-	case SF_WEV_BEFORE:
-		prop_run__at(x.run, x.step, x.events, x.plausible);
-		prop_run__before(x.run, &ev);
-		return true;
-	case SF_WEV_AFTER:
-	case SF_WEV_CLOSED:
-		ev.fired = wev->kind == SF_WEV_AFTER;
-		if (ev.fired) {
-			fx = host_journal(&n, &overflow);
-			if (x.hashing)
-				hash_journal(fx, n);
-		} else {
-			prop_run__at(x.run, x.step, x.events, x.plausible);
-		}
-		if (x.trace)
-			trace_event(&ev, fx, n);
-		res = prop_run__after(x.run, &ev, fx, n, overflow);
-		if (res != PROP_PASS)
-			x.failed_event = x.events;
-		x.events += ev.fired;
-		return res == PROP_PASS;
+	if (ev->kind == SF_WEV_AFTER && x.hashing)
+		hash_journal(ev->fx, ev->nfx);
+	if (x.trace) {
+		if (ev->kind == SF_WEV_AFTER || ev->kind == SF_WEV_CLOSED)
+			trace_event(ev);
+		else
+			trace_user(ev);
 	}
-	if (x.trace)
-		trace_user(wev);
-	return true;
+	res = prop_run__event(x.run, ev);
+	if (res != PROP_PASS)
+		x.failed_event = ev->index;
+	x.events = ev->index + ev->fired;
+	return res == PROP_PASS;
 }
 
 static int exec_init(void)
@@ -173,19 +144,6 @@ static int exec_init(void)
 		return err;
 	}
 	return 0;
-}
-
-/* The input's globals and fault schedule. A fault the host refuses (a helper
- * that cannot fail) is simply never injected. */
-void sf_exec_apply_input(const struct sf_input *in)
-{
-	unsigned int nfaults = in->nfaults < SF_MAX_FAULTS ? in->nfaults : SF_MAX_FAULTS;
-
-	host_global__set("enable_monitoring", &in->monitoring, sizeof(in->monitoring));
-	host_global__set("node_ip", in->node_ip.w, sizeof(in->node_ip.w));
-	host_global__set("pod_gateway", in->pod_gateway.w, sizeof(in->pod_gateway.w));
-	for (unsigned int i = 0; i < nfaults; i++)
-		host_fault__arm(in->faults[i].helper, in->faults[i].nth, 0);
 }
 
 /* Order-independent digest of a hash map's entries. */
@@ -251,24 +209,16 @@ static void run_once(const struct sf_input *in, FILE *trace, bool hashing, struc
 	const char *diff;
 	bool ok = true;
 
-	host_reset();
-	sf_exec_apply_input(in);
-	prop_run__begin(x.run, in);
-	sf_world__reset(x.world);
 	x.trace = trace;
 	x.hashing = hashing;
 	x.history = FNV_OFFSET;
 	x.events = 0;
-	x.plausible = true;
+	sf_world__begin(x.world, in);
 
 	for (i = 0; i < nsteps && ok; i++) {
 		const struct sf_step *st = &in->steps[i];
 
 		x.step = i;
-		/* SPEC §8: kernel-producible until the first raw event. TCP counters
-		 * (SF_TCP) are whatever a kernel had, so they do not end it. */
-		if (st->kind == SF_RAW)
-			x.plausible = false;
 		if (trace) {
 			fprintf(trace, "step %u: ", i);
 			sf_step_print(st, trace);
@@ -296,7 +246,8 @@ static void run_once(const struct sf_input *in, FILE *trace, bool hashing, struc
 		res->state_hash = state_hash();
 }
 
-int sf_exec(const struct sf_input *in, const struct sf_exec_opts *opts, struct sf_result *res)
+enum sf_exec_status sf_exec(const struct sf_input *in, const struct sf_exec_opts *opts,
+			    struct sf_result *res)
 {
 	static const struct sf_exec_opts none;
 	struct sf_result again;
@@ -307,11 +258,14 @@ int sf_exec(const struct sf_input *in, const struct sf_exec_opts *opts, struct s
 	if (!opts)
 		opts = &none;
 	err = exec_init();
-	if (err)
-		return err;
+	if (err) {
+		memset(res, 0, sizeof(*res));
+		res->error = err;
+		return SF_EXEC_ERROR;
+	}
 	run_once(in, opts->trace, opts->state_hash || opts->check_determinism, res);
 	if (res->failed || !opts->check_determinism)
-		return res->failed;
+		return res->failed ? SF_EXEC_FAIL : SF_EXEC_PASS;
 
 	run_once(in, NULL, true, &again);
 	res->checks += again.checks;
@@ -319,15 +273,15 @@ int sf_exec(const struct sf_input *in, const struct sf_exec_opts *opts, struct s
 		/* The first run passed: a failure now is itself nondeterminism. */
 		res->failed = true;
 		res->failure = again.failure;
-		return 1;
+		return SF_EXEC_FAIL;
 	}
 	if (prop_run__end(x.run, res->state_hash, again.state_hash) == PROP_PASS)
-		return 0;
+		return SF_EXEC_PASS;
 	failed = prop_run__failure(x.run, &diff);
 	res->failed = true;
 	res->failure.prop = failed->name;
 	res->failure.step = res->steps ? res->steps - 1 : 0;
 	res->failure.event = res->events;
 	snprintf(res->failure.diff, sizeof(res->failure.diff), "%s", diff);
-	return 1;
+	return SF_EXEC_FAIL;
 }

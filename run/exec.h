@@ -33,6 +33,7 @@ struct sf_result {
 	bool failed;
 	struct sf_failure failure; /* valid when failed */
 	__u64 state_hash;	   /* digest of the final observable state; 0 unless asked (opts) */
+	int error;		   /* SF_EXEC_ERROR: -errno */
 };
 
 struct sf_exec_opts {
@@ -41,14 +42,13 @@ struct sf_exec_opts {
 	bool state_hash;	/* fill RES->state_hash (check_determinism implies it) */
 };
 
-/* Start a run of IN the way sf_exec() does, after host_reset(): set the
- * input's globals and arm its fault schedule. For drivers of their own (the
- * kernel oracle) that step a world themselves. Cannot fail. */
-void sf_exec_apply_input(const struct sf_input *in);
+/* How a run ended. */
+enum sf_exec_status {
+	SF_EXEC_PASS,  /* every property held */
+	SF_EXEC_FAIL,  /* one failed: RES->failure says which */
+	SF_EXEC_ERROR, /* the runtime could not start: RES->error is the -errno */
+};
 
-/*
- * Run IN. Returns 0 when every property held, 1 when one failed (RES->failure
- * says which), or -errno when the runtime could not start. The host is
- * initialised on first use.
- */
-int sf_exec(const struct sf_input *in, const struct sf_exec_opts *opts, struct sf_result *res);
+/* Run IN. The host is initialised on first use. */
+enum sf_exec_status sf_exec(const struct sf_input *in, const struct sf_exec_opts *opts,
+			    struct sf_result *res);

@@ -610,7 +610,7 @@ static void test_exec_connection_passes(void **state)
 	struct sf_result res;
 
 	build_connection();
-	assert_int_equal(sf_exec(&in, NULL, &res), 0);
+	assert_int_equal(sf_exec(&in, NULL, &res), SF_EXEC_PASS);
 	assert_false(res.failed);
 	assert_int_equal(res.steps, in.nsteps);
 	/* 4 per enrol, listen 1, connect 10 (with STATE_CB SYN_RECV ->
@@ -627,12 +627,12 @@ static void test_exec_state_hash_is_deterministic(void **state)
 	struct sf_result a, b;
 
 	build_connection();
-	assert_int_equal(sf_exec(&in, &opts, &a), 0);
+	assert_int_equal(sf_exec(&in, &opts, &a), SF_EXEC_PASS);
 	assert_int_not_equal(a.state_hash, 0);
-	assert_int_equal(sf_exec(&in, &opts, &b), 0);
+	assert_int_equal(sf_exec(&in, &opts, &b), SF_EXEC_PASS);
 	assert_int_equal(a.state_hash, b.state_hash);
 	in.nsteps--; /* the server never closes */
-	assert_int_equal(sf_exec(&in, &opts, &b), 0);
+	assert_int_equal(sf_exec(&in, &opts, &b), SF_EXEC_PASS);
 	assert_int_not_equal(a.state_hash, b.state_hash);
 }
 
@@ -647,7 +647,7 @@ static void test_exec_trace_shows_steps_and_events(void **state)
 	build_connection();
 	opts = (struct sf_exec_opts){.trace = open_memstream(&text, &len)};
 	assert_non_null(opts.trace);
-	assert_int_equal(sf_exec(&in, &opts, &res), 0);
+	assert_int_equal(sf_exec(&in, &opts, &res), SF_EXEC_PASS);
 	fclose(opts.trace);
 	assert_non_null(strstr(text, "step 0: enrol 127.0.0.5\n"));
 	assert_non_null(strstr(text, "event 0: tcp_connect"));
@@ -668,7 +668,7 @@ static void test_exec_applies_faults(void **state)
 	build_connection();
 	/* Reservations: the client's report, the server's report, its auth request. */
 	build_fault(HOST_H_RINGBUF_RESERVE, 2);
-	assert_int_equal(sf_exec(&in, NULL, &res), 0);
+	assert_int_equal(sf_exec(&in, NULL, &res), SF_EXEC_PASS);
 	counters = host_global__ptr("km_counters", NULL);
 	assert_int_equal(counters[KM_CNT_AUTH_REQ_DROPPED], 1);
 }
@@ -683,7 +683,7 @@ static void test_exec_raw_steps_run(void **state)
 	build_raw(5, BPF_SOCK_OPS_STATE_CB, INET, A4(127, 0, 0, 9), 8080, A4(127, 0, 0, 5), 40000,
 		  BPF_TCP_CLOSE, 0, BPF_TCP_ESTABLISHED, BPF_TCP_CLOSE);
 	build_raw(6, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB, 1, ANY6, 0, ANY6, 0, 0, 0, 0, 0);
-	assert_int_equal(sf_exec(&in, NULL, &res), 0);
+	assert_int_equal(sf_exec(&in, NULL, &res), SF_EXEC_PASS);
 	assert_int_equal(res.events, 28);
 }
 

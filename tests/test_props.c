@@ -240,15 +240,15 @@ static struct host_effect *fx_add(enum host_effect_kind kind, struct host_map *m
 }
 
 /* The event as the driver sees it. */
-static struct prop_event event(struct host_sock *s, __u32 op, __u32 a0, __u32 a1)
+static struct sf_world_event event(struct host_sock *s, __u32 op, __u32 a0, __u32 a1)
 {
-	return (struct prop_event){.sock = s, .op = op, .args = {a0, a1}, .fired = true};
+	return (struct sf_world_event){.sock = s, .op = op, .args = {a0, a1}, .fired = true};
 }
 
 /* Run the real program for OP on S under the driver. */
 static enum prop_res real(struct host_sock *s, __u32 op, __u32 a0, __u32 a1)
 {
-	struct prop_event ev = event(s, op, a0, a1);
+	struct sf_world_event ev = event(s, op, a0, a1);
 	const struct host_effect *j;
 	unsigned int n;
 	bool overflow;
@@ -265,7 +265,7 @@ static enum prop_res real(struct host_sock *s, __u32 op, __u32 a0, __u32 a1)
 static enum prop_res tampered(struct host_sock *s, __u32 op, __u32 a0, __u32 a1,
 			      void (*tamper)(void))
 {
-	struct prop_event ev = event(s, op, a0, a1);
+	struct sf_world_event ev = event(s, op, a0, a1);
 	const struct host_effect *j;
 	unsigned int n;
 
@@ -287,7 +287,7 @@ static enum prop_res tampered(struct host_sock *s, __u32 op, __u32 a0, __u32 a1,
 /* An event with journal FX as if the program had made it, without running it. */
 static enum prop_res fake(struct host_sock *s, __u32 op, __u32 a0, __u32 a1, int ret)
 {
-	struct prop_event ev = event(s, op, a0, a1);
+	struct sf_world_event ev = event(s, op, a0, a1);
 
 	prop_run__before(run, &ev);
 	ev.ret = ret;
@@ -518,7 +518,7 @@ static struct host_sock *allowed_server(struct bpf_sock_tuple *key)
 static void test_prop_close_clears_auth_catches_missing_delete(void **state)
 {
 	struct bpf_sock_tuple key;
-	struct prop_event silent;
+	struct sf_world_event silent;
 	struct host_sock *s;
 
 	s = allowed_server(&key);
@@ -527,7 +527,7 @@ static void test_prop_close_clears_auth_catches_missing_delete(void **state)
 
 	/* Closing without running the program: it should have asked. */
 	s = allowed_server(&key);
-	silent = (struct prop_event){
+	silent = (struct sf_world_event){
 		.sock = s, .op = BPF_SOCK_OPS_STATE_CB, .args = {BPF_TCP_LAST_ACK, BPF_TCP_CLOSE}};
 	expect_failure(prop_run__after(run, &silent, NULL, 0, false), "close_clears_auth",
 		       "ran no program");
@@ -713,7 +713,7 @@ static void test_prop_deterministic(void **state)
 /* An overflowing journal cannot be checked: an error, not a pass. */
 static void test_prop_journal_overflow_is_an_error(void **state)
 {
-	struct prop_event ev;
+	struct sf_world_event ev;
 	struct host_sock *s;
 	const struct prop_def *failed;
 
@@ -904,7 +904,7 @@ static void run_defect(void **state)
 	write_trace(d);
 	prop_enable("all", true);
 	if (!mutant) {
-		if (sf_exec(&in, &opts, &res) != 0)
+		if (sf_exec(&in, &opts, &res) != SF_EXEC_PASS)
 			fail_msg("defect %s input fails on the real core: %s at step %u\n%s", d->id,
 				 res.failure.prop, res.failure.step, res.failure.diff);
 		assert_true(res.events > 0);
@@ -912,7 +912,7 @@ static void run_defect(void **state)
 	}
 	if (strcmp(mutant, d->id))
 		skip();
-	if (sf_exec(&in, &opts, &res) != 1)
+	if (sf_exec(&in, &opts, &res) != SF_EXEC_FAIL)
 		fail_msg("mutant %s survives its input with every property on", d->id);
 	print_message("mutant %s: killed by %s at step %u, event %u\n", d->id, res.failure.prop,
 		      res.failure.step, res.failure.event);
@@ -920,7 +920,7 @@ static void run_defect(void **state)
 	assert_true(res.failure.event <= res.events);
 	assert_non_null(strstr(res.failure.diff, "journal of the event"));
 	only(d->prop);
-	if (sf_exec(&in, &opts, &res) != 1 || strcmp(res.failure.prop, d->prop))
+	if (sf_exec(&in, &opts, &res) != SF_EXEC_FAIL || strcmp(res.failure.prop, d->prop))
 		fail_msg("mutant %s survives %s alone", d->id, d->prop);
 	prop_enable("all", true);
 }

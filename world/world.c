@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sockops.h"
+#include "input/steps.h"
 #include "world/world.h"
 
 /* ------------------------------------------------------------------------ */
@@ -169,8 +170,11 @@ struct sf_world {
 	void *ctx;
 	struct host_map *storage, *auth_req, *auth_res;
 	bool stopped;
-	__u16 nused;	 /* eps[0..nused) were used since the reset */
-	__u16 free_head; /* free eps, through .peer */
+	bool plausible;	     /* no raw event yet */
+	unsigned int step;   /* the step being carried out */
+	unsigned int events; /* program runs so far */
+	__u16 nused;	     /* eps[0..nused) were used since the reset */
+	__u16 free_head;     /* free eps, through .peer */
 	__u16 slot_ep[SF_NSLOTS];
 	__u32 next_port; /* ephemeral ports handed out */
 	struct ep eps[MAX_EPS];
@@ -210,6 +214,9 @@ void sf_world__reset(struct sf_world *w)
 	w->free_head = 0;
 	w->next_port = 0;
 	w->stopped = false;
+	w->plausible = true;
+	w->step = 0;
+	w->events = 0;
 }
 
 unsigned int sf_world__nsocks(const struct sf_world *w)
@@ -231,8 +238,48 @@ struct host_sock *sf_world__slot(const struct sf_world *w, unsigned int slot)
 
 static void emit(struct sf_world *w, struct sf_world_event ev)
 {
+	ev.step = w->step;
+	ev.index = w->events;
+	ev.plausible = w->plausible;
 	if (!w->stopped && w->hook && !w->hook(w->ctx, &ev))
 		w->stopped = true;
+	w->events += ev.fired;
+}
+
+/* The program ran: its event carries the journal. */
+static void emit_ran(struct sf_world *w, struct sf_world_event ev)
+{
+	ev.kind = SF_WEV_AFTER;
+	ev.fired = true;
+	ev.fx = host_journal(&ev.nfx, &ev.overflow);
+	emit(w, ev);
+}
+
+static const char *const global_names[SF_GLOBAL__COUNT] = {
+	[SF_GLOBAL_MONITORING] = "enable_monitoring",
+	[SF_GLOBAL_NODE_IP] = "node_ip",
+	[SF_GLOBAL_POD_GATEWAY] = "pod_gateway",
+};
+
+const char *sf_global_name(enum sf_global g)
+{
+	return (unsigned int)g < SF_GLOBAL__COUNT ? global_names[g] : NULL;
+}
+
+void sf_world__begin(struct sf_world *w, const struct sf_input *in)
+{
+	unsigned int nfaults = in->nfaults < SF_MAX_FAULTS ? in->nfaults : SF_MAX_FAULTS;
+
+	host_reset();
+	host_global__set(global_names[SF_GLOBAL_MONITORING], &in->monitoring,
+			 sizeof(in->monitoring));
+	host_global__set(global_names[SF_GLOBAL_NODE_IP], in->node_ip.w, sizeof(in->node_ip.w));
+	host_global__set(global_names[SF_GLOBAL_POD_GATEWAY], in->pod_gateway.w,
+			 sizeof(in->pod_gateway.w));
+	for (unsigned int i = 0; i < nfaults; i++)
+		host_fault__arm(in->faults[i].helper, in->faults[i].nth, 0);
+	sf_world__reset(w);
+	emit(w, (struct sf_world_event){.kind = SF_WEV_BEGIN, .input = in});
 }
 
 static void fire(struct sf_world *w, struct host_sock *s, __u32 op, const __u32 args[4])
@@ -246,9 +293,8 @@ static void fire(struct sf_world *w, struct host_sock *s, __u32 op, const __u32 
 	emit(w, ev);
 	if (w->stopped)
 		return;
-	ev.kind = SF_WEV_AFTER;
 	ev.ret = host_sock__fire(s, op, args);
-	emit(w, ev);
+	emit_ran(w, ev);
 }
 
 /* tcp_set_state(): the host runs STATE_CB when S asked for it (host.h), and
@@ -268,8 +314,10 @@ static void set_state(struct sf_world *w, struct host_sock *s, __u32 state)
 			return;
 	}
 	ev.ret = host_sock__set_state(s, state);
-	ev.kind = fires ? SF_WEV_AFTER : SF_WEV_CLOSED;
-	if (fires || state == BPF_TCP_CLOSE)
+	ev.kind = SF_WEV_CLOSED;
+	if (fires)
+		emit_ran(w, ev);
+	else if (state == BPF_TCP_CLOSE)
 		emit(w, ev);
 }
 
@@ -993,11 +1041,11 @@ static void step_waypoint(struct sf_world *w, const struct sf_step *st)
 	emit(w, (struct sf_world_event){.kind = SF_WEV_STORAGE, .sock = e->sock, .value = via});
 }
 
-static void step_global(struct sf_world *w, const char *name, const void *value, size_t size)
+static void step_global(struct sf_world *w, enum sf_global g, const void *value, size_t size)
 {
-	if (host_global__set(name, value, size))
+	if (host_global__set(global_names[g], value, size))
 		return;
-	emit(w, (struct sf_world_event){.kind = SF_WEV_GLOBAL, .name = name});
+	emit(w, (struct sf_world_event){.kind = SF_WEV_GLOBAL, .global = g});
 }
 
 static void write_verdict(struct sf_world *w, struct host_sock *s, const struct bpf_sock_tuple *key,
@@ -1143,8 +1191,13 @@ static void step_tcp(struct sf_world *w, const struct sf_step *st)
 
 bool sf_world__step(struct sf_world *w, const struct sf_step *st)
 {
+	const struct sf_kind_def *k = sf_kind_def(st->kind);
+
 	if (w->stopped)
 		return false;
+	/* SPEC §8: kernel-producible until the first raw event. */
+	if (k && k->raw_event)
+		w->plausible = false;
 	switch (st->kind) {
 	case SF_ENROL:
 		step_enrol(w, st, KM_CONTROL_PORT_ENROL);
@@ -1176,13 +1229,13 @@ bool sf_world__step(struct sf_world *w, const struct sf_step *st)
 		step_waypoint(w, st);
 		break;
 	case SF_MONITORING:
-		step_global(w, "enable_monitoring", &(__u32){(__u32)st->value}, sizeof(__u32));
+		step_global(w, SF_GLOBAL_MONITORING, &(__u32){(__u32)st->value}, sizeof(__u32));
 		break;
 	case SF_NODE_IP:
-		step_global(w, "node_ip", st->local.w, sizeof(st->local.w));
+		step_global(w, SF_GLOBAL_NODE_IP, st->local.w, sizeof(st->local.w));
 		break;
 	case SF_POD_GATEWAY:
-		step_global(w, "pod_gateway", st->local.w, sizeof(st->local.w));
+		step_global(w, SF_GLOBAL_POD_GATEWAY, st->local.w, sizeof(st->local.w));
 		break;
 	case SF_AUTH_ANSWER:
 		step_auth_answer(w, st);
@@ -1205,5 +1258,6 @@ bool sf_world__step(struct sf_world *w, const struct sf_step *st)
 	default:
 		break;
 	}
+	w->step++;
 	return !w->stopped;
 }

@@ -29,24 +29,49 @@
 #include "input/input.h"
 
 enum sf_world_ev_kind {
+	SF_WEV_BEGIN,	 /* a run of INPUT starts: its globals and faults are in the host */
 	SF_WEV_SOCK_NEW, /* SOCK was created (a request socket too) */
 	SF_WEV_BEFORE,	 /* the program is about to run OP with ARGS on SOCK */
-	SF_WEV_AFTER,	 /* it ran and returned RET; host_journal() holds its effects */
+	SF_WEV_AFTER,	 /* it ran and returned RET; FX holds its effects (its journal) */
 	SF_WEV_CLOSED,	 /* SOCK moved to CLOSE (from ARGS[0]) and the program did not run */
 	SF_WEV_STORAGE, /* user space set via_waypoint = VALUE in SOCK's storage (created if absent) */
-	SF_WEV_GLOBAL, /* user space wrote the global NAME */
+	SF_WEV_GLOBAL, /* user space wrote GLOBAL */
 	SF_WEV_AUTH, /* km_auth_res[KEY] = VALUE, written by XDP for SOCK, or user space (SOCK NULL) */
 };
 
+/* The globals user space writes (SPEC §6), by a typed id. */
+enum sf_global {
+	SF_GLOBAL_MONITORING, /* enable_monitoring */
+	SF_GLOBAL_NODE_IP,
+	SF_GLOBAL_POD_GATEWAY,
+	SF_GLOBAL__COUNT,
+};
+
+/* The global's name in the program (host_global__ptr()). */
+const char *sf_global_name(enum sf_global g);
+
+/*
+ * One event of a run, the only thing the world tells its checkers (the
+ * executor, the properties, the oracle): where it is in the run, what
+ * happened, and for a program run its journal.
+ */
 struct sf_world_event {
 	enum sf_world_ev_kind kind;
+	unsigned int step;  /* the step of the run it belongs to */
+	unsigned int index; /* program runs before it in the run (its number when it is one) */
+	bool plausible;	    /* the run is still kernel-producible: no raw event yet (SPEC §8) */
+	const struct sf_input *input; /* BEGIN */
 	struct host_sock *sock;
 	__u32 op;
 	__u32 args[4];
 	int ret;
-	const char *name;
+	bool fired; /* AFTER: the program ran (CLOSED: it did not) */
+	enum sf_global global;
 	const struct bpf_sock_tuple *key;
 	__u64 value;
+	const struct host_effect *fx; /* AFTER: the journal, NFX effects */
+	unsigned int nfx;
+	bool overflow; /* more effects happened than the journal kept */
 };
 
 /* Told every event, in order. Returning false stops the world: no program
@@ -65,9 +90,16 @@ void sf_world__free(struct sf_world *w); /* NULL is fine */
  * freed the host's sockets. Cost: what the last run touched. */
 void sf_world__reset(struct sf_world *w);
 
-/* Carry out STEP. A step that the kernel or user space would refuse (a busy
- * port, mixed IPv4/IPv6 addresses, an empty slot) does nothing. Returns false
- * when the hook stopped the world (now or earlier). */
+/* Start a run of IN, the one way every driver starts one (the executor, the
+ * oracle): host_reset(), IN's globals and fault schedule into the host (a
+ * fault the host refuses is never injected), sf_world__reset(), then the
+ * BEGIN event, from which checkers take the same globals and faults. */
+void sf_world__begin(struct sf_world *w, const struct sf_input *in);
+
+/* Carry out STEP, the next of the run (its events carry its index). A step
+ * that the kernel or user space would refuse (a busy port, mixed IPv4/IPv6
+ * addresses, an empty slot) does nothing. Returns false when the hook
+ * stopped the world (now or earlier). */
 bool sf_world__step(struct sf_world *w, const struct sf_step *step);
 
 /* The sockets alive now: sf_world__sock(W, i) for i below sf_world__nsocks(W)
