@@ -24,7 +24,12 @@ CXXFLAGS ?= -g -O1
 # Sanitizers are the default for tests and fuzzers; SAN= turns them off (bench).
 SAN ?= -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
-BASE_CFLAGS := -std=gnu11 $(WARN) -MMD -MP
+# Every object says which module it belongs to (-DSF_MODULE_<id>: the last
+# folder of its source; for tests/test_<id>[_*].c the module it tests), and a
+# module's _internal.h refuses any other includer: a module's internals are
+# reachable from that module and its tests only.
+module_of = $(if $(filter tests/,$(dir $(1))),$(word 2,$(subst _, ,$(basename $(notdir $(1))))),$(notdir $(patsubst %/,%,$(dir $(1)))))
+BASE_CFLAGS = -std=gnu11 $(WARN) -MMD -MP -DSF_MODULE_$(call module_of,$<)
 EXTRA_CFLAGS ?=
 
 # The program under test; mutants point these elsewhere (see the mutants fragment).
@@ -96,12 +101,12 @@ define native_flavor
 $(BUILD)/$(1)/%.o: %.c Makefile $(DEPS_STAMP) $(4)
 	$$(call msg,CC,$$@)
 	$(Q)mkdir -p $$(@D)
-	$(Q)$(2) $(BASE_CFLAGS) $(NATIVE_INC) $(3) $(EXTRA_CFLAGS) -c $$< -o $$@
+	$(Q)$(2) $$(BASE_CFLAGS) $(NATIVE_INC) $(3) $(EXTRA_CFLAGS) -c $$< -o $$@
 
 $(BUILD)/$(1)/prog/%.prog.o: $(BUILD)/native/%.prog.c Makefile $(4)
 	$$(call msg,CC,$$@)
 	$(Q)mkdir -p $$(@D)
-	$(Q)$(2) $(BASE_CFLAGS) $(NATIVE_INC) $(3) $(EXTRA_CFLAGS) -c $$< -o $$@
+	$(Q)$(2) $$(BASE_CFLAGS) $(NATIVE_INC) $(3) $(EXTRA_CFLAGS) -c $$< -o $$@
 
 $(BUILD)/$(1)/libsockfuzz.a: $(addprefix $(BUILD)/$(1)/,$(LIB_SRCS:.c=.o))
 	$$(call msg,AR,$$@)

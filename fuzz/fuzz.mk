@@ -54,7 +54,7 @@ define fuzz_harness
 $(BUILD)/fuzz/$(1)/%.o: $(1)/%.c Makefile fuzz/fuzz.mk $(DEPS_STAMP)
 	$$(call msg,CC,$$@)
 	$(Q)mkdir -p $$(@D)
-	$(Q)$$(FUZZ_CC) $(BASE_CFLAGS) $(NATIVE_INC) $(CFLAGS) $(FUZZ_HARNESS_COV) $(SAN) \
+	$(Q)$$(FUZZ_CC) $$(BASE_CFLAGS) $(NATIVE_INC) $(CFLAGS) $(FUZZ_HARNESS_COV) $(SAN) \
 		$(EXTRA_CFLAGS) -c $$< -o $$@
 endef
 $(foreach d,props fmt bpf/host,$(eval $(call fuzz_harness,$(d))))

@@ -89,7 +89,7 @@ static void wr_global(struct writer *w, const struct sf_addr *a)
 {
 	int i = addr_index(sf_addr_pool, SF_ADDR_N, a);
 
-	if (sf_addr_is_zero(a)) {
+	if (lo_addr_is_zero(a)) {
 		wr_u8(w, 0);
 	} else if (i >= 0) {
 		wr_u8(w, i + 1);

@@ -7,6 +7,10 @@
  */
 #pragma once
 
+#if !defined(SF_MODULE_input)
+#error "input/input_internal.h is input's own: include input/input.h or input/steps.h"
+#endif
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
@@ -37,10 +41,6 @@ extern const __u8 sf_fault_helpers[SF_FAULT_HELPERS_N];
 /* Lifecycle families: selector bit 0 picks one. */
 #define SF_AF_INET  2
 #define SF_AF_INET6 10
-
-/* IPv4-mapped: bytes 0..9 zero, 10..11 0xff (endian-neutral, SPEC §4). */
-bool sf_addr_is_v4mapped(const struct sf_addr *a);
-bool sf_addr_is_zero(const struct sf_addr *a);
 
 /* Whether FAULT helper H is one a fault may name. */
 bool sf_fault_helper_ok(unsigned int h);

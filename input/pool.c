@@ -82,18 +82,6 @@ const __u8 sf_fault_helpers[SF_FAULT_HELPERS_N] = {
 	HOST_H_SK_STORAGE_GET, HOST_H_CB_FLAGS_SET,    HOST_H_SOCK_HASH_UPDATE,
 };
 
-bool sf_addr_is_v4mapped(const struct sf_addr *a)
-{
-	const __u8 *b = (const __u8 *)a->w;
-
-	return !a->w[0] && !a->w[1] && !b[8] && !b[9] && b[10] == 0xff && b[11] == 0xff;
-}
-
-bool sf_addr_is_zero(const struct sf_addr *a)
-{
-	return !(a->w[0] | a->w[1] | a->w[2] | a->w[3]);
-}
-
 bool sf_fault_helper_ok(unsigned int h)
 {
 	for (unsigned int i = 0; i < SF_FAULT_HELPERS_N; i++) {

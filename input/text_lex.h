@@ -8,6 +8,10 @@
  */
 #pragma once
 
+#if !defined(SF_MODULE_input)
+#error "input/text_lex.h is input's own: include input/input.h"
+#endif
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>

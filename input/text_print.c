@@ -28,7 +28,7 @@ static const char *fmt_addr(char *buf, const struct sf_addr *a, bool v4)
 static bool step_v4(const struct sf_step *st, const struct sf_addr *a)
 {
 	if (sf_kind_def(st->kind)->fields & SF_USE_ANY_FAMILY)
-		return st->family != SF_AF_INET6 && sf_addr_is_v4mapped(a);
+		return st->family != SF_AF_INET6 && lo_addr_is_v4mapped(a);
 	return st->family == SF_AF_INET;
 }
 
@@ -46,7 +46,7 @@ static void print_global(FILE *out, const struct sf_addr *a)
 {
 	char buf[ADDR_STRLEN];
 
-	fputs(sf_addr_is_zero(a) ? "none" : fmt_addr(buf, a, sf_addr_is_v4mapped(a)), out);
+	fputs(lo_addr_is_zero(a) ? "none" : fmt_addr(buf, a, lo_addr_is_v4mapped(a)), out);
 }
 
 static void print_onoff(FILE *out, __u64 v)

@@ -30,7 +30,7 @@
 #include <bpf/libbpf.h>
 #include "kernel.h"
 #include "oracle.h"
-#include "input/input_internal.h"
+#include "input/input.h"
 
 #define KD_WAIT_MS 1000 /* a loopback handshake takes microseconds */
 
@@ -677,7 +677,7 @@ static bool kd_sandbox_has(const struct kern_addr *a)
 static bool kd_lo_needs(__u32 family, const struct sf_addr *ip, struct kern_addr *a)
 {
 	static const __u8 one6[16] = {[15] = 1}, ctl6[16] = {[15] = 2};
-	bool v4 = family == AF_INET || sf_addr_is_v4mapped(ip);
+	bool v4 = family == AF_INET || lo_addr_is_v4mapped(ip);
 	const __u8 *b = (const __u8 *)ip->w;
 	__u32 h = ntohl(ip->w[3]);
 	bool skip;

@@ -6,6 +6,10 @@
  */
 #pragma once
 
+#if !defined(SF_MODULE_props)
+#error "props/props_internal.h is props's own: include props/props.h"
+#endif
+
 #include <stdarg.h>
 #include "props/props.h"
 #include "props/model.h"

@@ -153,7 +153,7 @@ static void assert_runs_equal(const struct sf_input *a, const struct sf_input *b
 
 static bool is_v4mapped(const struct sf_addr *a)
 {
-	return sf_addr_is_v4mapped(a);
+	return lo_addr_is_v4mapped(a);
 }
 
 /* Everything sf_decode() promises about its output (input.h, FORMAT.md). */
@@ -189,8 +189,8 @@ static const char *range_error(const struct sf_input *in)
 			return strcat(why, "flags");
 		if ((!(f & SF_USE_SLOT) && st->slot) || (!(f & SF_USE_PEER) && st->peer) ||
 		    (!(f & SF_USE_FAMILY) && st->family) || (!(f & SF_USE_OP) && st->op) ||
-		    (!(f & SF_USE_LOCAL) && !sf_addr_is_zero(&st->local)) ||
-		    (!(f & SF_USE_REMOTE) && !sf_addr_is_zero(&st->remote)) ||
+		    (!(f & SF_USE_LOCAL) && !lo_addr_is_zero(&st->local)) ||
+		    (!(f & SF_USE_REMOTE) && !lo_addr_is_zero(&st->remote)) ||
 		    (!(f & SF_USE_LPORT) && st->lport) || (!(f & SF_USE_RPORT) && st->rport) ||
 		    (!(f & SF_USE_ARGS) &&
 		     (st->args[0] | st->args[1] | st->args[2] | st->args[3])) ||
