@@ -16,7 +16,7 @@ const struct sf_addr lo_control4 = {{0, 0, BE32(0xffff), BE32(2)}};
 const struct sf_addr lo_control6 = {{0, 0, 0, BE32(2)}};
 const struct sf_addr lo_loopback4 = {{0, 0, BE32(0xffff), BE32(0x7f000001)}};
 const struct sf_addr lo_loopback6 = {{0, 0, 0, BE32(1)}};
-static const struct sf_addr any6;
+const struct sf_addr lo_any6 = {{0}};
 
 bool lo_addr_is_v4mapped(const struct sf_addr *a)
 {
@@ -44,7 +44,7 @@ struct sf_addr lo_addr4(__be32 v)
 
 bool lo_addr_is_any(const struct sf_addr *a)
 {
-	return lo_addr_eq(a, &any6) || (lo_addr_is_v4mapped(a) && !a->w[3]);
+	return lo_addr_eq(a, &lo_any6) || (lo_addr_is_v4mapped(a) && !a->w[3]);
 }
 
 bool lo_addr_is_v6_special(const struct sf_addr *a)

@@ -35,6 +35,10 @@ extern const __u8 lo_v4mapped_prefix[12];
  * not one. */
 extern const struct sf_addr lo_control4, lo_control6;
 
+/* The unspecified address ::, what a socket that is not connected has as
+ * its remote address (AF_INET reads 0.0.0.0 from its last word). */
+extern const struct sf_addr lo_any6;
+
 /* What an unbound socket gets on lo: 127.0.0.1 (IPv4-mapped) and ::1. */
 extern const struct sf_addr lo_loopback4, lo_loopback6;
 

@@ -23,6 +23,7 @@
 #include "sockops.h"
 #include "run/exec.h"
 #include "world/world.h"
+#include "input/steps.h"
 #include "props/model.h"
 #include "input_build.h"
 
@@ -587,6 +588,17 @@ static void test_world_raw_step_is_taken_literally(void **state)
 	assert_int_equal(s->remote_port, 2);
 }
 
+/* Every kind of the registry has a world handler (input/steps.h). */
+static void test_world_handles_every_kind(void **state)
+{
+	for (unsigned int k = 0; k < SF_KIND__COUNT; k++) {
+		assert_non_null(sf_kind_def(k));
+		if (!sf_world__handles(k))
+			fail_msg("no world handler for step kind %s", sf_kind_def(k)->name);
+	}
+	assert_false(sf_world__handles(SF_KIND__COUNT));
+}
+
 /* ---- the executor ------------------------------------------------------- */
 
 static void build_connection(void)
@@ -714,6 +726,7 @@ int main(void)
 		cmocka_unit_test(test_world_auth_answer_writes_the_xdp_key),
 		cmocka_unit_test(test_world_xdp_key_is_the_reverse_tuple),
 		cmocka_unit_test(test_world_raw_step_is_taken_literally),
+		cmocka_unit_test(test_world_handles_every_kind),
 		cmocka_unit_test(test_exec_connection_passes),
 		cmocka_unit_test(test_exec_state_hash_is_deterministic),
 		cmocka_unit_test(test_exec_trace_shows_steps_and_events),

@@ -8,12 +8,13 @@
  * exactly as they say.
  *
  * Which callbacks each kernel action fires, and in which order, is one data
- * table in world.c, calibrated against the kernel's recordings (`sockfuzz
- * kernel`, oracle/). User space is the application the kernel oracle's driver
- * is (oracle/kdrive.c): every socket has SO_REUSEADDR, a refused connect's
- * socket is closed, data is read as it arrives, a FIN is acknowledged at
- * once, and a close is graceful (shutdown(SHUT_WR), then close(2) once the FIN
- * is acknowledged); a reset is close(2) with SO_LINGER 0.
+ * table in world/kernel_table.c, calibrated against the kernel's recordings
+ * (`sockfuzz kernel`, oracle/). User space is the application the kernel
+ * oracle's driver is (oracle/kdrive.c): every socket has SO_REUSEADDR, a
+ * refused connect's socket is closed, data is read as it arrives, a FIN is
+ * acknowledged at once, and a close is graceful (shutdown(SHUT_WR), then
+ * close(2) once the FIN is acknowledged); a reset is close(2) with SO_LINGER
+ * 0.
  *
  * Everything the program could observe goes through the host runtime
  * (host.h); everything a checker must know is reported through a hook, in
@@ -101,6 +102,10 @@ void sf_world__begin(struct sf_world *w, const struct sf_input *in);
  * addresses, an empty slot) does nothing. Returns false when the hook
  * stopped the world (now or earlier). */
 bool sf_world__step(struct sf_world *w, const struct sf_step *step);
+
+/* Whether the world has a handler for KIND (every kind of the registry,
+ * input/steps.h, should have one). */
+bool sf_world__handles(enum sf_kind kind);
 
 /* The sockets alive now: sf_world__sock(W, i) for i below sf_world__nsocks(W)
  * is one, or NULL for an unused place; in a fixed order. */

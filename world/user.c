@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * user.c: the steps of user space and XDP (SF_BY_USER, SF_BY_XDP in
+ * input/steps.h): a socket's storage, the program's globals, the answer to
+ * an auth request and the verdict XDP caches for an arriving packet. None
+ * runs the program; each is reported so a checker sees what it may read.
+ */
+#include <string.h>
+#include "world/world_internal.h"
+
+void step_waypoint(struct sf_world *w, const struct sf_step *st)
+{
+	struct ep *e = slot_ep(w, st->slot);
+	struct sock_storage_data *stor;
+	__u8 via = (__u8)st->value; /* a u8 the program reads as a bool */
+
+	if (!e)
+		return;
+	stor = host_sk_storage__get(w->storage, e->sock, true);
+	stor->via_waypoint = via;
+	world_emit(w,
+		   (struct sf_world_event){.kind = SF_WEV_STORAGE, .sock = e->sock, .value = via});
+}
+
+/* user space writes the global G (a failed write changes nothing). */
+static void write_global(struct sf_world *w, enum sf_global g, const void *value, size_t size)
+{
+	if (host_global__set(sf_global_name(g), value, size))
+		return;
+	world_emit(w, (struct sf_world_event){.kind = SF_WEV_GLOBAL, .global = g});
+}
+
+void step_monitoring(struct sf_world *w, const struct sf_step *st)
+{
+	write_global(w, SF_GLOBAL_MONITORING, &(__u32){(__u32)st->value}, sizeof(__u32));
+}
+
+void step_node_ip(struct sf_world *w, const struct sf_step *st)
+{
+	write_global(w, SF_GLOBAL_NODE_IP, st->local.w, sizeof(st->local.w));
+}
+
+void step_pod_gateway(struct sf_world *w, const struct sf_step *st)
+{
+	write_global(w, SF_GLOBAL_POD_GATEWAY, st->local.w, sizeof(st->local.w));
+}
+
+static void write_verdict(struct sf_world *w, struct host_sock *s, const struct bpf_sock_tuple *key,
+			  __u64 value)
+{
+	__u32 verdict = (__u32)value;
+
+	if (host_map__update(w->auth_res, key, &verdict, BPF_ANY))
+		return; /* E2BIG: the map is full */
+	world_emit(w, (struct sf_world_event){
+			      .kind = SF_WEV_AUTH, .sock = s, .key = key, .value = verdict});
+}
+
+/* SF_AUTH_ANSWER: user space reads the oldest request and writes its verdict
+ * under the key it builds from it: the 12-byte IPv4 view zero-padded for type
+ * IPv4, all 36 bytes otherwise. */
+void step_auth_answer(struct sf_world *w, const struct sf_step *st)
+{
+	struct bpf_sock_tuple key = {0};
+	struct km_auth_req req = {0};
+	const void *rec;
+	__u32 len;
+
+	rec = host_ring__peek(w->auth_req, &len);
+	if (!rec)
+		return;
+	memcpy(&req, rec, len < sizeof(req) ? len : sizeof(req));
+	host_ring__consume(w->auth_req);
+	memcpy(&key, &req.tuple, req.type == KM_TUPLE_IPV4 ? sizeof(key.ipv4) : sizeof(key));
+	write_verdict(w, NULL, &key, st->value);
+}
+
+void sf_world_xdp_key(const struct host_sock *s, struct bpf_sock_tuple *key)
+{
+	struct sf_addr local = sock_local(s), remote = sock_remote(s);
+	bool v4 = s->family != KM_AF_INET6 || lo_addr_is_v4mapped(&local) ||
+		  lo_addr_is_v4mapped(&remote);
+
+	memset(key, 0, sizeof(*key));
+	if (v4) {
+		/* An IPv4 header: the socket's IPv4 view (host.h fills it for IPv4-mapped). */
+		key->ipv4.saddr = s->remote_ip4;
+		key->ipv4.daddr = s->local_ip4;
+		key->ipv4.sport = s->remote_port;
+		key->ipv4.dport = s->local_port;
+		return;
+	}
+	memcpy(key->ipv6.saddr, s->remote_ip6, 16);
+	memcpy(key->ipv6.daddr, s->local_ip6, 16);
+	key->ipv6.sport = s->remote_port;
+	key->ipv6.dport = s->local_port;
+}
+
+/* SF_XDP_VERDICT: only a connected socket gets a packet; a listener or a
+ * socket a RST closed gets none (getpeername() fails: the oracle's user space
+ * writes nothing either). */
+void step_xdp_verdict(struct sf_world *w, const struct sf_step *st)
+{
+	struct ep *e = slot_ep(w, st->slot);
+	struct bpf_sock_tuple key;
+
+	if (!e || e->listening || e->sock->state == BPF_TCP_LISTEN ||
+	    e->sock->state == BPF_TCP_CLOSE || e->sock->state == BPF_TCP_SYN_SENT)
+		return;
+	sf_world_xdp_key(e->sock, &key);
+	write_verdict(w, e->sock, &key, st->value);
+}
