@@ -101,11 +101,18 @@ extern const size_t orc_nipv6_addrs;
  * Turn the recording KR of the lifecycle run LIFE into a raw-level run OUT
  * that replays every callback with its recorded context, time and TCP
  * counters, with the run's user-space actions in their places. Returns 0, or
- * -E2BIG when it does not fit one run (too many steps or live sockets), with
- * the reason in WHY.
+ * -E2BIG when it does not fit one run (too many steps or live sockets), or
+ * -EINVAL for an action of a step whose kind has no conversion, with the
+ * reason in WHY.
  */
 int orc_convert(const struct sf_input *life, const struct orc_kernel_run *kr, struct sf_input *out,
 		char *why, size_t why_len);
+
+/* Whether the conversion has an entry for KIND: what the replay does for the
+ * user-space action of a step of KIND, or explicitly nothing (its effects
+ * are the recorded callbacks). Every kind the kernel driver carries out has
+ * one (orc_kernel__handles()). */
+bool orc_convert__handles(enum sf_kind kind);
 
 struct orc_diff {
 	unsigned int count; /* differences found */
