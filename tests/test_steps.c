@@ -11,26 +11,14 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <cmocka.h>
+/* check.h's hex dump is for bytes; no test here compares any. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#include "check.h"
+#pragma GCC diagnostic pop
 #include "input/steps.h"
 #include "oracle/oracle.h"
-
-static char where[64]; /* the row being checked, printed on failure */
-
-#define CHECK(cond, what)                                             \
-	do {                                                          \
-		if (!(cond))                                          \
-			fail_msg("[%s] %s (%s)", where, what, #cond); \
-	} while (0)
-
-#define CHECK_INT(got, want, what)                                                \
-	do {                                                                      \
-		long long g_ = (long long)(got), w_ = (long long)(want);          \
-		if (g_ != w_)                                                     \
-			fail_msg("[%s] %s: got %#llx, want %#llx", where, what,   \
-				 (unsigned long long)g_, (unsigned long long)w_); \
-	} while (0)
 
 /* Modifiers of other fields: no text field writes them by themselves. */
 #define MODIFIERS (SF_USE_FAMILY | SF_USE_GLOBAL | SF_USE_ANY_FAMILY)
@@ -79,9 +67,9 @@ static void test_rows_are_complete(void **state)
 		const struct sf_kind_def *k = sf_kind_def(kind);
 		unsigned int written = 0, flags = 0, n;
 
-		snprintf(where, sizeof(where), "kind %u", kind);
+		at("kind %u", kind);
 		CHECK(k && k->name && *k->name, "a name");
-		snprintf(where, sizeof(where), "kind %u (%s)", kind, k->name);
+		at("kind %u (%s)", kind, k->name);
 		CHECK(k->code != 0, "a non-zero code");
 		CHECK(!code_used[k->code], "its code used once");
 		code_used[k->code] = true;
@@ -117,7 +105,7 @@ static void test_kernel_driver_handles_what_the_rows_say(void **state)
 	for (unsigned int kind = 0; kind < SF_KIND__COUNT; kind++) {
 		const struct sf_kind_def *k = sf_kind_def(kind);
 
-		snprintf(where, sizeof(where), "kind %u (%s)", kind, k->name);
+		at("kind %u (%s)", kind, k->name);
 		CHECK_INT(orc_kernel__handles(kind), !k->kernel_none,
 			  "a kernel handler iff the row has no .kernel_none");
 	}
@@ -127,7 +115,7 @@ static void test_conversion_covers_kernel_kinds(void **state)
 {
 	CHECK(!orc_convert__handles(SF_KIND__COUNT), "no entry past the end");
 	for (unsigned int kind = 0; kind < SF_KIND__COUNT; kind++) {
-		snprintf(where, sizeof(where), "kind %u (%s)", kind, sf_kind_def(kind)->name);
+		at("kind %u (%s)", kind, sf_kind_def(kind)->name);
 		if (orc_kernel__handles(kind))
 			CHECK(orc_convert__handles(kind),
 			      "a conversion entry for a kind the kernel carries out");
