@@ -59,6 +59,10 @@ enum sf_kind {
 	SF_KIND__COUNT,
 };
 
+/* The families of lifecycle steps (binary: bit 0 picks one). */
+#define SF_AF_INET  2
+#define SF_AF_INET6 10
+
 /* Step flags. */
 #define SF_F_WAYPOINT 0x01 /* CONNECT: user space sets via_waypoint before the connect */
 #define SF_F_REQSOCK  0x02 /* RAW: a request socket (not full: sk is NULL) */

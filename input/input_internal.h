@@ -38,10 +38,6 @@ extern const struct sf_addr sf_addr_pool[SF_ADDR_N];
 #define SF_FAULT_HELPERS_N 6
 extern const __u8 sf_fault_helpers[SF_FAULT_HELPERS_N];
 
-/* Lifecycle families: selector bit 0 picks one. */
-#define SF_AF_INET  2
-#define SF_AF_INET6 10
-
 /* Whether FAULT helper H is one a fault may name. */
 bool sf_fault_helper_ok(unsigned int h);
 

@@ -95,14 +95,60 @@ static void release(struct conv *c, size_t pos)
 			c->slot_cookie[s] = 0;
 }
 
-static struct sf_addr mapped(__be32 ip4)
-{
-	struct sf_addr a = {.w = {0, 0, htonl(0xffff), ip4}};
+/* ---- the user-space actions, one handler per kind of the step that made one ---- */
 
-	return a;
+/* What the replay does for step LIFE's action, for the socket in SLOT (-1:
+ * none). Returns 0 or -E2BIG. */
+typedef int conv_handler(struct conv *c, const struct sf_step *life, int slot);
+
+static int conv_put(struct conv *c, const struct sf_step *st, int slot)
+{
+	struct sf_step *out = conv_add(c, st->kind);
+
+	if (!out)
+		return conv_fail(c, "more than SF_MAX_STEPS steps");
+	*out = *st;
+	out->slot = slot < 0 ? 0 : slot;
+	return 0;
 }
 
-/* A user-space action of the run, for the socket in SLOT (or none). */
+/* Nothing to convert: the step's effects are the recorded callbacks (and the
+ * close(2)s it made, which are actions of their own). */
+static int conv_none(struct conv *c, const struct sf_step *life, int slot)
+{
+	return 0;
+}
+
+/* The step itself: what user space or XDP wrote (storage, globals, verdicts). */
+static int conv_same(struct conv *c, const struct sf_step *life, int slot)
+{
+	return conv_put(c, life, slot);
+}
+
+/* A connect with its waypoint flag: via_waypoint set before the connect. */
+static int conv_connect(struct conv *c, const struct sf_step *life, int slot)
+{
+	const struct sf_step wp = {.kind = SF_WAYPOINT, .value = 1};
+
+	return conv_put(c, &wp, slot);
+}
+
+/* Every kind the kernel driver carries out has an entry (tests/test_steps.c);
+ * the raw-level kinds have none (a lifecycle run holds none of them). */
+static conv_handler *const conv_handlers[SF_KIND__COUNT] = {
+	[SF_ENROL] = conv_none,	      [SF_UNENROL] = conv_none,	    [SF_LISTEN] = conv_none,
+	[SF_CONNECT] = conv_connect,  [SF_ACCEPT] = conv_none,	    [SF_SEND] = conv_none,
+	[SF_CLOSE] = conv_none,	      [SF_RESET] = conv_none,	    [SF_WAYPOINT] = conv_same,
+	[SF_MONITORING] = conv_same,  [SF_NODE_IP] = conv_same,	    [SF_POD_GATEWAY] = conv_same,
+	[SF_AUTH_ANSWER] = conv_same, [SF_XDP_VERDICT] = conv_same, [SF_CLOCK] = conv_none,
+};
+
+bool orc_convert__handles(enum sf_kind kind)
+{
+	return (unsigned int)kind < SF_KIND__COUNT && conv_handlers[kind];
+}
+
+/* A user-space action of the run, for the socket it names (or none). */
 static int conv_action(struct conv *c, const struct orc_action *a)
 {
 	const struct sf_step *life = &c->life->steps[a->step];
@@ -118,29 +164,12 @@ static int conv_action(struct conv *c, const struct orc_action *a)
 		st->slot = slot;
 		return 0;
 	}
-	switch (life->kind) {
-	case SF_CONNECT: /* via_waypoint set before the connect */
-		st = conv_add(c, SF_WAYPOINT);
-		if (st)
-			st->value = 1;
-		break;
-	case SF_WAYPOINT:
-	case SF_XDP_VERDICT:
-	case SF_MONITORING:
-	case SF_NODE_IP:
-	case SF_POD_GATEWAY:
-	case SF_AUTH_ANSWER:
-		st = conv_add(c, life->kind);
-		if (st)
-			*st = *life;
-		break;
-	default:
-		return 0;
+	if (!orc_convert__handles(life->kind)) {
+		snprintf(c->why, c->why_len, "step %u (%s): no conversion for its kind", a->step,
+			 sf_kind_name(life->kind));
+		return -EINVAL;
 	}
-	if (!st)
-		return conv_fail(c, "more than SF_MAX_STEPS steps");
-	st->slot = slot < 0 ? 0 : slot;
-	return 0;
+	return conv_handlers[life->kind](c, life, slot);
 }
 
 static int conv_rec(struct conv *c, const struct km_rec *r, bool *fresh)
@@ -187,8 +216,8 @@ static int conv_rec(struct conv *c, const struct km_rec *r, bool *fresh)
 		memcpy(st->local.w, r->local_ip6, 16);
 		memcpy(st->remote.w, r->remote_ip6, 16);
 	} else {
-		st->local = mapped(r->local_ip4);
-		st->remote = mapped(r->remote_ip4);
+		st->local = lo_addr4(r->local_ip4);
+		st->remote = lo_addr4(r->remote_ip4);
 	}
 	st->lport = (__u16)r->local_port;
 	st->rport = (__u16)ntohl(r->remote_port);

@@ -65,7 +65,7 @@ struct orc_kernel_run {
 	__u64 lost; /* records the recorder could not write: the run is not comparable */
 };
 
-/* ---- kernel side (kdrive.c): runs inside a kern_sandbox ---- */
+/* ---- kernel side (kdrive*.c): runs inside a kern_sandbox ---- */
 
 struct orc_kernel;
 
@@ -80,9 +80,16 @@ void orc_kernel__close(struct orc_kernel *k);
  * maps, rings, globals and counters are reset first and every socket is
  * closed after. Returns 0, or -errno when the run could not be carried out (what
  * failed is printed); a refused or failed connect is part of the run, not an
- * error. IN may get its ephemeral ports filled in with what the kernel chose.
+ * error. A step of a kind the driver has no handler for fails the run with
+ * -EINVAL before anything is done, and the message names the kind and its
+ * registry row's .kernel_none. IN may get its ephemeral ports filled in with
+ * what the kernel chose.
  */
 int orc_kernel__run(struct orc_kernel *k, struct sf_input *in, struct orc_kernel_run *out);
+
+/* Whether the driver has a handler for KIND: exactly the kinds whose
+ * registry row (input/steps.h) has no .kernel_none. */
+bool orc_kernel__handles(enum sf_kind kind);
 
 /* The IPv6 addresses the scenarios use, to add to lo in the sandbox. */
 extern const char *const orc_ipv6_addrs[];
@@ -94,11 +101,18 @@ extern const size_t orc_nipv6_addrs;
  * Turn the recording KR of the lifecycle run LIFE into a raw-level run OUT
  * that replays every callback with its recorded context, time and TCP
  * counters, with the run's user-space actions in their places. Returns 0, or
- * -E2BIG when it does not fit one run (too many steps or live sockets), with
- * the reason in WHY.
+ * -E2BIG when it does not fit one run (too many steps or live sockets), or
+ * -EINVAL for an action of a step whose kind has no conversion, with the
+ * reason in WHY.
  */
 int orc_convert(const struct sf_input *life, const struct orc_kernel_run *kr, struct sf_input *out,
 		char *why, size_t why_len);
+
+/* Whether the conversion has an entry for KIND: what the replay does for the
+ * user-space action of a step of KIND, or explicitly nothing (its effects
+ * are the recorded callbacks). Every kind the kernel driver carries out has
+ * one (orc_kernel__handles()). */
+bool orc_convert__handles(enum sf_kind kind);
 
 struct orc_diff {
 	unsigned int count; /* differences found */

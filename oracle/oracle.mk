@@ -7,7 +7,7 @@
 #   make test-oracle     a short kernel run (part of make test)
 
 ORACLE_NATIVE_SRCS := oracle/convert.c oracle/compare.c oracle/scenario.c
-ORACLE_KERNEL_SRCS := oracle/kdrive.c oracle/run.c
+ORACLE_KERNEL_SRCS := oracle/kdrive.c oracle/kdrive_steps.c oracle/kdrive_net.c oracle/run.c
 LIB_SRCS += $(ORACLE_NATIVE_SRCS)
 
 ORACLE_CFLAGS = -D_GNU_SOURCE $(CFLAGS) $(BASE_CFLAGS) $(SAN) $(EXTRA_CFLAGS) $(NATIVE_INC) \

@@ -6,9 +6,12 @@
  * 127.0.0.5/.7/.9 and fd00:5f::5/::6/::9 (added to lo), a node and a gateway
  * that also connect as clients, an IPv4 listener and a dual-stack IPv6 one.
  */
+#include <assert.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include "oracle.h"
+#include "input/steps.h"
+#include "input/steps.h"
 
 /* splitmix64: the whole run follows from (seed, index). */
 struct rng {
@@ -36,9 +39,7 @@ static bool rng_chance(struct rng *r, unsigned int percent)
 
 static struct sf_addr v4(const char *ip)
 {
-	struct sf_addr a = {.w = {0, 0, htonl(0xffff), inet_addr(ip)}};
-
-	return a;
+	return lo_addr4(inet_addr(ip));
 }
 
 static struct sf_addr v6(const char *ip)
@@ -73,10 +74,14 @@ static struct sf_addr peer_addr(unsigned int who, bool ipv6)
 #define SLOT_L6	   1 /* dual-stack listener, [::]:8081 */
 #define SLOT_FIRST 2 /* connection ends use 2..15 */
 
+/* A step of KIND: one a lifecycle run may hold and the kernel driver carries
+ * out (its registry row says so), zeroed but for its kind. */
 static struct sf_step *add(struct sf_input *in, enum sf_kind kind)
 {
+	const struct sf_kind_def *def = sf_kind_def(kind);
 	struct sf_step *st = &in->steps[in->nsteps++];
 
+	assert(def && def->level == SF_LEVEL_LIFECYCLE && !def->kernel_none);
 	memset(st, 0, sizeof(*st));
 	st->kind = kind;
 	return st;
@@ -87,7 +92,7 @@ static void add_enrol(struct sf_input *in, struct rng *r, enum sf_kind kind)
 	bool ipv6 = rng_chance(r, 50);
 	struct sf_step *st = add(in, kind);
 
-	st->family = ipv6 ? 10 : 2;
+	st->family = ipv6 ? SF_AF_INET6 : SF_AF_INET;
 	st->local = peer_addr(rng_below(r, 3), ipv6);
 }
 
@@ -114,7 +119,7 @@ static bool add_connection(struct sf_input *in, struct rng *r, __u8 c, __u8 s)
 	__u8 first, second;
 
 	st->slot = c;
-	st->family = ipv6 ? 10 : 2;
+	st->family = ipv6 ? SF_AF_INET6 : SF_AF_INET;
 	st->local = peer_addr(rng_below(r, PEER__N), ipv6);
 	st->remote = ipv6 ? v6("fd00:5f::9") : v4("127.0.0.9");
 	st->rport = refused ? 9999 : (ipv6 || dual) ? 8081 : 8080;
@@ -167,12 +172,12 @@ unsigned int orc_random__build(__u64 seed, unsigned int i, struct sf_input *out)
 		add_enrol(out, &r, SF_ENROL);
 	st = add(out, SF_LISTEN);
 	st->slot = SLOT_L4;
-	st->family = 2;
+	st->family = SF_AF_INET;
 	st->local = v4("127.0.0.9");
 	st->lport = 8080;
 	st = add(out, SF_LISTEN);
 	st->slot = SLOT_L6;
-	st->family = 10;
+	st->family = SF_AF_INET6;
 	st->lport = 8081; /* on ::, dual stack */
 
 	/* A connection's recording takes about 30 raw steps (12 callbacks, with

@@ -1,4 +1,4 @@
-# tests/tests.mk: the native cmocka suites (make test-unit) and the scenario
+# tests/tests.mk: the native cmocka suites (make test-unit, test_steps among them) and the scenario
 # benchmark (make bench-scenarios). Included by the top-level Makefile.
 #
 # One binary per suite in $(BUILD)/tests/. test_sockops runs twice: against the
@@ -46,6 +46,17 @@ $(eval $(call unit_suite,test_sockops,tests/test_sockops.c,$(BUILD)/native/prog/
 $(eval $(call unit_suite,test_sockops_gcc,tests/test_sockops.c,$(BUILD)/gcc/prog/$(PROG_NAME).prog.o,$(BUILD)/gcc/libsockfuzz.a,gcc,$$(CFLAGS) $$(SAN)))
 $(eval $(call unit_suite,test_host,tests/test_host.c,$(TEST_DATA_BUILD)/host_fixture.prog.o,$(BUILD)/native/libsockfuzz.a,$$(CC),$$(NATIVE_CFLAGS)))
 $(eval $(call unit_suite,test_other_program,tests/test_other_program.c,$(TEST_DATA_BUILD)/other_sockops.prog.o,$(BUILD)/native/libsockfuzz.a,$$(CC),$$(NATIVE_CFLAGS)))
+
+# The step-kind registry and the oracle's handler tables against it: the
+# native library, the program and the oracle's kernel side, as the CLI links.
+STEPS_TEST := $(TEST_BUILD)/test_steps
+$(STEPS_TEST): tests/test_steps.c $(ORACLE_OBJS) $(BUILD)/native/prog/$(PROG_NAME).prog.o \
+		$(BUILD)/native/libsockfuzz.a $(REC_KERN_LIB) Makefile tests/tests.mk | $(TEST_BUILD)
+	$(call msg,CCLD,$@)
+	$(Q)$(CC) $(BASE_CFLAGS) $(NATIVE_INC) $(NATIVE_CFLAGS) $(EXTRA_CFLAGS) $< $(ORACLE_OBJS) \
+		$(BUILD)/native/prog/$(PROG_NAME).prog.o $(BUILD)/native/libsockfuzz.a $(REC_KERN_LIB) \
+		$(TEST_LDLIBS) -o $@ $(KERN_LDLIBS)
+UNIT_BINS += $(STEPS_TEST)
 
 # Run every suite (all of them, even after a failure) and print cmocka's
 # summary lines; for a suite that failed, its log without the passing tests

@@ -8,7 +8,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include "kernel_internal.h"
 
@@ -42,17 +41,6 @@ __u16 kern_addr__port(const struct kern_addr *a)
 bool kern_addr__is_v4mapped(const struct kern_addr *a)
 {
 	return a->sa.sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&a->in6.sin6_addr);
-}
-
-const char *kern_addr__str(const struct kern_addr *a, char *buf, size_t len)
-{
-	char ip[INET6_ADDRSTRLEN] = "?";
-	bool v6 = a->sa.sa_family == AF_INET6;
-
-	inet_ntop(a->sa.sa_family, v6 ? (const void *)&a->in6.sin6_addr : &a->in4.sin_addr, ip,
-		  sizeof(ip));
-	snprintf(buf, len, v6 ? "[%s]:%u" : "%s:%u", ip, kern_addr__port(a));
-	return buf;
 }
 
 /* The IPv4 address of an AF_INET or IPv4-mapped endpoint, network order. */

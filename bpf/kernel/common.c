@@ -1,37 +1,21 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * common.c: the print hook and the clock the waits use.
+ * common.c: warnings and the clock the waits use.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
 #include "kernel_internal.h"
-
-static int print_stderr(const char *fmt, va_list args)
-{
-	return vfprintf(stderr, fmt, args);
-}
-
-static kern_print_fn kern_print = print_stderr;
-
-kern_print_fn kern_set_print(kern_print_fn fn)
-{
-	kern_print_fn old = kern_print;
-
-	kern_print = fn;
-	return old;
-}
 
 void kern_warn(const char *fmt, ...)
 {
 	char prefixed[256];
 	va_list args;
 
-	if (!kern_print)
-		return;
-	/* One call of the hook per message, so a hook may add a newline or JSON. */
+	/* One call of vfprintf() per message: a line is not split between writers. */
 	snprintf(prefixed, sizeof(prefixed), "kern: %s", fmt);
 	va_start(args, fmt);
-	kern_print(prefixed, args);
+	vfprintf(stderr, prefixed, args);
 	va_end(args);
 }
 

@@ -19,8 +19,9 @@
  *
  * Conventions, as libbpf: functions return 0 (or a count) on success and
  * -errno on failure; constructors return NULL and set errno; destructors
- * accept NULL. Nothing sleeps to synchronise: waits poll an fd or a map until
- * a deadline, and every loop is bounded in rounds and in time.
+ * accept NULL. Warnings that a bare -errno would not explain go to stderr,
+ * prefixed "kern: ". Nothing sleeps to synchronise: waits poll an fd or a map
+ * until a deadline, and every loop is bounded in rounds and in time.
  *
  * Safety: every function that connects refuses (-EPERM) unless the caller runs
  * inside a sandbox made by kern_sandbox__run(), so a control connect to
@@ -28,7 +29,6 @@
  */
 #pragma once
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <netinet/in.h>
@@ -38,14 +38,6 @@
 #include "sockops.h"
 
 struct bpf_map;
-
-/* ------------------------------------------------------------------------ */
-/* Diagnostics.                                                              */
-
-/* Where the library prints warnings that a bare -errno would not explain
- * (default: stderr, prefixed "kern: "). NULL silences it. Returns the old one. */
-typedef int (*kern_print_fn)(const char *fmt, va_list args);
-kern_print_fn kern_set_print(kern_print_fn fn);
 
 /* ------------------------------------------------------------------------ */
 /* Environment.                                                              */
@@ -86,9 +78,6 @@ void kern_addr__set_port(struct kern_addr *a, __u16 port);
 
 __u16 kern_addr__port(const struct kern_addr *a);
 bool kern_addr__is_v4mapped(const struct kern_addr *a);
-
-/* "ip:port" or "[ip6]:port" into BUF (for messages). Returns BUF. */
-const char *kern_addr__str(const struct kern_addr *a, char *buf, size_t len);
 
 /* The km_manage key of a pod address (SPEC §2): IPv4 and IPv4-mapped give
  * bytes 0..3, IPv6 all 16; the rest is zero. Cannot fail. */
@@ -320,9 +309,6 @@ void kern_ring__free(struct kern_ring *r);
 
 /* The reader of ring ID, or NULL for an ID out of range. */
 struct kern_ring *kern_prog__ring(struct kern_prog *p, enum kern_ring_id id);
-
-/* Size of one record of R. */
-size_t kern_ring__rec_size(const struct kern_ring *r);
 
 /*
  * Consume records until R holds at least WANT, waiting at most TIMEOUT_MS

@@ -6,7 +6,7 @@
 
 #include "kernel.h"
 
-/* Print through the kern_set_print() hook, prefixed "kern: ". */
+/* Print a warning to stderr, prefixed "kern: ". */
 void kern_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* CLOCK_MONOTONIC in milliseconds, and what is left until DEADLINE (>= 0),

@@ -71,11 +71,6 @@ void kern_ring__free(struct kern_ring *r)
 	free(r);
 }
 
-size_t kern_ring__rec_size(const struct kern_ring *r)
-{
-	return r->rec_size;
-}
-
 int kern_ring__poll(struct kern_ring *r, size_t want, int timeout_ms)
 {
 	__u64 deadline = kern_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * kdrive.h: what the files of the kernel driver share (oracle.h has its
+ * interface): kdrive.c the run loop, the program and the recording;
+ * kdrive_steps.c one handler per step kind, in a table indexed by kind;
+ * kdrive_net.c the addresses of a run on lo of its namespace.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include "kernel.h"
+#include "oracle.h"
+
+#define KD_WAIT_MS 1000 /* a loopback handshake takes microseconds */
+
+struct kd_slot {
+	int fd; /* -1: empty */
+	__u64 cookie;
+};
+
+struct orc_kernel {
+	const struct kern_sandbox *sb;
+	struct kern_prog *prog;
+	struct kern_ring *rec_ring;
+	__u64 *seq;	/* km_record_seq in the mmapped .bss */
+	__u64 *dropped; /* km_record_dropped */
+	struct kd_slot slots[SF_NSLOTS];
+	size_t answered; /* auth requests user space has answered */
+};
+
+/* ---- kdrive.c ---- */
+
+/* Every auth request the kernel has written so far, appended to OUT in
+ * order. Returns 0 or -errno. */
+int kd_take_auth_reqs(struct orc_kernel *k, struct orc_kernel_run *out);
+
+/* ---- kdrive_steps.c ---- */
+
+/* Carry out step IDX, ST, of a run: ST's kind has a handler
+ * (orc_kernel__handles()). Returns 0 (also when the kernel refused what the
+ * step asked: that is part of the run) or -errno. ST may get its ephemeral
+ * port filled in. */
+int kd_step(struct orc_kernel *k, __u16 idx, struct sf_step *st, struct orc_kernel_run *out);
+
+/* Close the socket in S, if any, without recording it (between runs, at
+ * the end): gracefully (FIN, then close(2)) or, RESET, with a RST. */
+void kd_close(struct orc_kernel *k, struct kd_slot *s, bool reset);
+
+/* Empty S: close(2) of its socket, if any. */
+void kd_close_slot(struct kd_slot *s);
+
+/* ---- kdrive_net.c ---- */
+
+/* The sockaddr of IP (IPv4-mapped for AF_INET: its last word) and PORT. */
+void kd_addr(struct kern_addr *a, __u32 family, const struct sf_addr *ip, __u16 port);
+
+/* Whether A and B are one endpoint: an IPv4 address and its IPv4-mapped form
+ * are the same (a dual-stack child shows its IPv4 peer mapped). */
+bool kd_same_endpoint(const struct kern_addr *a, const struct kern_addr *b);
+
+#define KD_MAX_EXTRA 16 /* addresses a run may add to lo */
+
+/* Whether run IN needs a fresh namespace: it connects from a fixed port
+ * (which earlier runs' TIME_WAIT sockets may hold) or names addresses lo
+ * lacks, which go to EXTRA (at most KD_MAX_EXTRA, *NEXTRA of them). */
+bool kd_needs_netns(const struct sf_input *in, struct kern_addr *extra, size_t *nextra);

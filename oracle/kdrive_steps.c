@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * kdrive_steps.c: the kernel driver's step handlers, one per kind, in a table
+ * indexed by kind (kdrive.h). A kind whose registry row has .kernel_none
+ * (input/steps.h) has none; every other kind has one (tests/test_steps.c).
+ *
+ * The driver acts as a deterministic application would, so that what the
+ * kernel fires does not depend on how fast the run goes: it reads what
+ * arrives (after a send, at accept, at the end of a stream), it closes
+ * gracefully (shutdown(SHUT_WR), then close(2) once the FIN is acknowledged),
+ * and it acknowledges a FIN at once (TCP_QUICKACK). A bind or listen the
+ * kernel refuses is part of the run.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "kdrive.h"
+#include "input/steps.h"
+
+static __u64 kd_cookie(int fd)
+{
+	__u64 cookie = 0;
+	socklen_t len = sizeof(cookie);
+
+	getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len);
+	return cookie;
+}
+
+void kd_close_slot(struct kd_slot *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	s->cookie = 0;
+}
+
+/* ---- recording the user-space actions ---- */
+
+static void kd_act(struct orc_kernel *k, __u16 step, enum orc_act what, __u64 cookie,
+		   struct orc_kernel_run *out)
+{
+	struct orc_action *a = &out->acts[out->nacts++];
+
+	a->seq = __atomic_load_n(k->seq, __ATOMIC_ACQUIRE);
+	a->step = step;
+	a->what = what;
+	a->cookie = cookie;
+}
+
+static void kd_action(struct orc_kernel *k, __u16 step, __u64 cookie, struct orc_kernel_run *out)
+{
+	kd_act(k, step, ORC_ACT_STEP, cookie, out);
+}
+
+/* A socket call that failed with ERR (-errno) for want of resources is an
+ * error of the run; else the kernel refused what the step asked (a busy port,
+ * an address no socket can use), which is part of the run: nothing happens. */
+static int kd_refused(int err)
+{
+	return err == -EMFILE || err == -ENFILE || err == -ENOMEM || err == -ENOBUFS ? err : 0;
+}
+
+/* ---- the socket calls ---- */
+
+/* The slot holding the other end of S's connection (S itself for a socket
+ * connected to itself), or NULL. */
+static struct kd_slot *kd_peer_slot(struct orc_kernel *k, const struct kd_slot *s)
+{
+	struct kern_addr me, them;
+
+	if (s->fd < 0 || kern_sock__local(s->fd, &me))
+		return NULL;
+	for (int i = 0; i < SF_NSLOTS; i++) {
+		struct kd_slot *o = &k->slots[i];
+
+		if (o->fd >= 0 && !kern_sock__peer(o->fd, &them) && kd_same_endpoint(&them, &me))
+			return o;
+	}
+	return NULL;
+}
+
+/* Read what S has, up to the end of the stream, without waiting. Loopback
+ * delivers within the sender's syscall, so this takes all that was sent. */
+static void kd_drain(const struct kd_slot *s)
+{
+	static char buf[65536];
+
+	for (int i = 0; i < 64 && recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT) > 0; i++)
+		;
+}
+
+static __u64 kd_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000 + (__u64)ts.tv_nsec / 1000;
+}
+
+static int kd_tcp_state(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	return getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) ? -errno : ti.tcpi_state;
+}
+
+/* FD sent its FIN: wait, at most KD_WAIT_MS, until it is acknowledged (FD has
+ * left FIN_WAIT1, CLOSING and LAST_ACK). The peer's application acknowledges
+ * at once when a slot holds it; a child still queued on its listener does
+ * from its delayed-ACK timer, within a few milliseconds. */
+static void kd_wait_fin_acked(int fd)
+{
+	const struct timespec pause = {.tv_nsec = 50000};
+	__u64 deadline = kd_now_us() + KD_WAIT_MS * 1000ull;
+	int state;
+
+	for (;;) {
+		state = kd_tcp_state(fd);
+		if (state != BPF_TCP_FIN_WAIT1 && state != BPF_TCP_CLOSING &&
+		    state != BPF_TCP_LAST_ACK)
+			return;
+		if (kd_now_us() > deadline) {
+			fprintf(stderr, "oracle: a FIN was not acknowledged within %d ms\n",
+				KD_WAIT_MS);
+			return;
+		}
+		nanosleep(&pause, NULL);
+	}
+}
+
+/* The FIN of S's close as an application sends it (a reset sends none:
+ * close(2) with SO_LINGER 0 sends a RST).
+ *
+ * A graceful close: shutdown(SHUT_WR) sends the FIN, the application
+ * holding the other end reads to the end of the stream and acknowledges at
+ * once (TCP_QUICKACK), and close(2) follows once the FIN is acknowledged.
+ * Left alone, the receiver of a FIN (in pingpong mode then) acknowledges from
+ * its delayed-ACK timer (the next tick when no data came, 40 ms after data) or
+ * with its own FIN, whichever comes first; and an orphan (close(2) at once)
+ * whose ACK arrives while close(2) still owns it stays in FIN_WAIT2 instead of
+ * going to time-wait. So close(2) at once would fire what the timing says.
+ * What fires instead, always: FIN_WAIT1 at shutdown(2), the ACK's FIN_WAIT2,
+ * FIN_WAIT2 again at close(2) (tcp_close_state()), then CLOSE as the orphan
+ * goes to time-wait; from CLOSE_WAIT, LAST_ACK and the ACK's CLOSE. */
+static void kd_fin(struct orc_kernel *k, struct kd_slot *s)
+{
+	struct kern_addr them;
+	struct kd_slot *peer;
+	int on = 1;
+
+	if (s->fd < 0 || kern_sock__peer(s->fd, &them) || shutdown(s->fd, SHUT_WR))
+		return; /* not connected: close(2) sends no FIN */
+	peer = kd_peer_slot(k, s);
+	if (peer) {
+		kd_drain(peer);
+		setsockopt(peer->fd, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof(on));
+	}
+	kd_wait_fin_acked(s->fd);
+}
+
+/* close(2) of S; RESET: with SO_LINGER 0, which sends a RST. */
+static void kd_release(struct kd_slot *s, bool reset)
+{
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
+
+	if (reset && s->fd >= 0)
+		setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	kd_close_slot(s);
+}
+
+void kd_close(struct orc_kernel *k, struct kd_slot *s, bool reset)
+{
+	if (!reset)
+		kd_fin(k, s);
+	kd_release(s, reset);
+}
+
+/* User space closes the socket in S (if any), recorded: the close(2) takes it
+ * out of every sockhash whatever TCP does next (the graceful close's FIN and
+ * its ACK come before it). */
+static int kd_user_close(struct orc_kernel *k, __u16 step, struct kd_slot *s, bool reset,
+			 struct orc_kernel_run *out)
+{
+	if (s->fd < 0)
+		return 0;
+	if (!reset)
+		kd_fin(k, s);
+	if (out->nacts < SF_MAX_STEPS * 2)
+		kd_act(k, step, ORC_ACT_CLOSE, s->cookie, out);
+	kd_release(s, reset);
+	return 0;
+}
+
+/* ---- the handlers: step IDX, ST, on the slot S it names ---- */
+
+typedef int kd_handler(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
+		       struct orc_kernel_run *out);
+
+/* SF_ENROL, SF_UNENROL: the CNI's control connect from the pod address (SPEC
+ * §2). Nothing listens there, so it is refused; should a listener happen to,
+ * the connection is closed at once, as any close step closes one. */
+static int kd_enrol(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
+		    struct orc_kernel_run *out)
+{
+	struct kd_slot ctl_sock = {.fd = -1};
+	struct kern_addr pod, ctl;
+	int fd;
+
+	kd_addr(&pod, st->family, &st->local, st->lport);
+	kd_addr(&ctl, st->family, st->family == AF_INET ? &lo_control4 : &lo_control6,
+		st->kind == SF_ENROL ? KM_CONTROL_PORT_ENROL : KM_CONTROL_PORT_LEAVE);
+	fd = kern_sock__bind(&pod);
+	if (fd < 0)
+		return kd_refused(fd);
+	ctl_sock.fd = fd;
+	if (kern_sock__connect(fd, &ctl, KD_WAIT_MS))
+		kd_close_slot(&ctl_sock); /* refused: what the kernel does too */
+	kd_close(k, &ctl_sock, false);
+	return 0;
+}
+
+static int kd_listen(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
+		     struct orc_kernel_run *out)
+{
+	struct kern_addr a;
+	int fd;
+
+	kd_user_close(k, idx, s, true, out);
+	kd_addr(&a, st->family, &st->local, st->lport);
+	fd = kern_sock__listen(&a, NULL);
+	if (fd < 0)
+		return kd_refused(fd);
+	s->fd = fd;
+	s->cookie = kd_cookie(fd);
+	return 0;
+}
+
+static int kd_connect(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
+		      struct orc_kernel_run *out)
+{
+	struct kern_addr local, peer;
+	int fd, err;
+
+	kd_user_close(k, idx, s, true, out);
+	kd_addr(&local, st->family, &st->local, st->lport);
+	kd_addr(&peer, st->family, &st->remote, st->rport);
+	fd = kern_sock__bind(&local);
+	if (fd < 0)
+		return kd_refused(fd);
+	s->fd = fd;
+	s->cookie = kd_cookie(fd);
+	if (st->flags & SF_F_WAYPOINT) {
+		kd_action(k, idx, s->cookie, out);
+		err = kern_sockstorage__set_waypoint(k->prog, fd, true);
+		if (err)
+			return err;
+	}
+	err = kern_sock__connect(fd, &peer, KD_WAIT_MS);
+	/* The port the kernel chose at connect() (IP_BIND_ADDRESS_NO_PORT), so
+	 * the run as written replays with the ports the recording has. */
+	if (!st->lport && !kern_sock__local(fd, &local))
+		st->lport = kern_addr__port(&local);
+	if (err)
+		kd_close_slot(s); /* refused: part of the run */
+	return 0;
+}
+
+static int kd_accept(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
+		     struct orc_kernel_run *out)
+{
+	struct kd_slot *l = &k->slots[st->peer % SF_NSLOTS];
+	struct pollfd pfd = {.fd = l->fd, .events = POLLIN};
+	int on = 0, fd;
+	socklen_t len = sizeof(on);
+
+	/* Only a listener with a connection queued changes anything; the slot's
+	 * old socket goes first (a child it resets stays queued). */
+	if (l == s || l->fd < 0 || getsockopt(l->fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) || !on ||
+	    poll(&pfd, 1, 0) != 1)
+		return 0;
+	kd_user_close(k, idx, s, true, out);
+	fd = kern_sock__accept(l->fd, 0);
+	if (fd >= 0) {
+		s->fd = fd;
+		s->cookie = kd_cookie(fd);
+		kd_drain(s); /* what the client sent while it was queued */
+	}
+	return 0;
+}
+
+/* S sends VALUE bytes (at most 64 KiB) and its peer, if a slot holds it,
+ * reads them, as an application would: a close with unread data would send a
+ * RST. A peer still queued on its listener reads them when it is accepted. */
+static int kd_send(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
+		   struct orc_kernel_run *out)
+{
+	static char buf[65536];
+	struct kd_slot *peer;
+	ssize_t sent;
+	__u64 n = st->value;
+
+	if (s->fd < 0 || !n)
+		return 0;
+	peer = kd_peer_slot(k, s);
+	sent = send(s->fd, buf, n < sizeof(buf) ? n : sizeof(buf), MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (sent > 0 && peer)
+		kd_drain(peer);
+	return 0;
+}
+
+/* SF_CLOSE, SF_RESET. */
+static int kd_teardown(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
+		       struct orc_kernel_run *out)
+{
+	return kd_user_close(k, idx, s, st->kind == SF_RESET, out);
+}
+
+static int kd_waypoint(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
+		       struct orc_kernel_run *out)
+{
+	if (s->fd < 0)
+		return 0; /* an empty slot: no socket to write to */
+	kd_action(k, idx, s->cookie, out);
+	return kern_sockstorage__set_waypoint(k->prog, s->fd, st->value);
+}
+
+static int kd_monitoring(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
+			 struct orc_kernel_run *out)
+{
+	kd_action(k, idx, 0, out);
+	kern_prog__set_monitoring(k->prog, (__u32)st->value);
+	return 0;
+}
+
+/* SF_NODE_IP, SF_POD_GATEWAY. */
+static int kd_global_addr(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
+			  struct orc_kernel_run *out)
+{
+	struct kern_addr a;
+
+	kd_action(k, idx, 0, out);
+	kd_addr(&a, AF_INET6, &st->local, 0);
+	(st->kind == SF_NODE_IP ? kern_prog__set_node_ip : kern_prog__set_pod_gateway)(k->prog, &a);
+	return 0;
+}
+
+/* User space answers the oldest unanswered request: the key it builds is the
+ * request's tuple as written (the IPv4 view is zero-padded by the core). */
+static int kd_auth_answer(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
+			  struct orc_kernel_run *out)
+{
+	struct bpf_map *res = kern_prog__map(k->prog, KERN_MAP_AUTH_RES);
+	__u32 verdict = (__u32)st->value;
+	int err;
+
+	kd_action(k, idx, 0, out);
+	err = kd_take_auth_reqs(k, out);
+	if (err)
+		return err;
+	if (k->answered == out->nauth_reqs)
+		return 0;
+	err = bpf_map_update_elem(bpf_map__fd(res), &out->auth_reqs[k->answered++].tuple, &verdict,
+				  BPF_ANY);
+	return err ? -errno : 0;
+}
+
+/* XDP caches a verdict under the first packet arriving at the socket: src =
+ * its peer, dst = itself, host-order ports. A socket that is not connected
+ * (none, a listener, one a RST closed) gets no packet: nothing happens, and
+ * no action is recorded for the replay to carry out. */
+static int kd_xdp_verdict(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
+			  struct orc_kernel_run *out)
+{
+	struct bpf_map *res = kern_prog__map(k->prog, KERN_MAP_AUTH_RES);
+	struct kern_addr local, peer;
+	struct bpf_sock_tuple key;
+	__u32 verdict = (__u32)st->value;
+
+	if (s->fd < 0 || kern_sock__local(s->fd, &local) || kern_sock__peer(s->fd, &peer))
+		return 0; /* not connected: no packet arrives */
+	kd_action(k, idx, s->cookie, out);
+	kern_tuple__auth(&key, &peer, &local);
+	return bpf_map_update_elem(bpf_map__fd(res), &key, &verdict, BPF_ANY) ? -errno : 0;
+}
+
+static int kd_clock(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
+		    struct orc_kernel_run *out)
+{
+	return 0; /* the kernel's clock runs by itself; the recording keeps it */
+}
+
+/* One handler per kind the kernel can carry out; none where the registry's
+ * row says why not (.kernel_none: raw, tcp, release). */
+static kd_handler *const kd_handlers[SF_KIND__COUNT] = {
+	[SF_ENROL] = kd_enrol,
+	[SF_UNENROL] = kd_enrol,
+	[SF_LISTEN] = kd_listen,
+	[SF_CONNECT] = kd_connect,
+	[SF_ACCEPT] = kd_accept,
+	[SF_SEND] = kd_send,
+	[SF_CLOSE] = kd_teardown,
+	[SF_RESET] = kd_teardown,
+	[SF_WAYPOINT] = kd_waypoint,
+	[SF_MONITORING] = kd_monitoring,
+	[SF_NODE_IP] = kd_global_addr,
+	[SF_POD_GATEWAY] = kd_global_addr,
+	[SF_AUTH_ANSWER] = kd_auth_answer,
+	[SF_XDP_VERDICT] = kd_xdp_verdict,
+	[SF_CLOCK] = kd_clock,
+};
+
+bool orc_kernel__handles(enum sf_kind kind)
+{
+	return (unsigned int)kind < SF_KIND__COUNT && kd_handlers[kind];
+}
+
+int kd_step(struct orc_kernel *k, __u16 idx, struct sf_step *st, struct orc_kernel_run *out)
+{
+	return kd_handlers[st->kind](k, idx, &k->slots[st->slot % SF_NSLOTS], st, out);
+}
