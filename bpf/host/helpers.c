@@ -72,7 +72,7 @@ long bpf_map_delete_elem(void *map, const void *key)
 
 static struct host_map *ring_of(void *map)
 {
-	return host_ringbuf__of(host_map_of(map));
+	return host_map__if(host_map_of(map), &host_ringbuf_ops);
 }
 
 void *bpf_ringbuf_reserve(void *ringbuf, __u64 size, __u64 flags)
@@ -130,7 +130,7 @@ __u64 bpf_ringbuf_query(void *ringbuf, __u64 flags)
 
 void *bpf_sk_storage_get(void *map, void *sk, void *value, __u64 flags)
 {
-	struct host_map *m = host_sk_storage__of(host_map_of(map));
+	struct host_map *m = host_map__if(host_map_of(map), &host_sk_storage_ops);
 	struct host_sock *s = host_sock_of(sk);
 	bool failing = host_fault__due(HOST_H_SK_STORAGE_GET, NULL);
 	void *val;
@@ -149,7 +149,7 @@ void *bpf_sk_storage_get(void *map, void *sk, void *value, __u64 flags)
 
 long bpf_sk_storage_delete(void *map, void *sk)
 {
-	struct host_map *m = host_sk_storage__of(host_map_of(map));
+	struct host_map *m = host_map__if(host_map_of(map), &host_sk_storage_ops);
 	struct host_sock *s = host_sock_of(sk);
 
 	host_fault__due(HOST_H_SK_STORAGE_DELETE, NULL);
@@ -204,7 +204,7 @@ long bpf_sock_hash_update(struct bpf_sock_ops *skops, void *map, void *key, __u6
 
 	if (host_fault__due(HOST_H_SOCK_HASH_UPDATE, &err)) {
 		rc = err ? err : -ENOMEM;
-	} else if (!host_sockhash__of(m)) {
+	} else if (!host_map__if(m, &host_sockhash_ops)) {
 		rc = -EINVAL;
 	} else if (!s->fullsock || !s->is_tcp ||
 		   (op != BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB &&

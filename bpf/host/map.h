@@ -52,6 +52,14 @@ struct host_map_ops {
 	void (*sock_free)(struct host_map *m, struct host_sock *s);
 };
 
+/* M when it is a map of the type whose ops are OPS, else NULL (also for M NULL).
+ * A type's object embeds M first, so the result casts to it. */
+static inline struct host_map *host_map__if(const struct host_map *m,
+					    const struct host_map_ops *ops)
+{
+	return m && m->ops == ops ? (struct host_map *)m : NULL;
+}
+
 /* Every map type's ops, from the table (map_types.h). */
 #define HOST_MAP_TYPE(type, ops) extern const struct host_map_ops ops;
 #include "map_types.h"

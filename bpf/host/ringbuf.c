@@ -27,12 +27,7 @@ struct ringbuf_map {
 
 static struct ringbuf_map *ring_of(const struct host_map *m)
 {
-	return m && m->ops == &host_ringbuf_ops ? (struct ringbuf_map *)m : NULL;
-}
-
-struct host_map *host_ringbuf__of(struct host_map *m)
-{
-	return ring_of(m) ? m : NULL;
+	return (struct ringbuf_map *)host_map__if(m, &host_ringbuf_ops);
 }
 
 static int ring_alloc(const struct host_map_def *d, struct host_map **out)

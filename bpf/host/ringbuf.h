@@ -1,16 +1,14 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * ringbuf.h: the producer side of BPF_MAP_TYPE_RINGBUF, for the helpers (the
- * consumer side is host_ring__*() in host.h). Every function takes any map
- * and treats one that is no ring as the kernel's verifier would not let a
- * program pass: no record, nothing to commit, a query of 0.
+ * consumer side is host_ring__*() in host.h). Reserve and query take any
+ * map (or NULL) and treat one that is no ring, which the kernel's verifier
+ * would not let a program pass, as having no room and no records;
+ * host_map__if(m, &host_ringbuf_ops) says which it is.
  */
 #pragma once
 
 #include "map.h"
-
-/* M when it is a ring buffer, else NULL. */
-struct host_map *host_ringbuf__of(struct host_map *m);
 
 /* A record of SIZE bytes filled with HOST_RING_POISON, or NULL when it does
  * not fit (the kernel's capacity rule). */

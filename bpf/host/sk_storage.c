@@ -22,12 +22,7 @@ struct sk_storage_map {
 
 static struct sk_storage_map *storage_of(const struct host_map *m)
 {
-	return m && m->ops == &host_sk_storage_ops ? (struct sk_storage_map *)m : NULL;
-}
-
-struct host_map *host_sk_storage__of(struct host_map *m)
-{
-	return storage_of(m) ? m : NULL;
+	return (struct sk_storage_map *)host_map__if(m, &host_sk_storage_ops);
 }
 
 static int storage_alloc(const struct host_map_def *d, struct host_map **out)

@@ -7,11 +7,11 @@
 
 #include "map.h"
 
-/* M when it is a socket storage map, else NULL. */
-struct host_map *host_sk_storage__of(struct host_map *m);
+/* Both take M a storage map: host_map__if(m, &host_sk_storage_ops) says
+ * whether it is one. */
 
-/* The storage of S in M (a storage map), or NULL when absent and not CREATE;
- * created zeroed (journalled) with it. */
+/* The storage of S in M, or NULL when absent and not CREATE; created zeroed
+ * (journalled) with it. */
 void *host_sk_storage__lookup(struct host_map *m, struct host_sock *s, bool create);
 
 /* bpf_sk_storage_delete(): 0, or -ENOENT when S has no storage in M. */

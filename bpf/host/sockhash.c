@@ -29,12 +29,7 @@ static struct sockhash_map *sockhashes[HOST_MAX_SOCKHASH]; /* by rank */
 
 static struct sockhash_map *sockhash_of(const struct host_map *m)
 {
-	return m && m->ops == &host_sockhash_ops ? (struct sockhash_map *)m : NULL;
-}
-
-struct host_map *host_sockhash__of(struct host_map *m)
-{
-	return sockhash_of(m) ? m : NULL;
+	return (struct sockhash_map *)host_map__if(m, &host_sockhash_ops);
 }
 
 static int sockhash_alloc(const struct host_map_def *d, struct host_map **out)

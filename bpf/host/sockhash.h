@@ -7,10 +7,8 @@
 
 #include "map.h"
 
-/* M when it is a sockhash, else NULL. */
-struct host_map *host_sockhash__of(struct host_map *m);
-
-/* The kernel's sock_hash_update_common(): S under KEY in M (a sockhash);
+/* The kernel's sock_hash_update_common(): S under KEY in M, a sockhash
+ * (host_map__if(m, &host_sockhash_ops));
  * 0, -EINVAL, -EEXIST, -ENOENT or -E2BIG. A socket the key named before
  * loses the entry. */
 long host_sockhash__update(struct host_map *m, const void *key, struct host_sock *s, __u64 flags);
