@@ -3,8 +3,8 @@
  * equiv.c: the equivalent-mutant check. Drives whatever program is linked in
  * (core/ or a mutant) through seeded random trials on the host runtime, with
  * no property in the loop, and prints one digest line per trial of everything
- * the program can change: every map, ring record, socket storage, socket's
- * cb_flags, global and return value. Two builds that print the same lines for
+ * the program can change (host_state__digest()): every map, ring record,
+ * socket storage, socket's cb_flags, global and return value. Two builds that print the same lines for
  * every trial behaved the same on all of them; mutants.mk compares a mutant's
  * lines with core's and calls a mutant that matches on every trial
  * "equivalent?" (the catalogue must have none).
@@ -23,10 +23,8 @@
 #include "host.h"
 #include "sockops.h"
 
-#define NSOCKS	   6
-#define NACTIONS   48
-#define FNV_OFFSET 0xcbf29ce484222325ull
-#define FNV_PRIME  0x100000001b3ull
+#define NSOCKS	 6
+#define NACTIONS 48
 
 static __u64 rng_state;
 
@@ -43,15 +41,6 @@ static __u64 rng(void)
 static __u32 pick(__u32 n)
 {
 	return (__u32)(rng() % n);
-}
-
-static __u64 fnv(__u64 h, const void *data, size_t len)
-{
-	const __u8 *p = data;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * FNV_PRIME;
-	return h;
 }
 
 /* Addresses, network order, IPv4 as IPv4-mapped; chosen to sit on every edge
@@ -147,55 +136,17 @@ static void set_global_addr(const char *name)
 	host_global__set(name, pick(3) ? pool[pick(NPOOL)] : zero, 16);
 }
 
-/* Everything user space could read, order-independent where the runtime's
- * slot order could differ for the same contents. */
+/* The return value, then everything user space could read: the whole state
+ * (host_state__digest(): every map, ring record, socket with its storage and
+ * global). A consumer then takes the ring records, so each is counted once
+ * and the rings have room again. */
 static __u64 digest(int ret)
 {
-	__u64 h = fnv(FNV_OFFSET, &ret, sizeof(ret));
+	__u64 h = host_digest__bytes(HOST_DIGEST_SEED, &ret, sizeof(ret));
 
-	for (unsigned int i = 0; i < host_prog.nr_maps; i++) {
-		const struct host_map_def *d = &host_prog.maps[i];
-		struct host_map *m = host_map__by_name(d->name);
-		const void *key, *rec;
-		void *val;
-		__u32 cur = 0, len;
-		__u64 sum = 0;
-
-		switch (d->type) {
-		case BPF_MAP_TYPE_HASH:
-		case BPF_MAP_TYPE_SOCKHASH:
-			while (host_map__next(m, &cur, &key, &val)) {
-				__u64 e = fnv(FNV_OFFSET, key, d->key_size);
-
-				e = fnv(e, val, d->type == BPF_MAP_TYPE_HASH ? d->value_size : 4);
-				sum += e;
-			}
-			h = fnv(h, &sum, sizeof(sum));
-			break;
-		case BPF_MAP_TYPE_RINGBUF:
-			while ((rec = host_ring__peek(m, &len))) {
-				h = fnv(h, &len, sizeof(len));
-				h = fnv(h, rec, len);
-				host_ring__consume(m);
-			}
-			break;
-		case BPF_MAP_TYPE_SK_STORAGE:
-			for (int j = 0; j < NSOCKS; j++) {
-				void *st =
-					socks[j] ? host_sk_storage__get(m, socks[j], false) : NULL;
-
-				h = fnv(h, &j, sizeof(j));
-				if (st)
-					h = fnv(h, st, d->value_size);
-			}
-			break;
-		}
-	}
-	for (int j = 0; j < NSOCKS; j++)
-		if (socks[j])
-			h = fnv(h, &socks[j]->cb_flags, sizeof(socks[j]->cb_flags));
-	for (unsigned int i = 0; i < host_prog.nr_globals; i++)
-		h = fnv(h, host_prog.globals[i].addr, host_prog.globals[i].size);
+	h = host_state__digest(h, NULL);
+	for (unsigned int i = 0; i < host_prog.nr_maps; i++)
+		host_ring__drain(host_map__by_name(host_prog.maps[i].name));
 	return h;
 }
 
@@ -290,7 +241,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (unsigned long long n = 0; n < trials; n++) {
-		__u64 h = FNV_OFFSET;
+		__u64 h = HOST_DIGEST_SEED;
 
 		rng_state = seed * 1000003ull + n;
 		host_reset();
@@ -311,7 +262,7 @@ int main(int argc, char **argv)
 		for (int a = 0; a < NACTIONS; a++) {
 			int ret = action(manage, auth, storage);
 
-			h = fnv(h, &(__u64){digest(ret)}, sizeof(__u64));
+			h = host_digest__bytes(h, &(__u64){digest(ret)}, sizeof(__u64));
 		}
 		printf("%llu %016llx\n", n, (unsigned long long)h);
 	}

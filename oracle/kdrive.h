@@ -7,6 +7,10 @@
  */
 #pragma once
 
+#if !defined(SF_MODULE_oracle)
+#error "oracle/kdrive.h is oracle's own: include oracle/oracle.h"
+#endif
+
 #include <stdbool.h>
 #include "kernel.h"
 #include "oracle.h"

@@ -16,9 +16,6 @@
 #include "fmt/fmt.h"
 #include "props/props.h"
 
-#define FNV_OFFSET 0xcbf29ce484222325ull
-#define FNV_PRIME  0x100000001b3ull
-
 /* The executor's state: one run at a time, like the host. */
 static struct {
 	struct prop_run *run;
@@ -29,15 +26,6 @@ static struct {
 	unsigned int step, events;
 	unsigned int failed_event; /* the event a property failed at (or the next one) */
 } x;
-
-static __u64 hash_bytes(__u64 h, const void *p, size_t n)
-{
-	const __u8 *b = p;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * FNV_PRIME;
-	return h;
-}
 
 /* Print T as one trace line, indented by INDENT. */
 static void trace_text(const char *indent, struct fmt_text *t)
@@ -88,29 +76,12 @@ static void trace_user(const struct sf_world_event *wev)
 	trace_text("  ", &t);
 }
 
-/* Fold one event's journal into the run's history (state hash only). */
-static void hash_journal(const struct host_effect *fx, unsigned int n)
-{
-	for (unsigned int i = 0; i < n; i++) {
-		const struct host_effect *e = &fx[i];
-		__u32 ksize = e->map && e->key ? host_map__key_size(e->map) : 0;
-
-		x.history = hash_bytes(x.history, &e->kind, sizeof(e->kind));
-		x.history = hash_bytes(x.history, &e->rc, sizeof(e->rc));
-		x.history = hash_bytes(x.history, &e->arg, sizeof(e->arg));
-		if (ksize)
-			x.history = hash_bytes(x.history, e->key, ksize);
-		if (e->data)
-			x.history = hash_bytes(x.history, e->data, e->size);
-	}
-}
-
 static bool on_world(void *ctx, const struct sf_world_event *ev)
 {
 	enum prop_res res;
 
-	if (ev->kind == SF_WEV_AFTER && x.hashing)
-		hash_journal(ev->fx, ev->nfx);
+	if (ev->kind == SF_WEV_AFTER && x.hashing) /* the event's journal into the history */
+		x.history = host_journal__digest(x.history);
 	if (x.trace) {
 		if (ev->kind == SF_WEV_AFTER || ev->kind == SF_WEV_CLOSED)
 			trace_event(ev);
@@ -146,19 +117,9 @@ static int exec_init(void)
 	return 0;
 }
 
-/* Order-independent digest of a hash map's entries. */
-static __u64 hash_map_entries(__u64 h, const struct host_map *m)
+static struct host_sock *world_sock(const void *world, unsigned int i)
 {
-	__u32 cursor = 0, ksize = host_map__key_size(m), vsize = sizeof(__u32);
-	__u64 sum = 0;
-	const void *key;
-	void *value;
-
-	if (host_map__type(m) == BPF_MAP_TYPE_HASH)
-		vsize = host_map__value_size(m);
-	while (host_map__next(m, &cursor, &key, &value))
-		sum += hash_bytes(hash_bytes(FNV_OFFSET, key, ksize), value, vsize);
-	return hash_bytes(h, &sum, sizeof(sum));
+	return sf_world__sock(world, i);
 }
 
 /* A digest of what the run leaves observable: maps, rings (through the
@@ -166,40 +127,21 @@ static __u64 hash_map_entries(__u64 h, const struct host_map *m)
  * with its storage, the clock and the log capture. */
 static __u64 state_hash(void)
 {
-	static const char *const maps[] = {"km_manage", "km_auth_res", "km_socket"};
+	static const char *const maps[] = {"km_manage", "km_auth_res", "km_socket",
+					   "km_sockstorage"};
 	static const char *const globals[] = {"enable_monitoring", "node_ip", "pod_gateway",
 					      "log_level", "km_counters"};
-	struct host_map *storage = host_map__by_name("km_sockstorage");
-	__u64 h = x.history, now = host_clock__now();
-	const char *log = host_log__text();
+	const struct host_digest_scope scope = {
+		.maps = maps,
+		.nr_maps = sizeof(maps) / sizeof(maps[0]),
+		.globals = globals,
+		.nr_globals = sizeof(globals) / sizeof(globals[0]),
+		.sock = world_sock,
+		.sock_ctx = x.world,
+		.nr_socks = sf_world__nsocks(x.world),
+	};
 
-	for (unsigned int i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
-		struct host_map *m = host_map__by_name(maps[i]);
-
-		if (m)
-			h = hash_map_entries(h, m);
-	}
-	for (unsigned int i = 0; i < sizeof(globals) / sizeof(globals[0]); i++) {
-		size_t size;
-		const void *p = host_global__ptr(globals[i], &size);
-
-		if (p)
-			h = hash_bytes(h, p, size);
-	}
-	for (unsigned int i = 0; i < sf_world__nsocks(x.world); i++) {
-		const struct host_sock *s = sf_world__sock(x.world, i);
-		const void *st;
-
-		if (!s)
-			continue;
-		/* The public fields, up to the runtime-private ones. */
-		h = hash_bytes(h, s, offsetof(struct host_sock, cookie));
-		st = storage ? host_sk_storage__get(storage, (struct host_sock *)s, false) : NULL;
-		if (st)
-			h = hash_bytes(h, st, host_map__value_size(storage));
-	}
-	h = hash_bytes(h, &now, sizeof(now));
-	return hash_bytes(h, log, strlen(log));
+	return host_state__digest(x.history, &scope);
 }
 
 static void run_once(const struct sf_input *in, FILE *trace, bool hashing, struct sf_result *res)
@@ -211,7 +153,7 @@ static void run_once(const struct sf_input *in, FILE *trace, bool hashing, struc
 
 	x.trace = trace;
 	x.hashing = hashing;
-	x.history = FNV_OFFSET;
+	x.history = HOST_DIGEST_SEED;
 	x.events = 0;
 	sf_world__begin(x.world, in);
 

@@ -37,7 +37,7 @@ static void at(const char *fmt, ...)
 	} while (0)
 
 /* Print a hex dump of GOT against WANT, marking differing bytes; true when equal. */
-static bool bytes_equal(const void *got, const void *want, size_t len, const char *what)
+static inline bool bytes_equal(const void *got, const void *want, size_t len, const char *what)
 {
 	const uint8_t *g = got, *w = want;
 

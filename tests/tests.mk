@@ -3,8 +3,8 @@
 #
 # One binary per suite in $(BUILD)/tests/. test_sockops runs twice: against the
 # native flavour ($(CC)) and against the gcc flavour, so the core is proven under
-# both compilers. test_host and test_other_program link programs of their own
-# (tests/data/*.bpf.c), built through the same pipeline as the core: clang
+# both compilers. The host suites and test_other_program link programs of their
+# own (tests/data/*.bpf.c), built through the same pipeline as the core: clang
 # -target bpf, tools/mapgen, the native flags.
 #
 # NATIVE_CFLAGS is defined after this fragment is read: use it only in recipes.
@@ -16,7 +16,11 @@ TEST_LDLIBS := -lcmocka
 TEST_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-UNIT_SUITES := test_sockops test_sockops_gcc test_host test_other_program
+# The host runtime's suites: tests/test_host_<module>.c for each module of
+# bpf/host/, all on tests/data/host_fixture.bpf.c (tests/host_fixture.h).
+HOST_SUITES := $(patsubst tests/%.c,%,$(wildcard tests/test_host_*.c))
+
+UNIT_SUITES := test_sockops test_sockops_gcc $(HOST_SUITES) test_other_program
 UNIT_BINS := $(addprefix $(TEST_BUILD)/,$(UNIT_SUITES))
 
 $(TEST_DATA_BUILD): | $(TEST_BUILD)
@@ -44,7 +48,7 @@ endef
 
 $(eval $(call unit_suite,test_sockops,tests/test_sockops.c,$(BUILD)/native/prog/$(PROG_NAME).prog.o,$(BUILD)/native/libsockfuzz.a,$$(CC),$$(NATIVE_CFLAGS)))
 $(eval $(call unit_suite,test_sockops_gcc,tests/test_sockops.c,$(BUILD)/gcc/prog/$(PROG_NAME).prog.o,$(BUILD)/gcc/libsockfuzz.a,gcc,$$(CFLAGS) $$(SAN)))
-$(eval $(call unit_suite,test_host,tests/test_host.c,$(TEST_DATA_BUILD)/host_fixture.prog.o,$(BUILD)/native/libsockfuzz.a,$$(CC),$$(NATIVE_CFLAGS)))
+$(foreach s,$(HOST_SUITES),$(eval $(call unit_suite,$(s),tests/$(s).c,$(TEST_DATA_BUILD)/host_fixture.prog.o,$(BUILD)/native/libsockfuzz.a,$$(CC),$$(NATIVE_CFLAGS))))
 $(eval $(call unit_suite,test_other_program,tests/test_other_program.c,$(TEST_DATA_BUILD)/other_sockops.prog.o,$(BUILD)/native/libsockfuzz.a,$$(CC),$$(NATIVE_CFLAGS)))
 
 # The step-kind registry and the oracle's handler tables against it: the

@@ -2,7 +2,7 @@
 /*
  * fault.c: helper call counts and per-call fault injection.
  */
-#include "host_internal.h"
+#include "fault.h"
 
 struct helper_faults {
 	__u64 calls;

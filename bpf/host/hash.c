@@ -1,157 +1,100 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * hash.c: BPF_MAP_TYPE_HASH with the kernel's update and delete semantics
- * (kernel/bpf/hashtab.c), and the table the SOCKHASH shares.
+ * (kernel/bpf/hashtab.c): E2BIG for a new key when full, EEXIST for
+ * BPF_NOEXIST, ENOENT for BPF_EXIST and for deleting a missing key.
  */
 #include <stdlib.h>
-#include "host_internal.h"
+#include "hashtab.h"
+#include "map.h"
 
-static __u32 hash_bytes(const void *key, __u32 len)
+struct hash_map {
+	struct host_map map;
+	struct host_htab tab;
+};
+
+static struct hash_map *hash_of(const struct host_map *m)
 {
-	const __u8 *p = key;
-	__u64 h = 0x9e3779b97f4a7c15ull ^ len;
-	__u32 w;
-
-	/* Word at a time; keys here are 16 or 36 bytes. */
-	for (; len >= 4; len -= 4, p += 4) {
-		memcpy(&w, p, 4);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-	}
-	for (; len; len--, p++)
-		h = (h ^ *p) * 0xc4ceb9fe1a85ec53ull;
-	return (__u32)(h ^ (h >> 32));
+	return (struct hash_map *)m;
 }
 
-int host_hash__init(struct host_hash *h, __u32 key_size, __u32 value_size, __u32 max_entries)
+static int hash_alloc(const struct host_map_def *d, struct host_map **out)
 {
-	__u32 buckets = 1;
+	struct hash_map *h = calloc(1, sizeof(*h));
 
-	while (buckets < max_entries)
-		buckets <<= 1;
-	memset(h, 0, sizeof(*h));
-	h->mask = buckets - 1;
-	h->key_off = sizeof(struct host_slot);
-	h->val_off = h->key_off + HOST_ROUND8(key_size);
-	h->stride = h->val_off + HOST_ROUND8(value_size);
-	h->head = calloc(buckets, sizeof(*h->head));
-	h->head_gen = calloc(buckets, sizeof(*h->head_gen));
-	h->slots = calloc(max_entries ? max_entries : 1, h->stride);
-	h->gen = 1;
-	if (!h->head || !h->head_gen || !h->slots) {
-		host_hash__fini(h);
+	if (!h || host_htab__init(&h->tab, d->key_size, d->value_size, d->max_entries)) {
+		free(h);
 		return -ENOMEM;
 	}
+	*out = &h->map;
 	return 0;
 }
 
-void host_hash__fini(struct host_hash *h)
+static void hash_free(struct host_map *m)
 {
-	free(h->head);
-	free(h->head_gen);
-	free(h->slots);
-	memset(h, 0, sizeof(*h));
+	host_htab__fini(&hash_of(m)->tab);
+	free(hash_of(m));
 }
 
-void host_hash__reset(struct host_hash *h)
+static void hash_reset(struct host_map *m)
 {
-	if (++h->gen == 0) { /* after 2^32 resets: make every head stale for real */
-		memset(h->head_gen, 0, (size_t)(h->mask + 1) * sizeof(*h->head_gen));
-		h->gen = 1;
-	}
-	h->count = 0;
-	h->bump = 0;
-	h->free_head = 0;
+	host_htab__reset(&hash_of(m)->tab);
 }
 
-static __u32 *bucket_of(const struct host_hash *h, const void *key, __u32 key_size)
+static __u32 hash_count(const struct host_map *m)
 {
-	__u32 b = hash_bytes(key, key_size) & h->mask;
-
-	if (h->head_gen[b] != h->gen) {
-		h->head_gen[b] = h->gen;
-		h->head[b] = 0;
-	}
-	return &h->head[b];
+	return hash_of(m)->tab.count;
 }
 
-long host_hash__find(const struct host_hash *h, const void *key, __u32 key_size)
+static void *hash_lookup(const struct host_map *m, const void *key)
 {
-	__u32 i = *bucket_of(h, key, key_size);
+	long slot = host_htab__find(&hash_of(m)->tab, key);
 
-	for (; i; i = host_hash__slot(h, i - 1)->next)
-		if (!memcmp(host_hash__key(h, i - 1), key, key_size))
-			return i - 1;
-	return -1;
+	return slot < 0 ? NULL : host_htab__value(&hash_of(m)->tab, slot);
 }
 
-long host_hash__insert(struct host_hash *h, const void *key, __u32 key_size, __u32 max_entries)
+static int hash_update(struct host_map *m, const void *key, const void *value, __u64 flags)
 {
-	__u32 *head, idx;
-	struct host_slot *s;
+	struct host_htab *t = &hash_of(m)->tab;
+	bool fresh;
+	long slot = host_htab__upsert(t, key, flags, &fresh);
 
-	if (h->count >= max_entries)
-		return -E2BIG;
-	if (h->free_head) {
-		idx = h->free_head - 1;
-		h->free_head = host_hash__slot(h, idx)->next;
-	} else {
-		idx = h->bump++;
-	}
-	head = bucket_of(h, key, key_size);
-	s = host_hash__slot(h, idx);
-	memset(s, 0, h->stride);
-	memcpy(host_hash__key(h, idx), key, key_size);
-	s->live = 1;
-	s->next = *head;
-	*head = idx + 1;
-	h->count++;
-	return idx;
-}
-
-void host_hash__remove(struct host_hash *h, __u32 slot, __u32 key_size)
-{
-	__u32 *link = bucket_of(h, host_hash__key(h, slot), key_size);
-
-	while (*link && *link != slot + 1)
-		link = &host_hash__slot(h, *link - 1)->next;
-	if (!*link)
-		return;
-	*link = host_hash__slot(h, slot)->next;
-	host_hash__slot(h, slot)->live = 0;
-	host_hash__slot(h, slot)->next = h->free_head;
-	h->free_head = slot + 1;
-	h->count--;
-}
-
-long host_hash__update(struct host_map *m, const void *key, const void *value, __u64 flags)
-{
-	const struct host_map_def *d = m->def;
-	struct host_hash *h = &m->hash;
-	long slot;
-
-	/* kernel: BPF_F_LOCK needs a bpf_spin_lock in the value; ours never have one. */
-	if (flags > BPF_EXIST)
-		return -EINVAL;
-	slot = host_hash__find(h, key, d->key_size);
-	if (slot >= 0 && flags == BPF_NOEXIST)
-		return -EEXIST;
-	if (slot < 0 && flags == BPF_EXIST)
-		return -ENOENT;
-	if (slot < 0) {
-		slot = host_hash__insert(h, key, d->key_size, d->max_entries);
-		if (slot < 0)
-			return slot; /* E2BIG: a new key when full; existing keys still update */
-	}
-	memcpy(host_hash__value(h, slot), value, d->value_size);
+	if (slot < 0)
+		return slot; /* the map is unchanged; existing keys still update when full */
+	memcpy(host_htab__value(t, slot), value, m->def->value_size);
 	return 0;
 }
 
-long host_hash__delete(struct host_map *m, const void *key)
+static int hash_delete(struct host_map *m, const void *key)
 {
-	long slot = host_hash__find(&m->hash, key, m->def->key_size);
+	struct host_htab *t = &hash_of(m)->tab;
+	long slot = host_htab__find(t, key);
 
 	if (slot < 0)
 		return -ENOENT;
-	host_hash__remove(&m->hash, slot, m->def->key_size);
+	host_htab__remove(t, slot);
 	return 0;
 }
+
+static bool hash_next(const struct host_map *m, __u32 *cursor, const void **key, void **value)
+{
+	return host_htab__next(&hash_of(m)->tab, cursor, key, value);
+}
+
+static __u64 hash_digest(const struct host_map *m, __u64 h)
+{
+	return host_htab__digest(&hash_of(m)->tab, h, m->def->value_size);
+}
+
+const struct host_map_ops host_hash_ops = {
+	.alloc = hash_alloc,
+	.free = hash_free,
+	.reset = hash_reset,
+	.count = hash_count,
+	.lookup = hash_lookup,
+	.update = hash_update,
+	.remove = hash_delete,
+	.prog_lookup = hash_lookup,
+	.next = hash_next,
+	.digest = hash_digest,
+};

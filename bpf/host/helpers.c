@@ -7,7 +7,14 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <bpf/bpf_helpers.h>
-#include "host_internal.h"
+#include "fault.h"
+#include "journal.h"
+#include "map.h"
+#include "ringbuf.h"
+#include "runtime.h"
+#include "sk_storage.h"
+#include "sock.h"
+#include "sockhash.h"
 
 static void journal(enum host_effect_kind kind, struct host_map *m, const void *key,
 		    const void *data, __u32 size, struct host_sock *s, __s64 arg, long rc)
@@ -19,7 +26,8 @@ static void journal(enum host_effect_kind kind, struct host_map *m, const void *
 						.size = size,
 						.sock = s,
 						.arg = arg,
-						.rc = rc});
+						.rc = rc},
+			  m ? m->def->key_size : 0);
 }
 
 void *bpf_map_lookup_elem(void *map, const void *key)
@@ -28,10 +36,10 @@ void *bpf_map_lookup_elem(void *map, const void *key)
 
 	host_fault__due(HOST_H_MAP_LOOKUP, NULL);
 	/* A sockhash lookup from BPF returns a referenced socket; the host offers
-	 * none, so only plain maps answer. */
-	if (!m || (m->def->type != BPF_MAP_TYPE_HASH && m->def->type != BPF_MAP_TYPE_ARRAY))
+	 * none, so only plain maps answer (the prog_lookup op). */
+	if (!m || !m->ops->prog_lookup)
 		return NULL;
-	return host_map__lookup(m, key);
+	return m->ops->prog_lookup(m, key);
 }
 
 long bpf_map_update_elem(void *map, const void *key, const void *value, __u64 flags)
@@ -64,9 +72,7 @@ long bpf_map_delete_elem(void *map, const void *key)
 
 static struct host_map *ring_of(void *map)
 {
-	struct host_map *m = host_map_of(map);
-
-	return m && m->def->type == BPF_MAP_TYPE_RINGBUF ? m : NULL;
+	return host_map__if(host_map_of(map), &host_ringbuf_ops);
 }
 
 void *bpf_ringbuf_reserve(void *ringbuf, __u64 size, __u64 flags)
@@ -75,7 +81,7 @@ void *bpf_ringbuf_reserve(void *ringbuf, __u64 size, __u64 flags)
 	void *rec = NULL;
 
 	if (!host_fault__due(HOST_H_RINGBUF_RESERVE, NULL) && m && !flags)
-		rec = host_ring__reserve(m, size);
+		rec = host_ringbuf__reserve(m, size);
 	if (!rec)
 		journal(HOST_FX_RING_DROP, m, NULL, NULL, (__u32)size, NULL, 0, -EAGAIN);
 	return rec;
@@ -84,13 +90,13 @@ void *bpf_ringbuf_reserve(void *ringbuf, __u64 size, __u64 flags)
 void bpf_ringbuf_submit(void *data, __u64 flags)
 {
 	host_fault__due(HOST_H_RINGBUF_SUBMIT, NULL);
-	host_ring__commit(data, false);
+	host_ringbuf__commit(data, false);
 }
 
 void bpf_ringbuf_discard(void *data, __u64 flags)
 {
 	host_fault__due(HOST_H_RINGBUF_DISCARD, NULL);
-	host_ring__commit(data, true);
+	host_ringbuf__commit(data, true);
 }
 
 long bpf_ringbuf_output(void *ringbuf, void *data, __u64 size, __u64 flags)
@@ -106,52 +112,36 @@ long bpf_ringbuf_output(void *ringbuf, void *data, __u64 size, __u64 flags)
 	}
 	if (!m || (flags & ~(__u64)(BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP)))
 		return -EINVAL;
-	rec = host_ring__reserve(m, size);
+	rec = host_ringbuf__reserve(m, size);
 	if (!rec) {
 		journal(HOST_FX_RING_DROP, m, NULL, NULL, (__u32)size, NULL, 0, -EAGAIN);
 		return -EAGAIN;
 	}
 	memcpy(rec, data, size);
-	host_ring__commit(rec, false);
+	host_ringbuf__commit(rec, false);
 	return 0;
 }
 
 __u64 bpf_ringbuf_query(void *ringbuf, __u64 flags)
 {
-	struct host_map *m = ring_of(ringbuf);
-
 	host_fault__due(HOST_H_OTHER, NULL);
-	if (!m)
-		return 0;
-	switch (flags) {
-	case BPF_RB_AVAIL_DATA:
-		return m->ring.prod - m->ring.cons;
-	case BPF_RB_RING_SIZE:
-		return m->ring.cap;
-	case BPF_RB_CONS_POS:
-		return m->ring.cons;
-	case BPF_RB_PROD_POS:
-		return m->ring.prod;
-	default:
-		return 0;
-	}
+	return host_ringbuf__query(ring_of(ringbuf), flags);
 }
 
 void *bpf_sk_storage_get(void *map, void *sk, void *value, __u64 flags)
 {
-	struct host_map *m = host_map_of(map);
+	struct host_map *m = host_map__if(host_map_of(map), &host_sk_storage_ops);
 	struct host_sock *s = host_sock_of(sk);
 	bool failing = host_fault__due(HOST_H_SK_STORAGE_GET, NULL);
 	void *val;
 
 	/* kernel: NULL for no socket, a request socket, or unknown flags */
-	if (!m || m->def->type != BPF_MAP_TYPE_SK_STORAGE || !s || !s->fullsock ||
-	    flags > BPF_LOCAL_STORAGE_GET_F_CREATE)
+	if (!m || !s || !s->fullsock || flags > BPF_LOCAL_STORAGE_GET_F_CREATE)
 		return NULL;
-	val = host_skstor__get(m, s, false);
+	val = host_sk_storage__lookup(m, s, false);
 	if (val || !(flags & BPF_LOCAL_STORAGE_GET_F_CREATE) || failing)
 		return val; /* an injected fault hits only a call that would allocate */
-	val = host_skstor__get(m, s, true);
+	val = host_sk_storage__lookup(m, s, true);
 	if (value)
 		memcpy(val, value, m->def->value_size);
 	return val;
@@ -159,17 +149,13 @@ void *bpf_sk_storage_get(void *map, void *sk, void *value, __u64 flags)
 
 long bpf_sk_storage_delete(void *map, void *sk)
 {
-	struct host_map *m = host_map_of(map);
+	struct host_map *m = host_map__if(host_map_of(map), &host_sk_storage_ops);
 	struct host_sock *s = host_sock_of(sk);
 
 	host_fault__due(HOST_H_SK_STORAGE_DELETE, NULL);
-	if (!m || m->def->type != BPF_MAP_TYPE_SK_STORAGE || !s)
+	if (!m || !s)
 		return -EINVAL;
-	if (!(s->storage_mask & (1u << m->skstor.bit)))
-		return -ENOENT;
-	s->storage_mask &= ~(1u << m->skstor.bit);
-	m->skstor.count--;
-	return 0;
+	return host_sk_storage__delete(m, s);
 }
 
 struct bpf_tcp_sock *bpf_tcp_sock(struct bpf_sock *sk)
@@ -218,7 +204,7 @@ long bpf_sock_hash_update(struct bpf_sock_ops *skops, void *map, void *key, __u6
 
 	if (host_fault__due(HOST_H_SOCK_HASH_UPDATE, &err)) {
 		rc = err ? err : -ENOMEM;
-	} else if (!m || m->def->type != BPF_MAP_TYPE_SOCKHASH) {
+	} else if (!host_map__if(m, &host_sockhash_ops)) {
 		rc = -EINVAL;
 	} else if (!s->fullsock || !s->is_tcp ||
 		   (op != BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB &&

@@ -63,7 +63,9 @@ extern const struct host_prog_def host_prog;
 /* ------------------------------------------------------------------------ */
 /* Life cycle.                                                               */
 
-#define HOST_MAX_SOCKS	 4096 /* sockets alive at once */
+#define HOST_MAX_SOCKS 4096 /* sockets alive at once */
+#define HOST_CLOCK_START \
+	1000000000ull	      /* the clock after a reset: 1 s, a real clock never reads 0 */
 #define HOST_RING_POISON 0xa5 /* fill byte of freshly reserved ring memory */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define HOST_LOOPBACK4_IPV6 0x0600007fu /* 127.0.0.6 in network order */
@@ -114,7 +116,7 @@ struct host_sock {
 	/* Runtime-private below. */
 	__u32 id; /* index in the pool */
 	bool live;
-	__u32 sockhash_head; /* sockhash entries naming this socket (entry index + 1) */
+	__u32 sockhash_head; /* its sockhash entries (sockhash.c); the pool's free list when dead */
 	__u32 storage_mask;  /* bit i: this socket has storage in sk_storage map i */
 };
 
@@ -191,7 +193,8 @@ void *host_sk_storage__get(struct host_map *m, struct host_sock *s, bool create)
 /* The socket a SOCKHASH holds under KEY, or NULL. */
 struct host_sock *host_sockhash__lookup(const struct host_map *m, const void *key);
 
-/* Ring buffers. The first submitted record not yet consumed, or NULL when
+/* Ring buffers (any other map has no records, uses 0 bytes and ignores a
+ * consume). The first submitted record not yet consumed, or NULL when
  * there is none or the oldest reservation is still open; *LEN gets its size. */
 const void *host_ring__peek(const struct host_map *m, __u32 *len);
 /* Consume the record host_ring__peek() returned. */
@@ -291,3 +294,68 @@ struct host_effect {
 /* Effects of the last host_sock__fire(), oldest first; *N gets the count.
  * *OVERFLOW (may be NULL) says whether more happened than were kept. */
 const struct host_effect *host_journal(unsigned int *n, bool *overflow);
+
+/* The journal folded into H (host_digest__bytes()): each effect's kind, rc,
+ * arg, key and data, oldest first. A run's history is the fold of every
+ * event's journal, seeded with HOST_DIGEST_SEED. */
+__u64 host_journal__digest(__u64 h);
+
+/* ------------------------------------------------------------------------ */
+/* The whole observable state, as one number.                                */
+
+/* FNV-1a: the offset basis, and H folded with N bytes at P. */
+#define HOST_DIGEST_SEED 0xcbf29ce484222325ull
+static inline __u64 host_digest__bytes(__u64 h, const void *p, size_t n)
+{
+	const __u8 *b = (const __u8 *)p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* What host_state__digest() covers. */
+#define HOST_DIGEST_MAX_MAPS 64 /* maps a scope may name (the kernel's MAX_USED_MAPS) */
+struct host_digest_scope {
+	/* Maps and globals by name, in this order; a name the program lacks is
+	 * skipped, and so are maps beyond HOST_DIGEST_MAX_MAPS. NULL: all of the
+	 * program's, in its order. */
+	const char *const *maps;
+	unsigned int nr_maps;
+	const char *const *globals;
+	unsigned int nr_globals;
+	/* The sockets in the caller's order: sock(sock_ctx, i) for i below
+	 * nr_socks, NULL for a place without one. sock NULL: every live socket
+	 * by pool id. */
+	struct host_sock *(*sock)(const void *sock_ctx, unsigned int i);
+	const void *sock_ctx;
+	unsigned int nr_socks;
+	unsigned int flags; /* HOST_DIGEST_* */
+};
+
+/* Of a socket only cb_flags (what the program sets), not the fields TCP and
+ * user space set. */
+#define HOST_DIGEST_SOCK_CB_FLAGS (1u << 0)
+/* Also the runtime's bookkeeping: map counts, socket cookies, helper call
+ * counts, the journal of the last fire. */
+#define HOST_DIGEST_RUNTIME (1u << 1)
+
+/*
+ * A digest of the state SCOPE names (NULL: everything, no flags), folded
+ * into SEED with host_digest__bytes(), in this order:
+ *  1. each map: a HASH, SOCKHASH or ARRAY as the order-independent sum of
+ *     digest(key, value) over its entries (a SOCKHASH's value is the 4-byte
+ *     pool id), then the sum's 8 bytes; a RINGBUF its bytes in use, then
+ *     each record a consumer would read (size, bytes); an SK_STORAGE map
+ *     nothing here (see 3);
+ *  2. each global's bytes;
+ *  3. each socket: its public fields up to cookie (struct host_sock's bytes
+ *     before it), then its value in each SK_STORAGE map of the scope that has
+ *     one;
+ *  4. the clock (8 bytes), the log capture's text;
+ *  5. with HOST_DIGEST_RUNTIME: each map's count, each socket's cookie, every
+ *     helper's call count, the journal's length and host_journal__digest().
+ * The same state gives the same value in any build and on any run. It changes
+ * nothing (rings are read, not consumed) and costs what the scope holds.
+ */
+__u64 host_state__digest(__u64 seed, const struct host_digest_scope *scope);

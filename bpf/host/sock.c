@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * sock.c: the socket pool, the sockops context, socket storage and the
- * sockhash's bond to its sockets (net/core/filter.c, bpf_sk_storage.c,
- * sock_map.c, and tcp_set_state() in net/ipv4/tcp.c).
+ * sock.c: the socket pool, the addresses as the kernel shows them, the
+ * sockops context (net/core/filter.c) and tcp_set_state() (net/ipv4/tcp.c).
+ * What maps hold for a socket they drop themselves (the sock_* map ops).
  */
 #include <stdlib.h>
-#include "host_internal.h"
+#include "journal.h"
+#include "map.h"
+#include "net/loopback.h"
+#include "sock.h"
 
 static struct host_sock *pool;
 static __u32 pool_bump; /* sockets ever handed out since the reset */
@@ -49,6 +52,11 @@ struct host_sock *host_sock_of(const void *sk)
 	return s->live ? s : NULL;
 }
 
+__u32 host_socks__span(void)
+{
+	return pool_bump;
+}
+
 struct host_sock *host_sock__by_id(__u32 id)
 {
 	if (id >= pool_bump || !pool[id].live)
@@ -81,20 +89,10 @@ struct host_sock *host_sock__new(void)
 	return s;
 }
 
-static bool ip6_is_v4mapped(const __be32 a[4])
+/* The IPv6 view of an address: lo's form (net/loopback.h). */
+static struct sf_addr *addr6(__be32 a[4])
 {
-	static const __u8 prefix[12] = {[10] = 0xff, [11] = 0xff};
-
-	return !memcmp(a, prefix, sizeof(prefix));
-}
-
-/* IPv4 address A (network order) as ::ffff:a.b.c.d. */
-static void v4mapped(__be32 out[4], __be32 a)
-{
-	static const __u8 prefix[12] = {[10] = 0xff, [11] = 0xff};
-
-	memcpy(out, prefix, sizeof(prefix));
-	out[3] = a;
+	return (struct sf_addr *)a;
 }
 
 void host_sock__set_addrs(struct host_sock *s, __u32 family, const void *local, __u16 lport,
@@ -108,8 +106,8 @@ void host_sock__set_addrs(struct host_sock *s, __u32 family, const void *local, 
 		 * local_ip6/remote_ip6 too (sk_v6_rcv_saddr, sk_v6_daddr). */
 		memcpy(&s->local_ip4, local, 4);
 		memcpy(&s->remote_ip4, remote, 4);
-		v4mapped(s->local_ip6, s->local_ip4);
-		v4mapped(s->remote_ip6, s->remote_ip4);
+		*addr6(s->local_ip6) = lo_addr4(s->local_ip4);
+		*addr6(s->remote_ip6) = lo_addr4(s->remote_ip4);
 		return;
 	}
 	memcpy(s->local_ip6, local, 16);
@@ -117,31 +115,16 @@ void host_sock__set_addrs(struct host_sock *s, __u32 family, const void *local, 
 	/* The IPv4 view of an AF_INET6 socket: the IPv4 address when mapped; for
 	 * native IPv6 the kernel shows LOOPBACK4_IPV6 (127.0.0.6) as local_ip4 and
 	 * 0.0.0.0 as remote_ip4 (an accepted socket shows 127.0.0.6 there too). */
-	s->local_ip4 = ip6_is_v4mapped(s->local_ip6) ? s->local_ip6[3] : HOST_LOOPBACK4_IPV6;
-	s->remote_ip4 = ip6_is_v4mapped(s->remote_ip6) ? s->remote_ip6[3] : 0;
-}
-
-static void drop_storage(struct host_sock *s)
-{
-	for (__u32 bit = 0; s->storage_mask; bit++) {
-		if (!(s->storage_mask & (1u << bit)))
-			continue;
-		s->storage_mask &= ~(1u << bit);
-		for (__u32 i = 0; i < host_prog.nr_maps; i++) {
-			struct host_map *m = host_map_at(i);
-
-			if (m->def->type == BPF_MAP_TYPE_SK_STORAGE && m->skstor.bit == bit)
-				m->skstor.count--;
-		}
-	}
+	s->local_ip4 =
+		lo_addr_is_v4mapped(addr6(s->local_ip6)) ? s->local_ip6[3] : HOST_LOOPBACK4_IPV6;
+	s->remote_ip4 = lo_addr_is_v4mapped(addr6(s->remote_ip6)) ? s->remote_ip6[3] : 0;
 }
 
 void host_sock__free(struct host_sock *s)
 {
 	if (!s || !s->live)
 		return;
-	host_sockhash__drop_sock(s);
-	drop_storage(s);
+	host_maps__sock_free(s);
 	s->live = false;
 	s->sockhash_head = pool_free;
 	pool_free = s->id + 1;
@@ -197,11 +180,6 @@ static void build_ctx(struct host_ctx *c, struct host_sock *s, __u32 op, const _
 	s->sk.state = s->state;
 }
 
-struct host_ctx *host_ctx_of(const struct bpf_sock_ops *ops)
-{
-	return (struct host_ctx *)ops; /* ops is the first member */
-}
-
 int host_sock__fire(struct host_sock *s, __u32 op, const __u32 args[4])
 {
 	struct host_ctx ctx;
@@ -213,7 +191,7 @@ int host_sock__fire(struct host_sock *s, __u32 op, const __u32 args[4])
 
 void host_sock__release(struct host_sock *s)
 {
-	host_sockhash__drop_sock(s);
+	host_maps__sock_release(s);
 }
 
 int host_sock__set_state(struct host_sock *s, __u32 state)
@@ -226,99 +204,4 @@ int host_sock__set_state(struct host_sock *s, __u32 state)
 		rc = host_sock__fire(s, BPF_SOCK_OPS_STATE_CB, (const __u32[4]){s->state, state});
 	s->state = state;
 	return rc;
-}
-
-/* ---- socket storage ---- */
-
-void *host_skstor__get(struct host_map *m, struct host_sock *s, bool create)
-{
-	struct host_skstor *st = &m->skstor;
-	__u8 *val = st->vals + (size_t)s->id * st->stride;
-
-	if (s->storage_mask & (1u << st->bit))
-		return val;
-	if (!create)
-		return NULL;
-	memset(val, 0, st->stride);
-	s->storage_mask |= 1u << st->bit;
-	st->count++;
-	host_journal__add(&(struct host_effect){
-		.kind = HOST_FX_STORAGE_CREATE, .map = m, .data = val, .sock = s});
-	return val;
-}
-
-void *host_sk_storage__get(struct host_map *m, struct host_sock *s, bool create)
-{
-	if (!m || m->def->type != BPF_MAP_TYPE_SK_STORAGE || !s || !s->live)
-		return NULL;
-	return host_skstor__get(m, s, create);
-}
-
-/* ---- sockhash membership ---- */
-
-static void unlink_from_sock(struct host_map *m, __u32 slot)
-{
-	struct host_slot *e = host_hash__slot(&m->hash, slot);
-	struct host_sock *s = &pool[e->sock_id];
-	__u32 *link = &s->sockhash_head;
-
-	while (*link) {
-		struct host_slot *cur = host_hash__slot(&host_map_at((*link - 1) >> 16)->hash,
-							(*link - 1) & 0xffff);
-
-		if (*link - 1 == ((m->index << 16) | slot)) {
-			*link = cur->sock_next;
-			return;
-		}
-		link = &cur->sock_next;
-	}
-}
-
-/* Entries of a socket are chained as (map index << 16 | slot) + 1. */
-long host_sockhash__update(struct host_map *m, const void *key, struct host_sock *s, __u64 flags)
-{
-	const struct host_map_def *d = m->def;
-	long slot;
-
-	if (flags > BPF_EXIST)
-		return -EINVAL;
-	slot = host_hash__find(&m->hash, key, d->key_size);
-	if (slot >= 0 && flags == BPF_NOEXIST)
-		return -EEXIST;
-	if (slot < 0 && flags == BPF_EXIST)
-		return -ENOENT;
-	if (slot >= 0) {
-		unlink_from_sock(m, slot); /* the old socket loses this entry */
-	} else {
-		slot = host_hash__insert(&m->hash, key, d->key_size, d->max_entries);
-		if (slot < 0)
-			return slot;
-	}
-	host_hash__slot(&m->hash, slot)->sock_id = s->id;
-	memcpy(host_hash__value(&m->hash, slot), &s->id, sizeof(s->id));
-	host_hash__slot(&m->hash, slot)->sock_next = s->sockhash_head;
-	s->sockhash_head = ((m->index << 16) | (__u32)slot) + 1;
-	return 0;
-}
-
-void host_sockhash__drop_sock(struct host_sock *s)
-{
-	while (s->sockhash_head) {
-		__u32 ref = s->sockhash_head - 1;
-		struct host_map *m = host_map_at(ref >> 16);
-		struct host_slot *e = host_hash__slot(&m->hash, ref & 0xffff);
-
-		s->sockhash_head = e->sock_next;
-		host_hash__remove(&m->hash, ref & 0xffff, m->def->key_size);
-	}
-}
-
-struct host_sock *host_sockhash__lookup(const struct host_map *m, const void *key)
-{
-	long slot;
-
-	if (!m || m->def->type != BPF_MAP_TYPE_SOCKHASH)
-		return NULL;
-	slot = host_hash__find(&m->hash, key, m->def->key_size);
-	return slot < 0 ? NULL : &pool[host_hash__slot(&m->hash, slot)->sock_id];
 }

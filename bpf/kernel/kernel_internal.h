@@ -4,6 +4,10 @@
  */
 #pragma once
 
+#if !defined(SF_MODULE_kernel)
+#error "bpf/kernel/kernel_internal.h is kernel's own: include bpf/kernel/kernel.h"
+#endif
+
 #include "kernel.h"
 
 /* Print a warning to stderr, prefixed "kern: ". */

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * hashtab.c: the chained table HASH and SOCKHASH share (hashtab.h).
+ */
+#include <stdlib.h>
+#include "hashtab.h"
+
+struct htab_slot {
+	__u32 next; /* chain: slot index + 1, 0 ends */
+	__u32 live;
+};
+
+static struct htab_slot *slot_at(const struct host_htab *t, __u32 slot)
+{
+	return (struct htab_slot *)(t->slots + (size_t)slot * t->stride);
+}
+
+void *host_htab__key(const struct host_htab *t, __u32 slot)
+{
+	return t->slots + (size_t)slot * t->stride + t->key_off;
+}
+
+void *host_htab__value(const struct host_htab *t, __u32 slot)
+{
+	return t->slots + (size_t)slot * t->stride + t->val_off;
+}
+
+static __u32 hash_bytes(const void *key, __u32 len)
+{
+	const __u8 *p = key;
+	__u64 h = 0x9e3779b97f4a7c15ull ^ len;
+	__u32 w;
+
+	/* Word at a time; keys here are 16 or 36 bytes. */
+	for (; len >= 4; len -= 4, p += 4) {
+		memcpy(&w, p, 4);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+	}
+	for (; len; len--, p++)
+		h = (h ^ *p) * 0xc4ceb9fe1a85ec53ull;
+	return (__u32)(h ^ (h >> 32));
+}
+
+int host_htab__init(struct host_htab *t, __u32 key_size, __u32 value_size, __u32 max_entries)
+{
+	__u32 buckets = 1;
+
+	while (buckets < max_entries)
+		buckets <<= 1;
+	memset(t, 0, sizeof(*t));
+	t->mask = buckets - 1;
+	t->key_size = key_size;
+	t->max_entries = max_entries;
+	t->key_off = sizeof(struct htab_slot);
+	t->val_off = t->key_off + HOST_ROUND8(key_size);
+	t->stride = t->val_off + HOST_ROUND8(value_size);
+	t->head = calloc(buckets, sizeof(*t->head));
+	t->head_gen = calloc(buckets, sizeof(*t->head_gen));
+	t->slots = calloc(max_entries ? max_entries : 1, t->stride);
+	t->gen = 1;
+	if (!t->head || !t->head_gen || !t->slots) {
+		host_htab__fini(t);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void host_htab__fini(struct host_htab *t)
+{
+	free(t->head);
+	free(t->head_gen);
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
+}
+
+void host_htab__reset(struct host_htab *t)
+{
+	if (++t->gen == 0) { /* after 2^32 resets: make every head stale for real */
+		memset(t->head_gen, 0, (size_t)(t->mask + 1) * sizeof(*t->head_gen));
+		t->gen = 1;
+	}
+	t->count = 0;
+	t->bump = 0;
+	t->free_head = 0;
+}
+
+static __u32 *bucket_of(const struct host_htab *t, const void *key)
+{
+	__u32 b = hash_bytes(key, t->key_size) & t->mask;
+
+	if (t->head_gen[b] != t->gen) {
+		t->head_gen[b] = t->gen;
+		t->head[b] = 0;
+	}
+	return &t->head[b];
+}
+
+long host_htab__find(const struct host_htab *t, const void *key)
+{
+	__u32 i = *bucket_of(t, key);
+
+	for (; i; i = slot_at(t, i - 1)->next)
+		if (!memcmp(host_htab__key(t, i - 1), key, t->key_size))
+			return i - 1;
+	return -1;
+}
+
+long host_htab__insert(struct host_htab *t, const void *key)
+{
+	__u32 *head, idx;
+	struct htab_slot *s;
+
+	if (t->count >= t->max_entries)
+		return -E2BIG;
+	if (t->free_head) {
+		idx = t->free_head - 1;
+		t->free_head = slot_at(t, idx)->next;
+	} else {
+		idx = t->bump++;
+	}
+	head = bucket_of(t, key);
+	s = slot_at(t, idx);
+	memset(s, 0, t->stride);
+	memcpy(host_htab__key(t, idx), key, t->key_size);
+	s->live = 1;
+	s->next = *head;
+	*head = idx + 1;
+	t->count++;
+	return idx;
+}
+
+void host_htab__remove(struct host_htab *t, __u32 slot)
+{
+	__u32 *link = bucket_of(t, host_htab__key(t, slot));
+
+	while (*link && *link != slot + 1)
+		link = &slot_at(t, *link - 1)->next;
+	if (!*link)
+		return;
+	*link = slot_at(t, slot)->next;
+	slot_at(t, slot)->live = 0;
+	slot_at(t, slot)->next = t->free_head;
+	t->free_head = slot + 1;
+	t->count--;
+}
+
+long host_htab__upsert(struct host_htab *t, const void *key, __u64 flags, bool *fresh)
+{
+	long slot;
+
+	/* kernel: BPF_F_LOCK needs a bpf_spin_lock in the value; ours never have one. */
+	if (flags > BPF_EXIST)
+		return -EINVAL;
+	slot = host_htab__find(t, key);
+	if (slot >= 0 && flags == BPF_NOEXIST)
+		return -EEXIST;
+	if (slot < 0 && flags == BPF_EXIST)
+		return -ENOENT;
+	*fresh = slot < 0;
+	if (slot < 0)
+		slot = host_htab__insert(t, key); /* E2BIG: a new key when full */
+	return slot;
+}
+
+bool host_htab__next(const struct host_htab *t, __u32 *cursor, const void **key, void **value)
+{
+	for (; *cursor < t->bump; (*cursor)++) {
+		if (!slot_at(t, *cursor)->live)
+			continue;
+		if (key)
+			*key = host_htab__key(t, *cursor);
+		if (value)
+			*value = host_htab__value(t, *cursor);
+		(*cursor)++;
+		return true;
+	}
+	return false;
+}
+
+__u64 host_htab__digest(const struct host_htab *t, __u64 h, __u32 value_bytes)
+{
+	__u64 sum = 0;
+
+	for (__u32 i = 0; i < t->bump; i++) {
+		if (!slot_at(t, i)->live)
+			continue;
+		sum += host_digest__bytes(
+			host_digest__bytes(HOST_DIGEST_SEED, host_htab__key(t, i), t->key_size),
+			host_htab__value(t, i), value_bytes);
+	}
+	return host_digest__bytes(h, &sum, sizeof(sum));
+}
