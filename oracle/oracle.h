@@ -170,18 +170,23 @@ struct orc_summary {
 	unsigned int expansion_diffs, replay_diffs, inexpressible;
 };
 
-/* Exit status of orc_run(): 77 is the automake convention for a skip. */
-#define ORC_EXIT_SKIP 77
+/* How orc_run() ended; the values are the exit status of `sockfuzz kernel`
+ * (77 is the automake convention for a skip). */
+enum orc_status {
+	ORC_SAME = 0,	  /* nothing differed */
+	ORC_DIFFERED = 1, /* the native side and the kernel differed somewhere */
+	ORC_ERROR = 2,	  /* a run could not be carried out (what failed is printed) */
+	ORC_SKIPPED = 77, /* the kernel, root or cgroup v2 is missing (the reason is printed) */
+	ORC_STOPPED_BASE = 128, /* + the signal: SIGINT or SIGTERM stopped it */
+};
 
 /*
  * Run the cases, then random scenarios until opts->connections, on
  * opts->jobs workers, each inside a fresh kern_sandbox of its own (private
  * network namespace, cgroup and program; removed afterwards, also on SIGINT
- * or SIGTERM, which the workers are passed), and print one summary. Returns 0 when nothing differed, 1 when something did,
- * 2 on an error, ORC_EXIT_SKIP when the kernel, root or cgroup v2 is missing
- * (the reason is printed).
+ * or SIGTERM, which the workers are passed), and print one summary.
  */
-int orc_run(const struct orc_opts *opts);
+enum orc_status orc_run(const struct orc_opts *opts);
 
 #define ORC_MAX_JOBS 64
 

@@ -148,7 +148,7 @@ static int in_sandbox(const struct kern_sandbox *sb, void *arg)
 	int err = 0;
 
 	if (!k)
-		return 2;
+		return ORC_ERROR;
 	t0 = now_s();
 	for (size_t i = 0; !err && !c->worker && i < o->ncases; i++) {
 		static struct sf_input in;
@@ -171,8 +171,8 @@ static int in_sandbox(const struct kern_sandbox *sb, void *arg)
 	if (write(c->report_fd, &c->sum, sizeof(c->sum)) != sizeof(c->sum))
 		err = -EIO;
 	if (err)
-		return 2;
-	return c->sum.expansion_diffs || c->sum.replay_diffs ? 1 : 0;
+		return ORC_ERROR;
+	return c->sum.expansion_diffs || c->sum.replay_diffs ? ORC_DIFFERED : ORC_SAME;
 }
 
 static volatile sig_atomic_t stop_signal;
@@ -198,24 +198,25 @@ static pid_t start_worker(struct run_ctx *c, const struct kern_sandbox_opts *sb,
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	c->report_fd = report_fd;
-	_exit(kern_sandbox__run(sb, in_sandbox, c) < 0 ? 2 : 0);
+	_exit(kern_sandbox__run(sb, in_sandbox, c) < 0 ? ORC_ERROR : ORC_SAME);
 }
 
-int orc_run(const struct orc_opts *opts)
+enum orc_status orc_run(const struct orc_opts *opts)
 {
 	struct kern_addr addrs[8];
 	struct kern_sandbox_opts sb = {.sz = sizeof(sb)};
 	struct orc_summary total = {0}, part;
 	struct sigaction sa = {.sa_handler = on_stop};
 	struct run_ctx *c;
-	int fds[2], rc = 0, status;
+	enum orc_status rc = ORC_SAME;
+	int fds[2], status;
 	unsigned int jobs;
 	char why[256];
 	double t0;
 
 	if (kern_env__check(why, sizeof(why))) {
 		fprintf(stderr, "SKIP: the kernel oracle cannot run here: %s\n", why);
-		return ORC_EXIT_SKIP;
+		return ORC_SKIPPED;
 	}
 	for (size_t i = 0; i < orc_nipv6_addrs && i < 8; i++)
 		kern_addr__parse(&addrs[i], orc_ipv6_addrs[i], 0);
@@ -224,7 +225,7 @@ int orc_run(const struct orc_opts *opts)
 	c = calloc(1, sizeof(*c));
 	if (!c || pipe(fds)) {
 		free(c);
-		return 2;
+		return ORC_ERROR;
 	}
 	c->opts = opts;
 	jobs = opts->jobs ? opts->jobs : (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
@@ -237,7 +238,7 @@ int orc_run(const struct orc_opts *opts)
 		c->worker = nworkers;
 		workers[nworkers] = start_worker(c, &sb, fds[1]);
 		if (workers[nworkers] < 0)
-			rc = 2;
+			rc = ORC_ERROR;
 	}
 	close(fds[1]);
 	/* Each sandboxed worker writes its summary once, at its end. */
@@ -254,7 +255,7 @@ int orc_run(const struct orc_opts *opts)
 		while (workers[i] > 0 && waitpid(workers[i], &status, 0) < 0 && errno == EINTR)
 			;
 		if (workers[i] > 0 && (!WIFEXITED(status) || WEXITSTATUS(status)))
-			rc = 2;
+			rc = ORC_ERROR;
 	}
 	total.seconds = now_s() - t0;
 	signal(SIGINT, SIG_DFL);
@@ -262,10 +263,10 @@ int orc_run(const struct orc_opts *opts)
 	free(c);
 	orc_summary__print(&total, jobs, stdout);
 	if (stop_signal)
-		return 128 + stop_signal;
-	if (rc)
+		return ORC_STOPPED_BASE + stop_signal;
+	if (rc != ORC_SAME)
 		return rc;
-	return total.expansion_diffs || total.replay_diffs ? 1 : 0;
+	return total.expansion_diffs || total.replay_diffs ? ORC_DIFFERED : ORC_SAME;
 }
 
 void orc_kernel_run__print(const struct orc_kernel_run *kr, const struct sf_input *life, FILE *out)
