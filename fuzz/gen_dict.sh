@@ -48,6 +48,8 @@ auth_allow|auth_answer allow
 auth_deny|auth_answer deny
 xdp_deny|xdp_verdict slot=2 deny
 clock_1s|clock 1s
+manage_unmanaged|manage 127.0.0.9 value=1
+manage_managed_v6|manage fd00:5f::9 value=0
 EOF
 }
 

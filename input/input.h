@@ -52,6 +52,7 @@ enum sf_kind {
 	SF_AUTH_ANSWER, /* user space answers the oldest auth request with verdict VALUE */
 	SF_XDP_VERDICT, /* XDP caches verdict VALUE for the first packet arriving at SLOT */
 	SF_CLOCK,	/* the clock advances VALUE ns */
+	SF_MANAGE,	/* user space writes km_manage[LOCAL's key] = VALUE */
 	/* Raw level only. */
 	SF_RAW,	    /* fire OP with ARGS on SLOT, set up as the step says */
 	SF_TCP,	    /* SLOT's TCP counters become TCP (what bpf_tcp_sock() reads) */

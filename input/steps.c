@@ -18,6 +18,7 @@ static const struct sf_value_syntax vs_monitoring = {SF_VS_ONOFF, "monitoring",
 						     "on, off or a number", 0xffffffff};
 static const struct sf_value_syntax vs_verdict = {
 	SF_VS_VERDICT, "verdict", "the verdict (allow, deny or a number)", 0xffffffff};
+static const struct sf_value_syntax vs_manage = {SF_VS_NUMBER, "value", "value", 0xffffffff};
 static const struct sf_value_syntax vs_clock = {SF_VS_DURATION, "duration", "the duration", ~0ull};
 
 #define T(t, k)                             \
@@ -54,6 +55,7 @@ static const struct sf_text_field t_global[] = {T(GLOBAL, NULL), END};
 static const struct sf_text_field t_verdict[] = {VAL(NULL, vs_verdict), END};
 static const struct sf_text_field t_xdp[] = {T(SLOT, "slot"), VAL(NULL, vs_verdict), END};
 static const struct sf_text_field t_clock[] = {VAL(NULL, vs_clock), END};
+static const struct sf_text_field t_manage[] = {T(ADDR, NULL), VAL("value", vs_manage), END};
 static const struct sf_text_field t_raw[] = {
 	T(SLOT, "slot"),
 	T(OP, "op"),
@@ -115,6 +117,9 @@ static const struct sf_kind_def kinds[SF_KIND__COUNT] = {
 			    "XDP caches VALUE for the first packet arriving at SLOT"},
 	[SF_CLOCK] = {"clock", 15, LIFE, SF_BY_TIME, false, SF_USE_VALUE, 0, &sf_pool_clock,
 		      t_clock, NULL, "the clock advances VALUE ns"},
+	[SF_MANAGE] = {"manage", 19, LIFE, SF_BY_USER, false,
+		       SF_USE_FAMILY | SF_USE_LOCAL | SF_USE_VALUE, 0, &sf_pool_manage, t_manage,
+		       NULL, "user space writes km_manage[the address's key] = VALUE"},
 	[SF_RAW] = {"raw", 16, RAW, SF_BY_RECORD, true,
 		    SF_USE_SLOT | SF_USE_FLAGS | SF_USE_OP | ENDPOINT | SF_USE_ANY_FAMILY |
 			    SF_USE_REMOTE | SF_USE_RPORT | SF_USE_ARGS | SF_USE_STATE,

@@ -24,6 +24,7 @@
 #include <bpf/libbpf.h>
 #include "kdrive.h"
 #include "input/steps.h"
+#include "world/world.h"
 
 static __u64 kd_cookie(int fd)
 {
@@ -373,6 +374,20 @@ static int kd_auth_answer(struct orc_kernel *k, __u16 idx, struct kd_slot *s, st
 	return err ? -errno : 0;
 }
 
+/* User space writes km_manage under the step's address's key, as the
+ * native world does (sf_world_manage_key()). */
+static int kd_manage(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
+		     struct orc_kernel_run *out)
+{
+	struct bpf_map *manage = kern_prog__map(k->prog, KERN_MAP_MANAGE);
+	struct manager_key key;
+	__u32 value = (__u32)st->value;
+
+	kd_action(k, idx, 0, out);
+	sf_world_manage_key(st->family, &st->local, &key);
+	return bpf_map_update_elem(bpf_map__fd(manage), &key, &value, BPF_ANY) ? -errno : 0;
+}
+
 /* XDP caches a verdict under the first packet arriving at the socket: src =
  * its peer, dst = itself, host-order ports. A socket that is not connected
  * (none, a listener, one a RST closed) gets no packet: nothing happens, and
@@ -414,6 +429,7 @@ static kd_handler *const kd_handlers[SF_KIND__COUNT] = {
 	[SF_NODE_IP] = kd_global_addr,
 	[SF_POD_GATEWAY] = kd_global_addr,
 	[SF_AUTH_ANSWER] = kd_auth_answer,
+	[SF_MANAGE] = kd_manage,
 	[SF_XDP_VERDICT] = kd_xdp_verdict,
 	[SF_CLOCK] = kd_clock,
 };

@@ -56,11 +56,12 @@ static void explain_manage(struct prop_ctx *c)
 	__u32 cursor = 0;
 	void *value;
 
-	fmt_add(c->why, "\n  enrolled by the control connects seen (%u):\n", m->nmanaged);
+	fmt_add(c->why, "\n  written by the control connects and user space seen (%u):\n",
+		m->nmanaged);
 	for (unsigned int i = 0; i < m->nmanaged; i++) {
 		fmt_add(c->why, "    ");
 		fmt_manager_key(c->why, &m->managed[i]);
-		fmt_add(c->why, "\n");
+		fmt_add(c->why, " = %u\n", m->value[i]);
 	}
 	fmt_add(c->why, "  km_manage holds (%u):\n", host_map__count(c->maps->manage));
 	while (host_map__next(c->maps->manage, &cursor, &key, &value)) {
@@ -126,7 +127,7 @@ enum prop_res prop_only_control_changes_manage(struct prop_ctx *c)
 {
 	const struct model_expect *e = c->exp;
 	__u32 count;
-	__u32 *value;
+	__u32 *value, want_value = 0;
 	bool want;
 
 	if (!c->ev->fired)
@@ -147,11 +148,14 @@ enum prop_res prop_only_control_changes_manage(struct prop_ctx *c)
 	if (e->manage == MODEL_MANAGE_NONE)
 		return PROP_PASS;
 	value = host_map__lookup(c->maps->manage, &e->mkey);
-	want = model_has_key(c->model, &e->mkey);
-	if (!value != !want || (value && *value != KM_MANAGED)) {
+	want = model_has_key(c->model, &e->mkey, &want_value);
+	if (!value != !want || (value && *value != want_value)) {
 		prop_fail(c, "after this control connect the key ");
 		fmt_manager_key(c->why, &e->mkey);
-		fmt_add(c->why, " must be %s", want ? "present with value 0" : "absent");
+		if (want)
+			fmt_add(c->why, " must be present with value %u", want_value);
+		else
+			fmt_add(c->why, " must be absent");
 		explain_manage(c);
 		return PROP_FAIL;
 	}

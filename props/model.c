@@ -73,17 +73,23 @@ static int find_key(const struct model *m, const struct manager_key *key)
 	return -1;
 }
 
-bool model_has_key(const struct model *m, const struct manager_key *key)
+bool model_has_key(const struct model *m, const struct manager_key *key, __u32 *value)
 {
-	return find_key(m, key) >= 0;
+	int i = find_key(m, key);
+
+	if (i >= 0 && value)
+		*value = m->value[i];
+	return i >= 0;
 }
 
 bool model_is_managed(const struct model *m, const struct host_sock *s)
 {
 	struct manager_key key;
 
+	__u32 value;
+
 	model_manage_key(s, &key);
-	return model_has_key(m, &key);
+	return model_has_key(m, &key, &value) && value == KM_MANAGED;
 }
 
 /* §3: an AF_INET peer matches only an IPv4-mapped global with its address in
@@ -262,29 +268,41 @@ void model_settle(const struct model *m, const struct host_sock *s, __u32 faulte
 	e->want_auth_delete = e->close;
 }
 
-static void add_key(struct model *m, const struct manager_key *key)
+/* km_manage[KEY] = VALUE, as BPF_ANY writes it. */
+static void set_key(struct model *m, const struct manager_key *key, __u32 value)
 {
-	if (model_has_key(m, key))
-		return;
-	if (m->nmanaged == MODEL_MAX_KEYS) {
+	int i = find_key(m, key);
+
+	if (i < 0 && m->nmanaged == MODEL_MAX_KEYS) {
 		m->overflow = true;
 		return;
 	}
-	m->managed[m->nmanaged++] = *key;
+	if (i < 0)
+		i = (int)m->nmanaged++;
+	m->managed[i] = *key;
+	m->value[i] = value;
+}
+
+void model_user_manage(struct model *m, const struct manager_key *key, __u32 value)
+{
+	set_key(m, key, value);
 }
 
 static void del_key(struct model *m, const struct manager_key *key)
 {
 	int i = find_key(m, key);
 
-	if (i >= 0)
-		m->managed[i] = m->managed[--m->nmanaged];
+	if (i >= 0) {
+		m->nmanaged--;
+		m->managed[i] = m->managed[m->nmanaged];
+		m->value[i] = m->value[m->nmanaged];
+	}
 }
 
 void model_commit(struct model *m, const struct host_sock *s, const struct model_expect *e)
 {
 	if (e->manage == MODEL_MANAGE_SET && !(e->faulted & (1u << HOST_H_MAP_UPDATE)))
-		add_key(m, &e->mkey);
+		set_key(m, &e->mkey, KM_MANAGED);
 	else if (e->manage == MODEL_MANAGE_DEL)
 		del_key(m, &e->mkey);
 	/* The kernel refuses cb flags on a request socket (-EINVAL); an injected

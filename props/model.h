@@ -31,7 +31,8 @@ struct model_sock {
 };
 
 struct model {
-	struct manager_key managed[MODEL_MAX_KEYS]; /* what km_manage must hold (value 0) */
+	struct manager_key managed[MODEL_MAX_KEYS]; /* what km_manage must hold */
+	__u32 value[MODEL_MAX_KEYS]; /* under each: 0 (managed) or what user space wrote */
 	unsigned int nmanaged;
 	bool overflow; /* more keys than MODEL_MAX_KEYS: the model can no longer tell */
 	__u32 monitoring;
@@ -135,5 +136,9 @@ void model_commit(struct model *m, const struct host_sock *s, const struct model
 /* User space set S's storage (created if absent) with VIA_WAYPOINT. */
 void model_user_storage(struct model *m, const struct host_sock *s, bool via_waypoint);
 
-/* True when KEY is in the model's km_manage. */
-bool model_has_key(const struct model *m, const struct manager_key *key);
+/* True when KEY is in the model's km_manage; *VALUE (when not NULL) is what
+ * it holds there. */
+bool model_has_key(const struct model *m, const struct manager_key *key, __u32 *value);
+
+/* User space wrote km_manage[KEY] = VALUE (SPEC §3: managed means 0). */
+void model_user_manage(struct model *m, const struct manager_key *key, __u32 value);

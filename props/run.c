@@ -336,6 +336,9 @@ enum prop_res prop_run__event(struct prop_run *r, const struct sf_world_event *e
 	case SF_WEV_GLOBAL:
 		prop_run__user_global(r, ev->global);
 		break;
+	case SF_WEV_MANAGE:
+		model_user_manage(&r->model, ev->manage_key, (__u32)ev->value);
+		break;
 	case SF_WEV_AUTH:
 		break;
 	case SF_WEV_BEFORE:

@@ -65,6 +65,10 @@ static void trace_user(const struct sf_world_event *wev)
 	case SF_WEV_GLOBAL:
 		fmt_add(&t, "user space: %s written", sf_global_name(wev->global));
 		break;
+	case SF_WEV_MANAGE:
+		fmt_add(&t, "user space: km_manage = %llu under ", (unsigned long long)wev->value);
+		fmt_manager_key(&t, wev->manage_key);
+		break;
 	case SF_WEV_AUTH:
 		fmt_add(&t, "%s: km_auth_res = %llu under ", wev->sock ? "xdp" : "user space",
 			(unsigned long long)wev->value);

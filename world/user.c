@@ -110,3 +110,26 @@ void step_xdp_verdict(struct sf_world *w, const struct sf_step *st)
 	sf_world_xdp_key(e->sock, &key);
 	write_verdict(w, e->sock, &key, st->value);
 }
+
+void sf_world_manage_key(__u32 family, const struct sf_addr *a, struct manager_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	if (family == KM_AF_INET || lo_addr_is_v4mapped(a))
+		key->ip4 = a->w[3];
+	else
+		memcpy(key->ip6, a->w, sizeof(key->ip6));
+}
+
+/* SF_MANAGE: user space writes km_manage under the key of the step's
+ * address; E2BIG when full writes nothing. */
+void step_manage(struct sf_world *w, const struct sf_step *st)
+{
+	struct manager_key key;
+	__u32 value = (__u32)st->value;
+
+	sf_world_manage_key(st->family, &st->local, &key);
+	if (host_map__update(w->manage, &key, &value, BPF_ANY))
+		return;
+	world_emit(w, (struct sf_world_event){
+			      .kind = SF_WEV_MANAGE, .manage_key = &key, .value = value});
+}

@@ -38,6 +38,7 @@ enum sf_world_ev_kind {
 	SF_WEV_STORAGE, /* user space set via_waypoint = VALUE in SOCK's storage (created if absent) */
 	SF_WEV_GLOBAL, /* user space wrote GLOBAL */
 	SF_WEV_AUTH, /* km_auth_res[KEY] = VALUE, written by XDP for SOCK, or user space (SOCK NULL) */
+	SF_WEV_MANAGE, /* user space wrote km_manage[MANAGE_KEY] = VALUE */
 };
 
 /* The globals user space writes (SPEC §6), by a typed id. */
@@ -69,6 +70,7 @@ struct sf_world_event {
 	bool fired; /* AFTER: the program ran (CLOSED: it did not) */
 	enum sf_global global;
 	const struct bpf_sock_tuple *key;
+	const struct manager_key *manage_key;
 	__u64 value;
 	const struct host_effect *fx; /* AFTER: the journal, NFX effects */
 	unsigned int nfx;
@@ -80,6 +82,7 @@ struct sf_world_event {
 typedef bool (*sf_world_hook)(void *ctx, const struct sf_world_event *ev);
 
 struct sf_world;
+struct manager_key;
 
 /* A world reporting to HOOK (may be NULL) with CTX. Returns NULL with errno
  * ENOMEM, or ENOENT when the program has no km_sockstorage, km_auth_req or
@@ -119,4 +122,9 @@ struct host_sock *sf_world__slot(const struct sf_world *w, unsigned int slot);
  * the peer, dst = S's local address, host-order ports; an IPv4 packet (the
  * 12-byte IPv4 view, zero-padded) for AF_INET and IPv4-mapped sockets, IPv6
  * (36 bytes) otherwise. */
+/* The km_manage key of address A of a step of FAMILY (SPEC §3): an IPv4 or
+ * IPv4-mapped address keys by its IPv4 address in bytes 0..3, a native IPv6
+ * one by its 16 bytes. */
+void sf_world_manage_key(__u32 family, const struct sf_addr *a, struct manager_key *key);
+
 void sf_world_xdp_key(const struct host_sock *s, struct bpf_sock_tuple *key);

@@ -44,7 +44,7 @@ struct ep {
 struct sf_world {
 	sf_world_hook hook;
 	void *ctx;
-	struct host_map *storage, *auth_req, *auth_res;
+	struct host_map *storage, *auth_req, *auth_res, *manage;
 	bool stopped;
 	bool plausible;	     /* no raw event yet */
 	unsigned int step;   /* the step being carried out */
@@ -215,6 +215,7 @@ void step_node_ip(struct sf_world *w, const struct sf_step *st);
 void step_pod_gateway(struct sf_world *w, const struct sf_step *st);
 void step_auth_answer(struct sf_world *w, const struct sf_step *st);
 void step_xdp_verdict(struct sf_world *w, const struct sf_step *st);
+void step_manage(struct sf_world *w, const struct sf_step *st);
 
 /* Recordings (SF_BY_RECORD), raw.c. */
 void step_raw(struct sf_world *w, const struct sf_step *st);
