@@ -41,25 +41,8 @@ POOL(sf_pool_bytes, "BYTES", 8, 1, 0, 100, 1460, 65536, 0xffffffff, 0x100000000u
 POOL(sf_pool_clock, "CLOCK", 8, 1000000, 0, 1, 1000, 1000000000, 60000000000ull, 0x100000000ull,
      1ull << 63, ~0ull);
 
-/* A constant __be32 from a host-order value. */
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define BE32(x) __builtin_bswap32(x)
-#else
-#define BE32(x) (x)
-#endif
-/* a.b.c.d as ::ffff:a.b.c.d; W0::W7 with the first and last 32-bit words given. */
-#define A4(a, b, c, d)                                                                   \
-	{                                                                                \
-		{                                                                        \
-			0, 0, BE32(0xffff), BE32((a) << 24 | (b) << 16 | (c) << 8 | (d)) \
-		}                                                                        \
-	}
-#define A6(w0, w3)                               \
-	{                                        \
-		{                                \
-			BE32(w0), 0, 0, BE32(w3) \
-		}                                \
-	}
+#define A4	LO_ADDR4
+#define A6	LO_ADDR6
 #define POD6(n) A6(0xfd00005f, n) /* fd00:5f::n */
 
 /* IPv4 (stored IPv4-mapped): pods A, B, C; wildcard; control; node and

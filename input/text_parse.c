@@ -135,10 +135,13 @@ static int parse_addr(struct parser *p, const char *s, struct sf_addr *a, bool *
 	if (none_ok && !strcmp(s, "none"))
 		return 0;
 	if (!strchr(s, ':')) {
+		__be32 v;
+
 		*v4 = true;
-		a->w[2] = htonl(0xffff);
-		if (inet_pton(AF_INET, s, &a->w[3]) == 1)
+		if (inet_pton(AF_INET, s, &v) == 1) {
+			*a = lo_addr4(v);
 			return 0;
+		}
 		return lex_fail(&p->lx, "bad address '%s'", s);
 	}
 	if (s[0] == '[' && n >= 2 && s[n - 1] == ']') {

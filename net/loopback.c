@@ -5,17 +5,11 @@
 #include <string.h>
 #include "net/loopback.h"
 
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define BE32(x) __builtin_bswap32(x)
-#else
-#define BE32(x) (x)
-#endif
-
 const __u8 lo_v4mapped_prefix[12] = {[10] = 0xff, [11] = 0xff};
-const struct sf_addr lo_control4 = {{0, 0, BE32(0xffff), BE32(2)}};
-const struct sf_addr lo_control6 = {{0, 0, 0, BE32(2)}};
-const struct sf_addr lo_loopback4 = {{0, 0, BE32(0xffff), BE32(0x7f000001)}};
-const struct sf_addr lo_loopback6 = {{0, 0, 0, BE32(1)}};
+const struct sf_addr lo_control4 = LO_ADDR4(0, 0, 0, 2);
+const struct sf_addr lo_control6 = LO_ADDR6(0, 2);
+const struct sf_addr lo_loopback4 = LO_ADDR4(127, 0, 0, 1);
+const struct sf_addr lo_loopback6 = LO_ADDR6(0, 1);
 const struct sf_addr lo_any6 = {{0}};
 
 bool lo_addr_is_v4mapped(const struct sf_addr *a)

@@ -26,6 +26,27 @@ struct sf_addr {
 	__be32 w[4];
 };
 
+/* A constant __be32 from a host-order value, and constant addresses for
+ * initialisers: a.b.c.d (IPv4-mapped) and W0::W3 (the first and last words
+ * given, host order). */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LO_BE32(x) __builtin_bswap32(x)
+#else
+#define LO_BE32(x) (x)
+#endif
+#define LO_ADDR4(a, b, c, d)                                                                   \
+	{                                                                                      \
+		{                                                                              \
+			0, 0, LO_BE32(0xffff), LO_BE32((a) << 24 | (b) << 16 | (c) << 8 | (d)) \
+		}                                                                              \
+	}
+#define LO_ADDR6(w0, w3)                               \
+	{                                              \
+		{                                      \
+			LO_BE32(w0), 0, 0, LO_BE32(w3) \
+		}                                      \
+	}
+
 /* The 12 bytes before an IPv4 address in its IPv4-mapped form (SPEC §4):
  * bytes 0..9 zero, 10..11 0xff, whatever the byte order. */
 extern const __u8 lo_v4mapped_prefix[12];

@@ -8,11 +8,9 @@
  */
 #include <string.h>
 #include "props/model.h"
+#include "net/loopback.h"
 
 /* 0.0.0.2 in network order, whatever the host's byte order. */
-static const __u8 control_ip4[4] = {0, 0, 0, 2};
-static const __u8 control_ip6[16] = {[15] = 2};
-static const __u8 v4mapped_prefix[12] = {[10] = 0xff, [11] = 0xff};
 
 void model_reset(struct model *m, __u32 monitoring, const __be32 node_ip[4],
 		 const __be32 pod_gateway[4])
@@ -33,7 +31,7 @@ void model_sock_new(struct model *m, __u32 id)
 
 bool model_ip6_is_v4mapped(const __be32 a[4])
 {
-	return !memcmp(a, v4mapped_prefix, sizeof(v4mapped_prefix));
+	return lo_addr_is_v4mapped((const struct sf_addr *)a);
 }
 
 /* AF_INET reads the IPv4 fields; everything else that passes the family gate
@@ -56,8 +54,9 @@ void model_manage_key(const struct host_sock *s, struct manager_key *key)
 
 __u16 model_control_port(const struct host_sock *s)
 {
-	bool control = is_inet4(s) ? !memcmp(&s->remote_ip4, control_ip4, 4)
-				   : !memcmp(s->remote_ip6, control_ip6, 16);
+	bool control = is_inet4(s)
+			       ? s->remote_ip4 == lo_control4.w[3]
+			       : lo_addr_eq((const struct sf_addr *)s->remote_ip6, &lo_control6);
 
 	if (!control ||
 	    (s->remote_port != KM_CONTROL_PORT_ENROL && s->remote_port != KM_CONTROL_PORT_LEAVE))

@@ -14,17 +14,10 @@
 #define INET  2
 #define INET6 10
 
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define BE32(x) __builtin_bswap32(x)
-#else
-#define BE32(x) (x)
-#endif
-
 /* a.b.c.d stored IPv4-mapped; W0::W3 from its first and last words. */
-#define A4(a, b, c, d) \
-	((struct sf_addr){{0, 0, BE32(0xffff), BE32((a) << 24 | (b) << 16 | (c) << 8 | (d))}})
-#define A6(w0, w3) ((struct sf_addr){{BE32(w0), 0, 0, BE32(w3)}})
-#define ANY6	   ((struct sf_addr){{0}})
+#define A4(a, b, c, d) ((struct sf_addr)LO_ADDR4(a, b, c, d))
+#define A6(w0, w3)     ((struct sf_addr)LO_ADDR6(w0, w3))
+#define ANY6	       ((struct sf_addr){{0}})
 
 static struct sf_input *build_in;
 

@@ -380,10 +380,8 @@ static void random_addr(struct sf_addr *a, bool v4)
 	}
 	for (unsigned int i = 0; i < 4; i++)
 		a->w[i] = rnd();
-	if (v4) {
-		a->w[0] = a->w[1] = 0;
-		a->w[2] = htonl(0xffff);
-	}
+	if (v4)
+		*a = lo_addr4(a->w[3]);
 }
 
 static __u64 random_value(const struct sf_pool *p)
