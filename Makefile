@@ -125,6 +125,21 @@ $(eval $(call native_flavor,fuzz,$(FUZZ_CC),$(CFLAGS) -fsanitize=fuzzer-no-link 
 
 all: $(ALL_TARGETS)
 
+# Every guarded internal header compiles for its own module and is refused
+# from another (cli/, which may include public headers only).
+GUARDED_HEADERS = $(shell git ls-files '*.h' | xargs grep -l '^.if !defined.SF_MODULE_')
+test-modules: $(DEPS_STAMP)
+	$(call msg,TEST,module guards of $(words $(GUARDED_HEADERS)) internal headers)
+	$(Q)for h in $(GUARDED_HEADERS); do \
+		m=$$(sed -n 's/^.if !defined.SF_MODULE_\([a-z_]*\).*/\1/p' $$h); \
+		echo '#include "'$$h'"' | $(CC) -std=gnu11 $(NATIVE_INC) -Ibpf/kernel -DSF_MODULE_$$m \
+			-fsyntax-only -x c - || { echo "$$h: does not compile for $$m/"; exit 1; }; \
+		if echo '#include "'$$h'"' | $(CC) -std=gnu11 $(NATIVE_INC) -Ibpf/kernel \
+			-DSF_MODULE_cli -fsyntax-only -x c - 2>/dev/null; then \
+			echo "$$h: reachable from cli/"; exit 1; fi; \
+	done
+TEST_TARGETS += test-modules
+
 # make test: every test; each fragment adds its runner to TEST_TARGETS.
 test: $(TEST_TARGETS)
 	@echo "make test: all test groups passed"
@@ -138,6 +153,6 @@ check-format:
 clean:
 	$(Q)rm -rf $(BUILD)
 
-.PHONY: all test format check-format clean
+.PHONY: all test format check-format clean test-modules
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -7,8 +7,8 @@
  *   fuzz_<level>  what each fuzz target does per input (fuzz_target_run():
  *                 decode, sf_exec with every property, count);
  *   exec+props    sf_exec() alone on the inputs pre-decoded as fuzz_raw decodes them,
- *                 every property on (the harness adds decoding, the sampled
- *                 determinism rerun and counting);
+ *                 every property on (the harness adds decoding, the
+ *                 determinism rerun under SOCKFUZZ_DETERMINISM=1, and counting);
  *   exec          the same with every property off (prop_enable("all", false)),
  * prints events/s and inputs/s for each, the ratios, and which part of an
  * input's time dominates.

@@ -2,7 +2,7 @@
 # bench/bench.mk: `make bench`, the fuzzing hot path's native throughput
 # (bench/bench.c) on the bench flavour (-O2, no sanitizers). It runs on the
 # shipped corpus plus whatever corpora `make fuzz` has grown in $(FUZZ_WORK).
-# Included by fuzz/fuzz.mk.
+# Included by the top-level Makefile.
 
 BENCH_BIN := $(BUILD)/bench/bin/bench
 BENCH_SECONDS ?= 1

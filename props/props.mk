@@ -3,14 +3,14 @@
 # executor and world they check (run/exec.c, world/world.c). Included by the
 # top-level Makefile.
 #
-#   make test-props    the cmocka suites tests/test_props.c and tests/test_exec.c
+#   make test-props    the cmocka suites tests/test_props.c, test_exec.c and test_world.c
 
 PROPS_SRCS := $(wildcard props/*.c)
 # The layers above the input format: world -> fmt -> props -> run.
 LIB_SRCS += $(wildcard world/*.c fmt/*.c) $(PROPS_SRCS) $(wildcard run/*.c)
 
 PROPS_TEST_BUILD := $(BUILD)/tests
-PROPS_SUITES := test_props test_exec
+PROPS_SUITES := test_props test_exec test_world
 PROPS_TEST_BINS := $(addprefix $(PROPS_TEST_BUILD)/,$(PROPS_SUITES))
 PROPS_TEST_ENV := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
