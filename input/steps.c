@@ -79,7 +79,7 @@ static const struct sf_text_field t_tcp[] = {
 #define RAW	      SF_LEVEL_RAW
 #define NO_KERNEL_RAW "a raw event is a callback as recorded; no application makes one on demand"
 
-static const struct sf_kind_def kinds[SF_KIND__COUNT] = {
+const struct sf_kind_def sf_kinds[SF_KIND__COUNT] = {
 	[SF_ENROL] = {"enrol", 1, LIFE, SF_BY_APP, false, SF_USE_FAMILY | SF_USE_LOCAL, 0, NULL,
 		      t_enrol, NULL, "control connect to 0.0.0.2/::2 port 929 from the address"},
 	[SF_UNENROL] = {"unenrol", 2, LIFE, SF_BY_APP, false, SF_USE_FAMILY | SF_USE_LOCAL, 0, NULL,
@@ -134,20 +134,15 @@ static const struct sf_kind_def kinds[SF_KIND__COUNT] = {
 			"user space closes SLOT's socket; nothing fires"},
 };
 
-const struct sf_kind_def *sf_kind_def(enum sf_kind kind)
-{
-	return (unsigned int)kind < SF_KIND__COUNT ? &kinds[kind] : NULL;
-}
-
 const char *sf_kind_name(enum sf_kind kind)
 {
-	return (unsigned int)kind < SF_KIND__COUNT ? kinds[kind].name : NULL;
+	return (unsigned int)kind < SF_KIND__COUNT ? sf_kinds[kind].name : NULL;
 }
 
 bool sf_kind_lookup(const char *name, enum sf_kind *kind)
 {
 	for (unsigned int i = 0; i < SF_KIND__COUNT; i++) {
-		if (!strcmp(kinds[i].name, name)) {
+		if (!strcmp(sf_kinds[i].name, name)) {
 			*kind = i;
 			return true;
 		}
@@ -157,7 +152,7 @@ bool sf_kind_lookup(const char *name, enum sf_kind *kind)
 
 bool sf_level_holds(enum sf_level level, enum sf_kind kind)
 {
-	return (unsigned int)kind < SF_KIND__COUNT && kinds[kind].level <= level;
+	return (unsigned int)kind < SF_KIND__COUNT && sf_kinds[kind].level <= level;
 }
 
 /* Per level: the kind of each code it holds (kind + 1; 0: none), and its
@@ -175,7 +170,7 @@ static void build_codes(void)
 	for (unsigned int level = 0; level < 2; level++) {
 		for (unsigned int code = 1; code < 256; code++) {
 			for (unsigned int k = 0; k < SF_KIND__COUNT; k++) {
-				if (kinds[k].code != code || kinds[k].level > level)
+				if (sf_kinds[k].code != code || sf_kinds[k].level > level)
 					continue;
 				codes.by_code[level][code] = k + 1;
 				codes.order[level][codes.n[level]++] = k;
@@ -243,7 +238,7 @@ int sf_steps__print_table(FILE *out)
 	fputs("| K | kind | level | by | kernel | fields after K, in order |\n", out);
 	fputs("|---|---|---|---|---|---|\n", out);
 	for (unsigned int i = 0; i < codes.n[SF_LEVEL_RAW]; i++) {
-		const struct sf_kind_def *k = &kinds[codes.order[SF_LEVEL_RAW][i]];
+		const struct sf_kind_def *k = &sf_kinds[codes.order[SF_LEVEL_RAW][i]];
 
 		fprintf(out, "| %u | %s | %s | %s | %s | ", k->code, k->name,
 			sf_level_name(k->level), by[k->performer], k->kernel_none ? "no" : "yes");

@@ -117,8 +117,14 @@ struct sf_kind_def {
 	const char *doc;		  /* one line: what it does */
 };
 
-/* The row of KIND, or NULL past the end. */
-const struct sf_kind_def *sf_kind_def(enum sf_kind kind);
+/* The registry: one row per kind, indexed by enum sf_kind. */
+extern const struct sf_kind_def sf_kinds[SF_KIND__COUNT];
+
+/* The row of KIND, or NULL past the end (inline: the world asks per step). */
+static inline const struct sf_kind_def *sf_kind_def(enum sf_kind kind)
+{
+	return (unsigned int)kind < SF_KIND__COUNT ? &sf_kinds[kind] : NULL;
+}
 
 /* The kind a binary kind byte CODE (non-zero) selects at LEVEL: the kind
  * with that code when LEVEL may hold it, else the level's kinds in code

@@ -12,30 +12,6 @@ const struct sf_addr lo_loopback4 = LO_ADDR4(127, 0, 0, 1);
 const struct sf_addr lo_loopback6 = LO_ADDR6(0, 1);
 const struct sf_addr lo_any6 = {{0}};
 
-bool lo_addr_is_v4mapped(const struct sf_addr *a)
-{
-	return !memcmp(a, lo_v4mapped_prefix, sizeof(lo_v4mapped_prefix));
-}
-
-bool lo_addr_is_zero(const struct sf_addr *a)
-{
-	return !(a->w[0] | a->w[1] | a->w[2] | a->w[3]);
-}
-
-bool lo_addr_eq(const struct sf_addr *a, const struct sf_addr *b)
-{
-	return !memcmp(a, b, sizeof(*a));
-}
-
-struct sf_addr lo_addr4(__be32 v)
-{
-	struct sf_addr a;
-
-	memcpy(&a, lo_v4mapped_prefix, sizeof(lo_v4mapped_prefix));
-	a.w[3] = v;
-	return a;
-}
-
 bool lo_addr_is_any(const struct sf_addr *a)
 {
 	return lo_addr_eq(a, &lo_any6) || (lo_addr_is_v4mapped(a) && !a->w[3]);

@@ -72,13 +72,27 @@ extern const struct sf_addr lo_loopback4, lo_loopback6;
 #define LO_MSS	     65483u /* lo's MTU 65536 less the headers */
 #define LO_INIT_CWND 10u
 
-/* The forms of an address. */
-bool lo_addr_is_v4mapped(const struct sf_addr *a);
-bool lo_addr_is_zero(const struct sf_addr *a);
-bool lo_addr_eq(const struct sf_addr *a, const struct sf_addr *b);
+/* The forms of an address (inline: the world's lookups ask them per socket). */
+static inline bool lo_addr_is_v4mapped(const struct sf_addr *a)
+{
+	return !a->w[0] && !a->w[1] && a->w[2] == LO_BE32(0xffff);
+}
+
+static inline bool lo_addr_is_zero(const struct sf_addr *a)
+{
+	return !(a->w[0] | a->w[1] | a->w[2] | a->w[3]);
+}
+
+static inline bool lo_addr_eq(const struct sf_addr *a, const struct sf_addr *b)
+{
+	return a->w[0] == b->w[0] && a->w[1] == b->w[1] && a->w[2] == b->w[2] && a->w[3] == b->w[3];
+}
 
 /* The IPv4 address V (network order) as ::ffff:V. */
-struct sf_addr lo_addr4(__be32 v);
+static inline struct sf_addr lo_addr4(__be32 v)
+{
+	return (struct sf_addr){{0, 0, LO_BE32(0xffff), v}};
+}
 
 /* The unspecified address of its form: :: or 0.0.0.0 (IPv4-mapped). */
 bool lo_addr_is_any(const struct sf_addr *a);

@@ -102,7 +102,7 @@ static void accept_syn(struct sf_world *w, struct ep *client, struct ep *l)
 	req = host_sock__new();
 	if (!req)
 		return;
-	world_emit(w, (struct sf_world_event){.kind = SF_WEV_SOCK_NEW, .sock = req});
+	world_emit(w, &(struct sf_world_event){.kind = SF_WEV_SOCK_NEW, .sock = req});
 	sock_set(req, family, &saddr, c->remote_port, &caddr, c->local_port);
 	req->fullsock = false;
 	req->state = BPF_TCP_NEW_SYN_RECV;
@@ -197,7 +197,7 @@ struct ep *world_connect(struct sf_world *w, int slot, __u32 family, struct sf_a
 			memcpy(&st->sk_tuple.ipv6.dport, port, 2);
 		}
 		st->via_waypoint = 1;
-		world_emit(w, (struct sf_world_event){
+		world_emit(w, &(struct sf_world_event){
 				      .kind = SF_WEV_STORAGE, .sock = e->sock, .value = 1});
 	}
 	world_run_phase(w, PH_CONNECT, e->sock, NULL);

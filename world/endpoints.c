@@ -27,7 +27,7 @@ struct ep *ep_new(struct sf_world *w)
 		w->free_head = link_of(w, e);
 		return NULL;
 	}
-	world_emit(w, (struct sf_world_event){.kind = SF_WEV_SOCK_NEW, .sock = e->sock});
+	world_emit(w, &(struct sf_world_event){.kind = SF_WEV_SOCK_NEW, .sock = e->sock});
 	return e;
 }
 
@@ -70,11 +70,6 @@ struct ep *ep_queue_pop(struct sf_world *w, struct ep *listener)
 	child->qnext = 0;
 	child->listener = 0;
 	return child;
-}
-
-struct ep *slot_ep(struct sf_world *w, unsigned int slot)
-{
-	return ep_at(w, w->slot_ep[slot % SF_NSLOTS]);
 }
 
 void slot_take(struct sf_world *w, unsigned int slot, struct ep *e)

@@ -123,11 +123,11 @@ void world_fire(struct sf_world *w, struct host_sock *s, __u32 op, const __u32 a
 		return;
 	if (args)
 		memcpy(ev.args, args, sizeof(ev.args));
-	world_emit(w, ev);
+	world_emit(w, &ev);
 	if (w->stopped)
 		return;
 	ev.ret = host_sock__fire(s, op, args);
-	world_emit_ran(w, ev);
+	world_emit_ran(w, &ev);
 }
 
 /* tcp_set_state(): the host runs STATE_CB when S asked for it (host.h), and
@@ -142,16 +142,16 @@ static void set_state(struct sf_world *w, struct host_sock *s, __u32 state)
 		return;
 	if (fires) {
 		ev.kind = SF_WEV_BEFORE;
-		world_emit(w, ev);
+		world_emit(w, &ev);
 		if (w->stopped)
 			return;
 	}
 	ev.ret = host_sock__set_state(s, state);
 	ev.kind = SF_WEV_CLOSED;
 	if (fires)
-		world_emit_ran(w, ev);
+		world_emit_ran(w, &ev);
 	else if (state == BPF_TCP_CLOSE)
-		world_emit(w, ev);
+		world_emit(w, &ev);
 }
 
 void world_run_phase(struct sf_world *w, enum phase ph, struct host_sock *self,

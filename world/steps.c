@@ -4,6 +4,7 @@
  * layer keeps a table indexed by kind, so a kind added to the registry and
  * not here shows as an empty entry, which tests/test_exec.c looks for).
  */
+#include "input/steps.h"
 #include "world/world_internal.h"
 
 /* SF_CLOCK: no timer the world models fires, so time passing is the clock's
@@ -36,7 +37,7 @@ static const world_step_fn handlers[SF_KIND__COUNT] = {
 	[SF_RELEASE] = step_release,
 };
 
-world_step_fn world_handler(enum sf_kind kind)
+static world_step_fn world_handler(enum sf_kind kind)
 {
 	return (unsigned int)kind < SF_KIND__COUNT ? handlers[kind] : NULL;
 }
@@ -44,4 +45,21 @@ world_step_fn world_handler(enum sf_kind kind)
 bool sf_world__handles(enum sf_kind kind)
 {
 	return world_handler(kind) != NULL;
+}
+
+bool sf_world__step(struct sf_world *w, const struct sf_step *st)
+{
+	const struct sf_kind_def *k = sf_kind_def(st->kind);
+	world_step_fn handler;
+
+	if (w->stopped)
+		return false;
+	/* SPEC §8: kernel-producible until the first raw event. */
+	if (k && k->raw_event)
+		w->plausible = false;
+	handler = world_handler(st->kind);
+	if (handler)
+		handler(w, st);
+	w->step++;
+	return !w->stopped;
 }

@@ -19,7 +19,7 @@ void step_waypoint(struct sf_world *w, const struct sf_step *st)
 	stor = host_sk_storage__get(w->storage, e->sock, true);
 	stor->via_waypoint = via;
 	world_emit(w,
-		   (struct sf_world_event){.kind = SF_WEV_STORAGE, .sock = e->sock, .value = via});
+		   &(struct sf_world_event){.kind = SF_WEV_STORAGE, .sock = e->sock, .value = via});
 }
 
 /* user space writes the global G (a failed write changes nothing). */
@@ -27,7 +27,7 @@ static void write_global(struct sf_world *w, enum sf_global g, const void *value
 {
 	if (host_global__set(sf_global_name(g), value, size))
 		return;
-	world_emit(w, (struct sf_world_event){.kind = SF_WEV_GLOBAL, .global = g});
+	world_emit(w, &(struct sf_world_event){.kind = SF_WEV_GLOBAL, .global = g});
 }
 
 void step_monitoring(struct sf_world *w, const struct sf_step *st)
@@ -52,7 +52,7 @@ static void write_verdict(struct sf_world *w, struct host_sock *s, const struct 
 
 	if (host_map__update(w->auth_res, key, &verdict, BPF_ANY))
 		return; /* E2BIG: the map is full */
-	world_emit(w, (struct sf_world_event){
+	world_emit(w, &(struct sf_world_event){
 			      .kind = SF_WEV_AUTH, .sock = s, .key = key, .value = verdict});
 }
 
@@ -130,6 +130,6 @@ void step_manage(struct sf_world *w, const struct sf_step *st)
 	sf_world_manage_key(st->family, &st->local, &key);
 	if (host_map__update(w->manage, &key, &value, BPF_ANY))
 		return;
-	world_emit(w, (struct sf_world_event){
+	world_emit(w, &(struct sf_world_event){
 			      .kind = SF_WEV_MANAGE, .manage_key = &key, .value = value});
 }

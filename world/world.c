@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * world.c: the world as an object (world.h): made, reset and freed, what it
- * holds, and a step handed to its kind's handler (steps.c). The files of
+ * world.c: the world as an object (world.h): made, reset, begun and freed,
+ * and what it holds. The files of
  * world/ and what each does are listed in world_internal.h.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "input/steps.h"
 #include "world/world_internal.h"
 
 struct sf_world *sf_world__new(sf_world_hook hook, void *ctx)
@@ -74,7 +73,7 @@ void sf_world__begin(struct sf_world *w, const struct sf_input *in)
 	for (unsigned int i = 0; i < nfaults; i++)
 		host_fault__arm(in->faults[i].helper, in->faults[i].nth, 0);
 	sf_world__reset(w);
-	world_emit(w, (struct sf_world_event){.kind = SF_WEV_BEGIN, .input = in});
+	world_emit(w, &(struct sf_world_event){.kind = SF_WEV_BEGIN, .input = in});
 }
 
 unsigned int sf_world__nsocks(const struct sf_world *w)
@@ -90,41 +89,4 @@ struct host_sock *sf_world__sock(const struct sf_world *w, unsigned int i)
 struct host_sock *sf_world__slot(const struct sf_world *w, unsigned int slot)
 {
 	return slot < SF_NSLOTS && w->slot_ep[slot] ? w->eps[w->slot_ep[slot] - 1].sock : NULL;
-}
-
-/* Once the hook said stop, nothing more is reported (and no program runs:
- * world_fire() and the handlers look at w->stopped). */
-void world_emit(struct sf_world *w, struct sf_world_event ev)
-{
-	ev.step = w->step;
-	ev.index = w->events;
-	ev.plausible = w->plausible;
-	if (!w->stopped && w->hook && !w->hook(w->ctx, &ev))
-		w->stopped = true;
-	w->events += ev.fired;
-}
-
-void world_emit_ran(struct sf_world *w, struct sf_world_event ev)
-{
-	ev.kind = SF_WEV_AFTER;
-	ev.fired = true;
-	ev.fx = host_journal(&ev.nfx, &ev.overflow);
-	world_emit(w, ev);
-}
-
-bool sf_world__step(struct sf_world *w, const struct sf_step *st)
-{
-	const struct sf_kind_def *k = sf_kind_def(st->kind);
-	world_step_fn handler;
-
-	if (w->stopped)
-		return false;
-	/* SPEC §8: kernel-producible until the first raw event. */
-	if (k && k->raw_event)
-		w->plausible = false;
-	handler = world_handler(st->kind);
-	if (handler)
-		handler(w, st);
-	w->step++;
-	return !w->stopped;
 }

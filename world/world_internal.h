@@ -56,13 +56,27 @@ struct sf_world {
 	struct ep eps[MAX_EPS];
 };
 
-/* ---- reporting (world.c) ------------------------------------------------ */
+/* ---- reporting --------------------------------------------------------- */
 
 /* Tell the hook EV, unless the world stopped; a hook returning false stops it. */
-void world_emit(struct sf_world *w, struct sf_world_event ev);
+static inline void world_emit(struct sf_world *w, struct sf_world_event *ev)
+{
+	ev->step = w->step;
+	ev->index = w->events;
+	ev->plausible = w->plausible;
+	if (!w->stopped && w->hook && !w->hook(w->ctx, ev))
+		w->stopped = true;
+	w->events += ev->fired;
+}
 
 /* The program ran: EV goes out as AFTER with the journal host_journal() holds. */
-void world_emit_ran(struct sf_world *w, struct sf_world_event ev);
+static inline void world_emit_ran(struct sf_world *w, struct sf_world_event *ev)
+{
+	ev->kind = SF_WEV_AFTER;
+	ev->fired = true;
+	ev->fx = host_journal(&ev->nfx, &ev->overflow);
+	world_emit(w, ev);
+}
 
 /* ---- the kernel's callbacks (kernel_table.c) ---------------------------- */
 
@@ -123,7 +137,10 @@ void ep_queue_push(struct sf_world *w, struct ep *listener, struct ep *child);
 struct ep *ep_queue_pop(struct sf_world *w, struct ep *listener);
 
 /* The endpoint in SLOT (taken modulo SF_NSLOTS), or NULL. */
-struct ep *slot_ep(struct sf_world *w, unsigned int slot);
+static inline struct ep *slot_ep(struct sf_world *w, unsigned int slot)
+{
+	return ep_at(w, w->slot_ep[slot % SF_NSLOTS]);
+}
 
 /* SLOT (below SF_NSLOTS, and empty) holds E from now on. */
 void slot_take(struct sf_world *w, unsigned int slot, struct ep *e);
@@ -194,9 +211,6 @@ void slot_abort(struct sf_world *w, unsigned int slot);
 /* ---- step handlers (app.c, user.c, raw.c; the table in steps.c) --------- */
 
 typedef void (*world_step_fn)(struct sf_world *w, const struct sf_step *st);
-
-/* The handler of KIND, or NULL when the world has none. */
-world_step_fn world_handler(enum sf_kind kind);
 
 /* The application (SF_BY_APP), app.c. */
 void step_enrol(struct sf_world *w, const struct sf_step *st);

@@ -14,6 +14,10 @@ static const struct host_map_ops *const map_types[] = {
 };
 
 static struct host_map **maps; /* host_prog.maps[i] is maps[i] */
+/* The maps with a hook for a socket's release and for its free, so that a
+ * socket's end visits only those (it happens once per socket a run makes). */
+static struct host_map **on_release, **on_free;
+static __u32 nr_on_release, nr_on_free;
 
 static const struct host_map_ops *ops_of(__u32 type)
 {
@@ -22,9 +26,16 @@ static const struct host_map_ops *ops_of(__u32 type)
 
 int host_maps__init(void)
 {
-	maps = calloc(host_prog.nr_maps ? host_prog.nr_maps : 1, sizeof(*maps));
-	if (!maps)
+	size_t n = host_prog.nr_maps ? host_prog.nr_maps : 1;
+
+	maps = calloc(n, sizeof(*maps));
+	on_release = calloc(n, sizeof(*on_release));
+	on_free = calloc(n, sizeof(*on_free));
+	nr_on_release = nr_on_free = 0;
+	if (!maps || !on_release || !on_free) {
+		host_maps__fini();
 		return -ENOMEM;
+	}
 	for (__u32 i = 0; i < host_prog.nr_maps; i++) {
 		const struct host_map_def *d = &host_prog.maps[i];
 		const struct host_map_ops *ops = ops_of(d->type);
@@ -40,6 +51,10 @@ int host_maps__init(void)
 		maps[i]->def = d;
 		maps[i]->ops = ops;
 		maps[i]->index = i;
+		if (ops->sock_release)
+			on_release[nr_on_release++] = maps[i];
+		if (ops->sock_free)
+			on_free[nr_on_free++] = maps[i];
 	}
 	return 0;
 }
@@ -50,7 +65,10 @@ void host_maps__fini(void)
 		if (maps[i])
 			maps[i]->ops->free(maps[i]);
 	free(maps);
-	maps = NULL;
+	free(on_release);
+	free(on_free);
+	maps = on_release = on_free = NULL;
+	nr_on_release = nr_on_free = 0;
 }
 
 void host_maps__reset(void)
@@ -75,16 +93,14 @@ struct host_map *host_map_of(const void *def)
 
 void host_maps__sock_release(struct host_sock *s)
 {
-	for (__u32 i = 0; i < host_prog.nr_maps; i++)
-		if (maps[i]->ops->sock_release)
-			maps[i]->ops->sock_release(maps[i], s);
+	for (__u32 i = 0; i < nr_on_release; i++)
+		on_release[i]->ops->sock_release(on_release[i], s);
 }
 
 void host_maps__sock_free(struct host_sock *s)
 {
-	for (__u32 i = 0; i < host_prog.nr_maps; i++)
-		if (maps[i]->ops->sock_free)
-			maps[i]->ops->sock_free(maps[i], s);
+	for (__u32 i = 0; i < nr_on_free; i++)
+		on_free[i]->ops->sock_free(on_free[i], s);
 }
 
 __u32 host_maps__rank(const struct host_map_def *d)
