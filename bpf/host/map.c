@@ -14,6 +14,10 @@ static const struct host_map_ops *const map_types[] = {
 };
 
 static struct host_map **maps; /* host_prog.maps[i] is maps[i] */
+/* The maps with a sock_release / sock_free op, so that closing or freeing a
+ * socket asks only those. */
+static struct host_map **release_maps, **free_maps;
+static __u32 nr_release_maps, nr_free_maps;
 
 static const struct host_map_ops *ops_of(__u32 type)
 {
@@ -22,9 +26,15 @@ static const struct host_map_ops *ops_of(__u32 type)
 
 int host_maps__init(void)
 {
-	maps = calloc(host_prog.nr_maps ? host_prog.nr_maps : 1, sizeof(*maps));
-	if (!maps)
+	size_t n = host_prog.nr_maps ? host_prog.nr_maps : 1;
+
+	maps = calloc(n, sizeof(*maps));
+	release_maps = calloc(n, sizeof(*release_maps));
+	free_maps = calloc(n, sizeof(*free_maps));
+	if (!maps || !release_maps || !free_maps) {
+		host_maps__fini();
 		return -ENOMEM;
+	}
 	for (__u32 i = 0; i < host_prog.nr_maps; i++) {
 		const struct host_map_def *d = &host_prog.maps[i];
 		const struct host_map_ops *ops = ops_of(d->type);
@@ -40,6 +50,10 @@ int host_maps__init(void)
 		maps[i]->def = d;
 		maps[i]->ops = ops;
 		maps[i]->index = i;
+		if (ops->sock_release)
+			release_maps[nr_release_maps++] = maps[i];
+		if (ops->sock_free)
+			free_maps[nr_free_maps++] = maps[i];
 	}
 	return 0;
 }
@@ -50,7 +64,10 @@ void host_maps__fini(void)
 		if (maps[i])
 			maps[i]->ops->free(maps[i]);
 	free(maps);
-	maps = NULL;
+	free(release_maps);
+	free(free_maps);
+	maps = release_maps = free_maps = NULL;
+	nr_release_maps = nr_free_maps = 0;
 }
 
 void host_maps__reset(void)
@@ -75,16 +92,14 @@ struct host_map *host_map_of(const void *def)
 
 void host_maps__sock_release(struct host_sock *s)
 {
-	for (__u32 i = 0; i < host_prog.nr_maps; i++)
-		if (maps[i]->ops->sock_release)
-			maps[i]->ops->sock_release(maps[i], s);
+	for (__u32 i = 0; i < nr_release_maps; i++)
+		release_maps[i]->ops->sock_release(release_maps[i], s);
 }
 
 void host_maps__sock_free(struct host_sock *s)
 {
-	for (__u32 i = 0; i < host_prog.nr_maps; i++)
-		if (maps[i]->ops->sock_free)
-			maps[i]->ops->sock_free(maps[i], s);
+	for (__u32 i = 0; i < nr_free_maps; i++)
+		free_maps[i]->ops->sock_free(free_maps[i], s);
 }
 
 __u32 host_maps__rank(const struct host_map_def *d)
