@@ -49,7 +49,6 @@ int host_maps__init(void)
 		}
 		maps[i]->def = d;
 		maps[i]->ops = ops;
-		maps[i]->index = i;
 		if (ops->sock_release)
 			release_maps[nr_release_maps++] = maps[i];
 		if (ops->sock_free)

@@ -13,7 +13,6 @@
 static struct host_sock *pool;
 static __u32 pool_bump; /* sockets ever handed out since the reset */
 static __u32 pool_free; /* free list through sockhash_head: id + 1 */
-static __u32 nr_live;
 static __u64 next_cookie;
 
 int host_socks__init(void)
@@ -36,7 +35,6 @@ void host_socks__reset(void)
 	memset(pool, 0, (size_t)pool_bump * sizeof(*pool));
 	pool_bump = 0;
 	pool_free = 0;
-	nr_live = 0;
 	next_cookie = 1;
 }
 
@@ -85,7 +83,6 @@ struct host_sock *host_sock__new(void)
 	s->fullsock = true;
 	s->is_tcp = true;
 	s->cookie = next_cookie++;
-	nr_live++;
 	return s;
 }
 
@@ -135,7 +132,6 @@ void host_sock__free(struct host_sock *s)
 	s->live = false;
 	s->sockhash_head = pool_free;
 	pool_free = s->id + 1;
-	nr_live--;
 }
 
 /* The context is a snapshot of the socket taken at the callback, as the kernel
