@@ -11,9 +11,8 @@
 #include <errno.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include "host.h"
 #include "oracle.h"
-
-#define HOST_CLOCK_START 1000000000ull /* bpf/host: the clock a run starts at */
 
 struct conv {
 	const struct sf_input *life;

@@ -15,16 +15,6 @@ static struct htab_slot *slot_at(const struct host_htab *t, __u32 slot)
 	return (struct htab_slot *)(t->slots + (size_t)slot * t->stride);
 }
 
-void *host_htab__key(const struct host_htab *t, __u32 slot)
-{
-	return t->slots + (size_t)slot * t->stride + t->key_off;
-}
-
-void *host_htab__value(const struct host_htab *t, __u32 slot)
-{
-	return t->slots + (size_t)slot * t->stride + t->val_off;
-}
-
 static __u32 hash_bytes(const void *key, __u32 len)
 {
 	const __u8 *p = key;

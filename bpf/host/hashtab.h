@@ -33,8 +33,15 @@ long host_htab__find(const struct host_htab *t, const void *key);
 long host_htab__insert(struct host_htab *t, const void *key);
 void host_htab__remove(struct host_htab *t, __u32 slot);
 
-void *host_htab__key(const struct host_htab *t, __u32 slot);
-void *host_htab__value(const struct host_htab *t, __u32 slot);
+static inline void *host_htab__key(const struct host_htab *t, __u32 slot)
+{
+	return t->slots + (size_t)slot * t->stride + t->key_off;
+}
+
+static inline void *host_htab__value(const struct host_htab *t, __u32 slot)
+{
+	return t->slots + (size_t)slot * t->stride + t->val_off;
+}
 
 /* The kernel's checks of an update's FLAGS against KEY's presence
  * (htab_map_update_elem, sock_hash_update_common): the slot of KEY, inserted

@@ -14,10 +14,10 @@ static const struct host_map_ops *const map_types[] = {
 };
 
 static struct host_map **maps; /* host_prog.maps[i] is maps[i] */
-/* The maps with a hook for a socket's release and for its free, so that a
- * socket's end visits only those (it happens once per socket a run makes). */
-static struct host_map **on_release, **on_free;
-static __u32 nr_on_release, nr_on_free;
+/* The maps with a sock_release / sock_free op, so that closing or freeing a
+ * socket asks only those. */
+static struct host_map **release_maps, **free_maps;
+static __u32 nr_release_maps, nr_free_maps;
 
 static const struct host_map_ops *ops_of(__u32 type)
 {
@@ -29,10 +29,9 @@ int host_maps__init(void)
 	size_t n = host_prog.nr_maps ? host_prog.nr_maps : 1;
 
 	maps = calloc(n, sizeof(*maps));
-	on_release = calloc(n, sizeof(*on_release));
-	on_free = calloc(n, sizeof(*on_free));
-	nr_on_release = nr_on_free = 0;
-	if (!maps || !on_release || !on_free) {
+	release_maps = calloc(n, sizeof(*release_maps));
+	free_maps = calloc(n, sizeof(*free_maps));
+	if (!maps || !release_maps || !free_maps) {
 		host_maps__fini();
 		return -ENOMEM;
 	}
@@ -50,11 +49,10 @@ int host_maps__init(void)
 		}
 		maps[i]->def = d;
 		maps[i]->ops = ops;
-		maps[i]->index = i;
 		if (ops->sock_release)
-			on_release[nr_on_release++] = maps[i];
+			release_maps[nr_release_maps++] = maps[i];
 		if (ops->sock_free)
-			on_free[nr_on_free++] = maps[i];
+			free_maps[nr_free_maps++] = maps[i];
 	}
 	return 0;
 }
@@ -65,10 +63,10 @@ void host_maps__fini(void)
 		if (maps[i])
 			maps[i]->ops->free(maps[i]);
 	free(maps);
-	free(on_release);
-	free(on_free);
-	maps = on_release = on_free = NULL;
-	nr_on_release = nr_on_free = 0;
+	free(release_maps);
+	free(free_maps);
+	maps = release_maps = free_maps = NULL;
+	nr_release_maps = nr_free_maps = 0;
 }
 
 void host_maps__reset(void)
@@ -93,14 +91,14 @@ struct host_map *host_map_of(const void *def)
 
 void host_maps__sock_release(struct host_sock *s)
 {
-	for (__u32 i = 0; i < nr_on_release; i++)
-		on_release[i]->ops->sock_release(on_release[i], s);
+	for (__u32 i = 0; i < nr_release_maps; i++)
+		release_maps[i]->ops->sock_release(release_maps[i], s);
 }
 
 void host_maps__sock_free(struct host_sock *s)
 {
-	for (__u32 i = 0; i < nr_on_free; i++)
-		on_free[i]->ops->sock_free(on_free[i], s);
+	for (__u32 i = 0; i < nr_free_maps; i++)
+		free_maps[i]->ops->sock_free(free_maps[i], s);
 }
 
 __u32 host_maps__rank(const struct host_map_def *d)

@@ -6,7 +6,7 @@
  * sk_storage.c) that embeds struct host_map in an object of its own and
  * exports one struct host_map_ops; map_types.h registers it with one row.
  * The registry (map.c) builds, resets, frees and dispatches on maps only
- * through the ops: adding a type touches no other file.
+ * through the ops: a new type is its own file and one row in map_types.h.
  */
 #pragma once
 
@@ -15,7 +15,6 @@
 struct host_map {
 	const struct host_map_def *def; /* set by the registry after alloc */
 	const struct host_map_ops *ops;
-	__u32 index; /* position in host_prog.maps */
 };
 
 /*

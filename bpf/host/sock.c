@@ -13,7 +13,6 @@
 static struct host_sock *pool;
 static __u32 pool_bump; /* sockets ever handed out since the reset */
 static __u32 pool_free; /* free list through sockhash_head: id + 1 */
-static __u32 nr_live;
 static __u64 next_cookie;
 
 int host_socks__init(void)
@@ -36,7 +35,6 @@ void host_socks__reset(void)
 	memset(pool, 0, (size_t)pool_bump * sizeof(*pool));
 	pool_bump = 0;
 	pool_free = 0;
-	nr_live = 0;
 	next_cookie = 1;
 }
 
@@ -85,14 +83,21 @@ struct host_sock *host_sock__new(void)
 	s->fullsock = true;
 	s->is_tcp = true;
 	s->cookie = next_cookie++;
-	nr_live++;
 	return s;
 }
 
-/* The IPv6 view of an address: lo's form (net/loopback.h). */
-static struct sf_addr *addr6(__be32 a[4])
+/* lo's IPv4-mapped form (net/loopback.h), open-coded on its prefix: every
+ * socket the world makes comes through here, and a call into net/ for 12
+ * bytes costs more than the compare. */
+static void v4mapped(__be32 out[4], __be32 a)
 {
-	return (struct sf_addr *)a;
+	memcpy(out, lo_v4mapped_prefix, sizeof(lo_v4mapped_prefix));
+	out[3] = a;
+}
+
+static bool is_v4mapped(const __be32 a[4])
+{
+	return !memcmp(a, lo_v4mapped_prefix, sizeof(lo_v4mapped_prefix));
 }
 
 void host_sock__set_addrs(struct host_sock *s, __u32 family, const void *local, __u16 lport,
@@ -106,8 +111,8 @@ void host_sock__set_addrs(struct host_sock *s, __u32 family, const void *local, 
 		 * local_ip6/remote_ip6 too (sk_v6_rcv_saddr, sk_v6_daddr). */
 		memcpy(&s->local_ip4, local, 4);
 		memcpy(&s->remote_ip4, remote, 4);
-		*addr6(s->local_ip6) = lo_addr4(s->local_ip4);
-		*addr6(s->remote_ip6) = lo_addr4(s->remote_ip4);
+		v4mapped(s->local_ip6, s->local_ip4);
+		v4mapped(s->remote_ip6, s->remote_ip4);
 		return;
 	}
 	memcpy(s->local_ip6, local, 16);
@@ -115,9 +120,8 @@ void host_sock__set_addrs(struct host_sock *s, __u32 family, const void *local, 
 	/* The IPv4 view of an AF_INET6 socket: the IPv4 address when mapped; for
 	 * native IPv6 the kernel shows LOOPBACK4_IPV6 (127.0.0.6) as local_ip4 and
 	 * 0.0.0.0 as remote_ip4 (an accepted socket shows 127.0.0.6 there too). */
-	s->local_ip4 =
-		lo_addr_is_v4mapped(addr6(s->local_ip6)) ? s->local_ip6[3] : HOST_LOOPBACK4_IPV6;
-	s->remote_ip4 = lo_addr_is_v4mapped(addr6(s->remote_ip6)) ? s->remote_ip6[3] : 0;
+	s->local_ip4 = is_v4mapped(s->local_ip6) ? s->local_ip6[3] : HOST_LOOPBACK4_IPV6;
+	s->remote_ip4 = is_v4mapped(s->remote_ip6) ? s->remote_ip6[3] : 0;
 }
 
 void host_sock__free(struct host_sock *s)
@@ -128,7 +132,6 @@ void host_sock__free(struct host_sock *s)
 	s->live = false;
 	s->sockhash_head = pool_free;
 	pool_free = s->id + 1;
-	nr_live--;
 }
 
 /* The context is a snapshot of the socket taken at the callback, as the kernel

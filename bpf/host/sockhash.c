@@ -126,7 +126,7 @@ static void sockhash_drop_sock(struct host_map *m, struct host_sock *s)
 	struct sockhash_map *sh = sockhash_of(m);
 	__u32 *link = &s->sockhash_head;
 
-	while (*link) {
+	while (*link) { /* most sockets have no entry: nothing to walk */
 		__u32 ref = *link;
 
 		if ((ref - 1) >> 16 != sh->rank) {
