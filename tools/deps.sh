@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # deps.sh: install the Debian packages the build needs, and say which.
-# Usage: tools/deps.sh [group...]   groups: build (default), afl, gcc
+# Usage: tools/deps.sh [group...]   groups: build (default), afl
 # Checks commands and headers, not package names, so a machine that has the
 # tools some other way (OSS-Fuzz's clang in /usr/local/bin) is left alone. Exits 2 with the reason when something is missing and
 # cannot be installed (not root, no apt-get).
