@@ -111,6 +111,17 @@ $(FUZZ_MSAN_BINS): $(BUILD)/msan/bin/%: $(BUILD)/msan/fuzz/%.o \
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(CFLAGS) $(MSAN) $^ -o $@
 
+# AFL++'s custom mutator: the format's structure-aware mutation as a
+# shared object (fuzz/afl_mutator.c), from the few input/ sources it needs.
+AFL_MUTATOR := $(BUILD)/afl/lib/sockfuzz_mutator.so
+AFL_MUTATOR_SRCS := fuzz/afl_mutator.c input/mutate.c input/decode.c input/encode.c \
+	input/pool.c input/steps.c input/names.c net/loopback.c
+$(AFL_MUTATOR): $(AFL_MUTATOR_SRCS) Makefile fuzz/fuzz.mk $(DEPS_STAMP)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -std=gnu11 $(WARN) $(NATIVE_INC) -DSF_MODULE_input -O2 -g -shared -fPIC \
+		$(AFL_MUTATOR_SRCS) -o $@
+
 fuzz-targets: $(FUZZ_LIBFUZZER_BINS) $(FUZZ_REPLAY_BINS)
 
 # ------------------------------------------------------------------------
@@ -123,8 +134,9 @@ FUZZ_RUN = fuzz/run_fuzz.sh --seconds $(FUZZ_SECONDS) $(if $(FUZZ_JOBS),--jobs $
 fuzz: $(FUZZ_LIBFUZZER_BINS) $(FUZZ_REPLAY_BINS) $(SOCKFUZZ_CLI)
 	$(Q)$(FUZZ_RUN) --engine libfuzzer --bin $(BUILD)/fuzz/bin $(FUZZ_TARGETS)
 
-fuzz-afl: $(FUZZ_AFL_BINS) $(FUZZ_REPLAY_BINS) $(SOCKFUZZ_CLI)
-	$(Q)$(FUZZ_RUN) --engine afl --bin $(BUILD)/afl/bin $(FUZZ_TARGETS)
+fuzz-afl: $(FUZZ_AFL_BINS) $(FUZZ_REPLAY_BINS) $(SOCKFUZZ_CLI) $(AFL_MUTATOR)
+	$(Q)AFL_CUSTOM_MUTATOR_LIBRARY=$(abspath $(AFL_MUTATOR)) \
+		$(FUZZ_RUN) --engine afl --bin $(BUILD)/afl/bin $(FUZZ_TARGETS)
 
 # ------------------------------------------------------------------------
 # Corpus: corpus/<target>/*.trace are the sources, *.bin their compiled form

@@ -10,6 +10,7 @@
 #include "bpf/host/host.h"
 #include "run/exec.h"
 #include "fuzz/fuzz_target.h"
+#include "input/mutate.h"
 
 /* Static: an input is about 10 KiB and the hot path allocates nothing. */
 static struct sf_input input;
@@ -133,4 +134,48 @@ void fuzz_target_run(const uint8_t *data, size_t size, enum sf_level level)
 	COUNT(failures, 1);
 	report_failure(level, size);
 	abort();
+}
+
+/* libFuzzer's byte mutation; absent (NULL) without the engine. */
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max) __attribute__((weak));
+
+static bool bytes_only(void)
+{
+	static int only = -1;
+
+	if (only < 0) {
+		const char *env = getenv("SOCKFUZZ_MUTATOR");
+
+		only = env && !strcmp(env, "bytes");
+	}
+	return only;
+}
+
+static size_t byte_mutate(uint8_t *data, size_t size, size_t max)
+{
+	return LLVMFuzzerMutate ? LLVMFuzzerMutate(data, size, max) : size;
+}
+
+size_t fuzz_target_mutate(uint8_t *data, size_t size, size_t max, unsigned int seed,
+			  enum sf_level level)
+{
+	size_t n;
+
+	if (bytes_only() || seed % 4 == 0)
+		return byte_mutate(data, size, max);
+	n = sf_mutate(data, size, max, seed, level);
+	return n ? n : byte_mutate(data, size, max);
+}
+
+size_t fuzz_target_crossover(const uint8_t *a, size_t na, const uint8_t *b, size_t nb, uint8_t *out,
+			     size_t max, unsigned int seed, enum sf_level level)
+{
+	size_t n = bytes_only() ? 0 : sf_crossover(a, na, b, nb, out, max, seed, level);
+
+	if (n)
+		return n;
+	/* As libFuzzer's own cross-over would start: A's bytes. */
+	n = na < max ? na : max;
+	memcpy(out, a, n);
+	return byte_mutate(out, n, max);
 }

@@ -53,5 +53,18 @@ void fuzz_target_run(const uint8_t *data, size_t size, enum sf_level level);
  * none. The string must live until the next call. */
 void fuzz_target_name(const char *name);
 
+/*
+ * libFuzzer's custom mutator and cross-over for a target of LEVEL: the
+ * structure-aware mutation of input/mutate.h for three inputs in four,
+ * libFuzzer's own byte mutation for the rest and whenever the mutated run
+ * does not fit MAX (a share of byte mutation keeps "anything" reachable).
+ * SOCKFUZZ_MUTATOR=bytes in the environment leaves every input to
+ * libFuzzer. Both return the new size.
+ */
+size_t fuzz_target_mutate(uint8_t *data, size_t size, size_t max, unsigned int seed,
+			  enum sf_level level);
+size_t fuzz_target_crossover(const uint8_t *a, size_t na, const uint8_t *b, size_t nb, uint8_t *out,
+			     size_t max, unsigned int seed, enum sf_level level);
+
 /* The totals of this process since fuzz_target_init(). */
 const struct fuzz_stats *fuzz_target_stats(void);

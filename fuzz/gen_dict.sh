@@ -48,6 +48,11 @@ auth_allow|auth_answer allow
 auth_deny|auth_answer deny
 xdp_deny|xdp_verdict slot=2 deny
 clock_1s|clock 1s
+connect_control_near_byte|connect slot=4 from=127.0.0.5:40002 to=0.0.1.2:929
+connect_control_near_port|connect slot=4 from=127.0.0.5:40002 to=0.0.0.2:931
+connect_control_v6_near_word|connect slot=4 from=[fd00:5f::5]:40002 to=[::1:0:0:2]:929
+node_ip_low_word_twin|node_ip ::127.0.0.101
+pod_gateway_near_byte|pod_gateway 127.0.1.101
 manage_unmanaged|manage 127.0.0.9 value=1
 manage_managed_v6|manage fd00:5f::9 value=0
 EOF

@@ -179,7 +179,9 @@ start_afl() { # target, work dir
 			role=(-S "sec$i")
 		fi
 		# AFL++ sets its own ASAN_OPTIONS (abort_on_error, symbolize=0).
-		env -u ASAN_OPTIONS -u UBSAN_OPTIONS SOCKFUZZ_STATS="$w/stats" \
+		# The structure-aware mutator (AFL_CUSTOM_MUTATOR_LIBRARY, when make
+		# fuzz-afl gives it) needs the target's level.
+		env -u ASAN_OPTIONS -u UBSAN_OPTIONS SOCKFUZZ_STATS="$w/stats" SOCKFUZZ_LEVEL="${t#fuzz_}" \
 			AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
 			AFL_TRY_AFFINITY=1 AFL_SKIP_CRASHES=1 AFL_NO_STARTUP_CALIBRATION=1 \
 			timeout -k 10 $((round_seconds + 60)) \

@@ -20,7 +20,7 @@ TEST_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
 # bpf/host/, all on tests/data/host_fixture.bpf.c (tests/host_fixture.h).
 HOST_SUITES := $(patsubst tests/%.c,%,$(wildcard tests/test_host_*.c))
 
-UNIT_SUITES := test_sockops test_sockops_gcc $(HOST_SUITES) test_other_program
+UNIT_SUITES := test_sockops test_sockops_gcc $(HOST_SUITES) test_other_program test_input_mutate
 UNIT_BINS := $(addprefix $(TEST_BUILD)/,$(UNIT_SUITES))
 
 $(TEST_DATA_BUILD): | $(TEST_BUILD)
@@ -49,6 +49,7 @@ endef
 $(eval $(call unit_suite,test_sockops,tests/test_sockops.c,$(BUILD)/native/prog/$(PROG_NAME).prog.o,$(BUILD)/native/libsockfuzz.a,$$(CC),$$(NATIVE_CFLAGS)))
 $(eval $(call unit_suite,test_sockops_gcc,tests/test_sockops.c,$(BUILD)/gcc/prog/$(PROG_NAME).prog.o,$(BUILD)/gcc/libsockfuzz.a,gcc,$$(CFLAGS) $$(SAN)))
 $(foreach s,$(HOST_SUITES),$(eval $(call unit_suite,$(s),tests/$(s).c,$(TEST_DATA_BUILD)/host_fixture.prog.o,$(BUILD)/native/libsockfuzz.a,$$(CC),$$(NATIVE_CFLAGS))))
+$(eval $(call unit_suite,test_input_mutate,tests/test_input_mutate.c,$(BUILD)/native/prog/$(PROG_NAME).prog.o,$(BUILD)/native/libsockfuzz.a,$$(CC),$$(NATIVE_CFLAGS)))
 $(eval $(call unit_suite,test_other_program,tests/test_other_program.c,$(TEST_DATA_BUILD)/other_sockops.prog.o,$(BUILD)/native/libsockfuzz.a,$$(CC),$$(NATIVE_CFLAGS)))
 
 # The step-kind registry and the oracle's handler tables against it: the
