@@ -13,7 +13,8 @@
  *
  * The trials reach more than the fuzz input model does on purpose (raw
  * ops on any family, km_manage values other than 0, any STATE_CB args, user
- * space writing storage and auth verdicts under several keys), because the
+ * space writing storage (its whole original-destination tuple) and auth
+ * verdicts under several keys, TCP counters of any size), because the
  * question here is whether the program changed, not whether a property sees it.
  */
 #include <stdint.h>
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "host.h"
+#include "net/loopback.h"
 #include "sockops.h"
 
 #define NSOCKS	 6
@@ -45,28 +47,20 @@ static __u32 pick(__u32 n)
 
 /* Addresses, network order, IPv4 as IPv4-mapped; chosen to sit on every edge
  * the program tests: control addresses, v4-mapped look-alikes, word-3 twins. */
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define N32(x) __builtin_bswap32(x)
-#else
-#define N32(x) (x)
-#endif
-#define V4(a, b, c, d)                                                              \
-	{                                                                           \
-		0, 0, N32(0x0000ffffu), N32((a) << 24 | (b) << 16 | (c) << 8 | (d)) \
-	}
-static const __be32 pool[][4] = {
-	V4(0, 0, 0, 2),
-	V4(10, 0, 0, 1),
-	V4(10, 0, 0, 2),
-	V4(127, 0, 0, 5),
-	V4(0, 0, 0, 0),
-	{0, 0, 0, N32(2)},			    /* ::2 */
-	{0, 0, 0, N32(0x7f000001u)},		    /* ::127.0.0.1, a word-3 twin */
-	{N32(0x20010db8u), 0, 0, N32(0x0a000001u)}, /* 2001:db8::a00:1, another */
-	{N32(0xfd0d0000u), 0, 0, N32(1)},	    /* fd0d::1 */
-	{N32(0xfd0d0000u), 0, 0, N32(2)},	    /* fd0d::2 */
-	{0, 0, N32(0xffff0000u), N32(0x0a000001u)}, /* bytes 8..11 ff ff 00 00 */
-	{0, 0, 0, 0},				    /* :: */
+#define N32 LO_BE32
+static const struct sf_addr pool[] = {
+	LO_ADDR4(0, 0, 0, 2),
+	LO_ADDR4(127, 0, 0, 7),
+	LO_ADDR4(127, 0, 0, 2),
+	LO_ADDR4(127, 0, 0, 5),
+	LO_ADDR4(0, 0, 0, 0),
+	LO_ADDR6(0, 2),				      /* ::2 */
+	LO_ADDR6(0, 0x7f000001u),		      /* ::127.0.0.1, a word-3 twin */
+	LO_ADDR6(0x20010db8u, 0x7f000007u),	      /* 2001:db8::7f00:7, another */
+	LO_ADDR6(0xfd0d0000u, 1),		      /* fd0d::1 */
+	LO_ADDR6(0xfd0d0000u, 2),		      /* fd0d::2 */
+	{{0, 0, N32(0xffff0000u), N32(0x7f000007u)}}, /* bytes 8..11 ff ff 00 00 */
+	{{0}},					      /* :: */
 };
 #define NPOOL (sizeof(pool) / sizeof(pool[0]))
 static const __u16 ports[] = {929, 930, 80, 8080, 0x3a1, 0xa103, 1, 65535};
@@ -79,12 +73,16 @@ static struct host_sock *socks[NSOCKS];
 
 static bool is_v4mapped(const __be32 *a)
 {
-	return a[0] == 0 && a[1] == 0 && a[2] == N32(0x0000ffffu);
+	return lo_addr_is_v4mapped((const struct sf_addr *)a);
 }
 
+/* TCP counters: zero, small, the kernel's srtt << 3 shapes, and the widths
+ * the probe record truncates. */
+static const __u64 counters[] = {0, 1, 7, 8, 9, 40, 1000, 0xffffffffu, 0x100000000ull, ~0ull};
+#define NCOUNTERS (sizeof(counters) / sizeof(counters[0]))
 static void set_random_addrs(struct host_sock *s)
 {
-	const __be32 *l = pool[pick(NPOOL)], *r = pool[pick(NPOOL)];
+	const __be32 *l = pool[pick(NPOOL)].w, *r = pool[pick(NPOOL)].w;
 	__u32 family = families[pick(sizeof(families) / sizeof(families[0]))];
 	__u16 lp = ports[pick(NPORTS)], rp = ports[pick(NPORTS)];
 
@@ -133,7 +131,7 @@ static void set_global_addr(const char *name)
 {
 	static const __be32 zero[4];
 
-	host_global__set(name, pick(3) ? pool[pick(NPOOL)] : zero, 16);
+	host_global__set(name, pick(3) ? pool[pick(NPOOL)].w : zero, 16);
 }
 
 /* The return value, then everything user space could read: the whole state
@@ -158,7 +156,7 @@ static int action(struct host_map *manage, struct host_map *auth, struct host_ma
 	__be32 key[4];
 	int ret = 0;
 
-	switch (pick(16)) {
+	switch (pick(17)) {
 	case 0 ... 5:
 		op = ops[pick(sizeof(ops) / sizeof(ops[0]))];
 		if (op == 10) {
@@ -179,9 +177,13 @@ static int action(struct host_map *manage, struct host_map *auth, struct host_ma
 		struct sock_storage_data *st = host_sk_storage__get(storage, s, true);
 
 		if (st) {
+			__u8 *tuple = (__u8 *)&st->sk_tuple;
+
 			st->via_waypoint = (__u8)pick(2);
 			st->connect_ns = pick(2) ? host_clock__now() - pick(1000) : 0;
-			st->sk_tuple.ipv4.dport = (__u16)pick(65536);
+			/* The original destination, every one of its 36 bytes. */
+			for (unsigned int i = 0; i < sizeof(st->sk_tuple); i++)
+				tuple[i] = (__u8)rng();
 		}
 		break;
 	}
@@ -211,6 +213,15 @@ static int action(struct host_map *manage, struct host_map *auth, struct host_ma
 	case 15:
 		/* the same socket twice on one side of a connection: fire 4 then 5 */
 		ret = host_sock__fire(s, 4, NULL) + host_sock__fire(s, 5, NULL);
+		break;
+	case 16:
+		/* what bpf_tcp_sock() reads */
+		s->tp.srtt_us = (__u32)counters[pick(NCOUNTERS)];
+		s->tp.rtt_min = (__u32)counters[pick(NCOUNTERS)];
+		s->tp.total_retrans = (__u32)counters[pick(NCOUNTERS)];
+		s->tp.lost_out = (__u32)counters[pick(NCOUNTERS)];
+		s->tp.bytes_received = counters[pick(NCOUNTERS)];
+		s->tp.bytes_acked = counters[pick(NCOUNTERS)];
 		break;
 	}
 	return ret;
