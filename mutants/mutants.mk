@@ -50,7 +50,7 @@ $(MUT_BUILD)/$(1)/core/.applied: $(call MUT_PATCH_OF,$(1)) $(CORE_SRCS) mutants/
 
 $(MUT_BUILD)/$(1)/sockops.bpf.o: $(MUT_BUILD)/$(1)/core/.applied Makefile $(DEPS_STAMP)
 	$$(call msg,BPF,$$@)
-	$(Q)$(CLANG) $$(MUT_BPF_CFLAGS) -I$(MUT_BUILD)/$(1)/core \
+	$(Q)$(BPF_CLANG) $$(MUT_BPF_CFLAGS) -I$(MUT_BUILD)/$(1)/core \
 		-c $(MUT_BUILD)/$(1)/core/sockops.bpf.c -o $$@
 
 $(MUT_BUILD)/$(1)/prog.c: $(MUT_BUILD)/$(1)/sockops.bpf.o $(BUILD)/tools/mapgen
@@ -69,7 +69,7 @@ $(MUT_BUILD)/$(1)/fuzz/prog.o: $(MUT_BUILD)/$(1)/prog.c Makefile
 	$$(call msg,CC,$$@)
 	$(Q)mkdir -p $$(@D)
 	$(Q)$$(FUZZ_CC) $$(BASE_CFLAGS) -I$(MUT_BUILD)/$(1)/core $$(NATIVE_INC) $$(CFLAGS) \
-		-fsanitize=fuzzer-no-link $$(SAN) $$(EXTRA_CFLAGS) -c $$< -o $$@
+		$$(FUZZ_INSTR) $$(SAN) $$(EXTRA_CFLAGS) -c $$< -o $$@
 endef
 
 $(foreach m,$(MUT_ALL),$(eval $(call mutant_rules,$(m))))

@@ -25,7 +25,7 @@ $(TEST_DATA_BUILD): | $(TEST_BUILD)
 # Programs under tests/data/: BPF object, generated descriptor, native object.
 $(TEST_DATA_BUILD)/%.bpf.o: tests/data/%.bpf.c Makefile tests/tests.mk $(DEPS_STAMP) | $(TEST_DATA_BUILD)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(TEST_DATA_BUILD)/%.prog.c: $(TEST_DATA_BUILD)/%.bpf.o $(BUILD)/tools/mapgen | $(TEST_DATA_BUILD)
 	$(call msg,MAPGEN,$@)
