@@ -134,3 +134,18 @@ void fuzz_target_run(const uint8_t *data, size_t size, enum sf_level level)
 	report_failure(level, size);
 	abort();
 }
+
+void fuzz_target_count(unsigned int n)
+{
+	COUNT(inputs, 1);
+	COUNT(checks, n);
+}
+
+void fuzz_target_fail(const char *prop, const char *form, size_t size, const char *why)
+{
+	COUNT(failures, 1);
+	fprintf(stderr, "sockfuzz: property %s failed (%s form, %zu bytes%s%s)\n%s\n", prop, form,
+		size, input_name ? ", " : "", input_name ? input_name : "", why);
+	fflush(stderr);
+	abort();
+}

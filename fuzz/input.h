@@ -64,7 +64,6 @@ enum sf_kind {
 #define SF_F_NOTCP    0x04 /* RAW: not TCP (bpf_tcp_sock() gives NULL) */
 #define SF_F_NEWSOCK  0x08 /* RAW: a new socket takes the slot (the old one is gone) */
 
-
 /* A socket's TCP counters, as bpf_tcp_sock() shows them (kind SF_TCP). A
  * recorded callback replays with the counters the kernel had. */
 struct sf_tcp {

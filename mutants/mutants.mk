@@ -101,8 +101,8 @@ $(MUT_BUILD)/%/sockfuzz: $(CLI_LINK_OBJS) $(MUT_BUILD)/%/native/prog.o $(CLI_LIN
 	$(call msg,LD,$@)
 	$(Q)$(call cli_link,$(MUT_BUILD)/$*/native/prog.o)
 
-# (c) The libFuzzer targets.
-MUT_FUZZ_TARGETS := fuzz_lifecycle fuzz_raw
+# (c) The libFuzzer targets that run the program (fuzz/fuzz.mk).
+MUT_FUZZ_TARGETS := $(filter-out $(FUZZ_TEXT_TARGETS),$(FUZZ_TARGETS))
 define mutant_fuzz_rule
 $(MUT_BUILD)/%/$(1): $(MUT_BUILD)/%/fuzz/prog.o $(BUILD)/fuzz/fuzz/$(1).o \
 		$(BUILD)/fuzz/fuzz/fuzz_target.o $(BUILD)/fuzz/libsockfuzz.a
