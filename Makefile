@@ -93,6 +93,20 @@ $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o | $(BUILD)/bpf
 
 ALL_TARGETS :=
 TEST_TARGETS :=
+# Every test group runs its suites through tests/run.sh: one way to count,
+# to skip (exit 77: one SKIP line) and, with JUNIT=DIR, to write JUnit XML;
+# their logs go to TEST_LOGS.
+TEST_RUN := tests/run.sh
+TEST_LOGS := $(BUILD)/tests/logs
+export LOGDIR := $(TEST_LOGS)
+ifneq ($(JUNIT),)
+export JUNIT := $(abspath $(JUNIT))
+endif
+# The sanitizers' run-time settings of everything make runs: leaks are
+# errors, the first report stops the run (values in the environment win).
+export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
+export MSAN_OPTIONS ?= halt_on_error=1
 # Native sources that go into every flavour's libsockfuzz.a (fragments add theirs).
 LIB_SRCS := net/loopback.c
 NATIVE_INC := -Ibpf/host -Ibpf/host/include -Icore -I.
@@ -132,6 +146,8 @@ $(BUILD)/$(1)/libsockfuzz.a: $(addprefix $(BUILD)/$(1)/,$(LIB_SRCS:.c=.o))
 endef
 
 include $(wildcard bpf/host/host.mk bpf/kernel/kernel.mk bpf/record/record.mk oracle/oracle.mk tests/tests.mk cli/cli.mk props/props.mk fuzz/fuzz.mk bench/bench.mk mutants/mutants.mk)
+# Read after the above: they use FUZZ_TARGETS, CLI_BIN, KERN_TEST and the test binaries.
+include $(wildcard tests/harness.mk oss-fuzz/oss-fuzz.mk coverage/coverage.mk)
 
 
 FUZZ_CC ?= clang

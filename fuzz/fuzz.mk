@@ -140,10 +140,6 @@ fuzz-afl: $(FUZZ_AFL_BINS) $(FUZZ_REPLAY_BINS) $(SOCKFUZZ_CLI)
 
 CORPUS_TRACES := $(sort $(wildcard corpus/*/*.trace))
 CORPUS_BINS := $(sort $(wildcard corpus/*/*.bin))
-# Replays check determinism too; any sanitizer report fails the run.
-FUZZ_TEST_ENV := SOCKFUZZ_DETERMINISM=1 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	MSAN_OPTIONS=halt_on_error=1
 
 corpus: $(SOCKFUZZ_CLI)
 	$(Q)for t in $(CORPUS_TRACES); do \
@@ -158,16 +154,16 @@ dict: $(SOCKFUZZ_CLI)
 	done
 
 test-corpus: $(SOCKFUZZ_CLI) $(FUZZ_REPLAY_BINS)
-	$(Q)fuzz/check_corpus.sh --cli $(SOCKFUZZ_CLI) --replay-bin $(BUILD)/native/bin \
+	$(Q)$(TEST_RUN) test_corpus -- fuzz/check_corpus.sh --cli $(SOCKFUZZ_CLI) --replay-bin $(BUILD)/native/bin \
 		--work $(BUILD)/corpus-check $(FUZZ_TEXT_TARGETS:%=--text %) $(FUZZ_TARGETS)
 
 # The seeds of target $(1): the text form's or the binary form's.
 fuzz_seeds = $(if $(filter $(FUZZ_TEXT_TARGETS),$(1)),$(CORPUS_TRACES),$(CORPUS_BINS))
 
+# The seeds through each target's MSan replay main, determinism checked too.
 test-msan: $(FUZZ_MSAN_BINS)
-	$(Q)$(foreach t,$(FUZZ_TARGETS),b=$(BUILD)/msan/bin/$(t); \
-		$(FUZZ_TEST_ENV) $$b $(call fuzz_seeds,$(t)) > $$b.log 2>&1 || { cat $$b.log; exit 1; }; \
-		printf '  %-8s %s\n' MSAN "$$b: $$(sed -n 's/^sockfuzz: //p' $$b.log)";) true
+	$(Q)$(foreach t,$(FUZZ_TARGETS),SOCKFUZZ_DETERMINISM=1 $(TEST_RUN) msan_$(t) -- \
+		$(BUILD)/msan/bin/$(t) $(call fuzz_seeds,$(t)) &&) true
 
 TEST_TARGETS += test-corpus test-msan
 

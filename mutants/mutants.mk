@@ -166,26 +166,8 @@ MUT_REPLAY_FILES = $(sort $(wildcard corpus/*/*.bin corpus/*/*.trace mutants/kil
 test-mutants: $(foreach m,$(MUT_ALL),$(MUT_BUILD)/$(m)/native/prog.o) \
 		$(foreach m,core $(MUT_SPEC9),$(MUT_BUILD)/$(m)/sockfuzz)
 	$(call msg,TEST,mutants: $(words $(MUT_ALL)) patches apply and build)
-	$(Q)for p in $(MUT_PATCHES); do \
-		n=$$(basename $$p .patch); \
-		line="$${n%%-*} $${n#*-}: $$(sed -n '1s/^# //p' $$p)"; \
-		grep -qxF "$$line" mutants/catalogue.txt || \
-			{ echo "  FAIL     $$p: no line '$$line' in mutants/catalogue.txt"; exit 1; }; \
-	done; \
-	[ $$(grep -c '^[0-9]' mutants/catalogue.txt) -eq $(words $(MUT_PATCHES)) ] || \
-		{ echo "  FAIL     mutants/catalogue.txt lists a mutant with no patch"; exit 1; }
-	$(Q)status=0; for m in core $(MUT_SPEC9); do \
-		$(CLI_TEST_ENV) $(MUT_BUILD)/$$m/sockfuzz replay $(MUT_REPLAY_FILES) \
-			> $(MUT_BUILD)/$$m/replay.log 2>&1; rc=$$?; \
-		want=1; [ $$m = core ] && want=0; \
-		if [ $$rc -eq $$want ]; then \
-			printf '  %-8s %s\n' OK "$$m: replay exit $$rc"; \
-		else \
-			printf '  %-8s %s\n' FAIL \
-				"$$m: replay exit $$rc, want $$want, see $(MUT_BUILD)/$$m/replay.log"; \
-			status=1; \
-		fi; \
-	done; exit $$status
+	$(Q)$(TEST_RUN) test_mutants -- mutants/test_mutants.sh $(MUT_BUILD) "$(MUT_SPEC9)" \
+		$(MUT_REPLAY_FILES)
 
 TEST_TARGETS += test-mutants
 

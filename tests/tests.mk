@@ -12,9 +12,6 @@
 TEST_BUILD := $(BUILD)/tests
 TEST_DATA_BUILD := $(TEST_BUILD)/data
 TEST_LDLIBS := -lcmocka
-# Sanitizer run-time settings: leaks are errors, UBSan stops at the first report.
-TEST_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 UNIT_SUITES := test_sockops test_sockops_gcc test_host test_other_program
 UNIT_BINS := $(addprefix $(TEST_BUILD)/,$(UNIT_SUITES))
@@ -47,17 +44,12 @@ $(eval $(call unit_suite,test_sockops_gcc,tests/test_sockops.c,$(BUILD)/gcc/prog
 $(eval $(call unit_suite,test_host,tests/test_host.c,$(TEST_DATA_BUILD)/host_fixture.prog.o,$(BUILD)/native/libsockfuzz.a,$$(CC),$$(NATIVE_CFLAGS)))
 $(eval $(call unit_suite,test_other_program,tests/test_other_program.c,$(TEST_DATA_BUILD)/other_sockops.prog.o,$(BUILD)/native/libsockfuzz.a,$$(CC),$$(NATIVE_CFLAGS)))
 
-# Run every suite (all of them, even after a failure) and print cmocka's
-# summary lines; for a suite that failed, its log without the passing tests
-# (the whole log stays in $(BUILD)/tests/<suite>.log).
+# Run every suite (all of them, even after a failure) through tests/run.sh:
+# its counts, and for a suite that failed its failures (the whole log stays in
+# $(TEST_LOGS)/<suite>.log).
 test-unit: $(UNIT_BINS)
 	$(Q)status=0; for t in $(UNIT_BINS); do \
-		printf '  %-8s %s\n' TEST "$$t"; \
-		if $(TEST_ENV) "$$t" > "$$t.log" 2>&1; then \
-			grep -E '^\[ *(=+|PASSED|FAILED) *\]' "$$t.log"; \
-		else \
-			grep -vE '^\[ *(RUN|OK) *\] ' "$$t.log"; status=1; \
-		fi; \
+		$(TEST_RUN) --cmocka $$(basename $$t) -- $$t || status=1; \
 	done; exit $$status
 
 TEST_TARGETS += test-unit
