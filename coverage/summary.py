@@ -101,16 +101,15 @@ def pct(covered, count):
 
 
 def main():
-    ap = argparse.ArgumentParser()
+    # Bad usage: one line (no usage dump) and exit 2; -h shows the header.
+    ap = argparse.ArgumentParser(usage=argparse.SUPPRESS, description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--unreachable")
     ap.add_argument("--min")
     ap.add_argument("--uncovered")
     ap.add_argument("json")
     ap.add_argument("lcov")
-    try:
-        a = ap.parse_args()
-    except SystemExit as e:
-        sys.exit(2 if e.code else 0)
+    a = ap.parse_args()
     gate = None
     if a.min:
         try:

@@ -250,17 +250,16 @@ def check(targets, page_path):
 
 
 def main():
-    ap = argparse.ArgumentParser(description="the campaign report of make fuzz", add_help=True)
+    # Bad usage: one line (no usage dump) and exit 2; -h shows the header.
+    ap = argparse.ArgumentParser(usage=argparse.SUPPRESS, description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--engine", default="libfuzzer")
     ap.add_argument("--seconds", default="?")
     ap.add_argument("--jobs", default="?")
     ap.add_argument("--check", action="store_true")
     ap.add_argument("work")
     ap.add_argument("out")
-    try:
-        a = ap.parse_args()
-    except SystemExit as e:
-        sys.exit(2 if e.code else 0)
+    a = ap.parse_args()
     if not os.path.isdir(a.work):
         die(f"{a.work}: not a directory")
     engine = a.engine
