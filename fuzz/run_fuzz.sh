@@ -465,6 +465,15 @@ if "${PYTHON:-python3}" tools/fuzz_report.py --engine "$engine" --seconds "$seco
 else
 	echo "run_fuzz.sh: the report could not be written (tools/fuzz_report.py)" >&2
 fi
+# A target that ran nothing (its engine did not start) found nothing either.
+idle=()
+for t in "${targets[@]}"; do
+	[ "${execs[$t]:-0}" -gt 0 ] || idle+=("$t")
+done
+if [ ${#idle[@]} -gt 0 ]; then
+	echo "run_fuzz.sh: no input ran in ${idle[*]}: the engine did not start, see $work/$engine/<target>/logs" >&2
+	[ "$nfound" -eq 0 ] && exit 2
+fi
 if [ "$nfound" -eq 0 ]; then
 	echo "no findings: every property held on every input"
 	exit 0

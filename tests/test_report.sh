@@ -9,7 +9,7 @@
 #     page's own check (--check) passes, and fails on pages that lack a chart
 #     point, a trace, or that load a script.
 #  2. A real two-second campaign of one target (fuzz/run_fuzz.sh) writes a
-#     report that passes --check.
+#     report that passes --check; one whose engine does not start fails.
 #  3. A work dir without summary.tsv: one line and exit 2.
 #
 # Usage: tests/test_report.sh CLI REPLAY_BIN_DIR LIBFUZZER_BIN_DIR   (from the repository root)
@@ -77,6 +77,15 @@ if [ -x "$fuzz_bin/fuzz_text" ] && [ -x "$replay_bin/fuzz_text" ] && [ -x "$cli"
 		ok "the campaign's report passes --check" || bad "real report: $(cat "$work/real-check.log")"
 	[ "$(tail -n +2 "$work/real/libfuzzer/fuzz_text/timeline.tsv" | wc -l)" -ge 1 ] &&
 		ok "the campaign sampled its target" || bad "no timeline samples"
+	# An engine that does not start runs nothing and finds nothing: not a pass.
+	mkdir -p "$work/dead"
+	printf '#!/bin/sh\necho "cannot start" >&2\nexit 1\n' >"$work/dead/fuzz_text"
+	chmod +x "$work/dead/fuzz_text"
+	fuzz/run_fuzz.sh --engine libfuzzer --bin "$work/dead" --replay-bin "$replay_bin" --cli "$cli" \
+		--seconds 1 --jobs 1 --work "$work/dead-work" --text fuzz_text fuzz_text >"$work/dead.log" 2>&1
+	rc=$?
+	[ "$rc" -eq 2 ] && grep -q 'no input ran in fuzz_text' "$work/dead.log" &&
+		ok "a campaign whose engine does not start fails (exit 2)" || bad "dead engine: exit $rc: $(tail -n 3 "$work/dead.log")"
 else
 	bad "the fuzz_text builds or $cli are missing"
 fi
