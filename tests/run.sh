@@ -73,6 +73,9 @@ if $cmocka; then
 	if [ "$rc" -ne 0 ]; then
 		if [ ${#xml[@]} -gt 0 ]; then
 			junit failures "${xml[@]}"
+		elif [ -n "${JUNIT:-}" ]; then
+			# It died before cmocka wrote a word: the suite is one failed case.
+			junit whole "$name" "$rc" "$log" "$JUNIT/$name.xml"
 		fi
 		grep -vE '^\[ *(RUN|OK) *\] ' "$log"
 	fi

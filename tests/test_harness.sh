@@ -88,6 +88,13 @@ rc=$?
 read -r tests fails skips < <("$py" tools/junit.py counts "$work/junit/fake_fail.xml")
 [ "$tests $fails" = "1 1" ] && grep -q boom "$work/junit/fake_fail.xml" && ok "a failing suite fails in JUnit" ||
 	bad "fake_fail.xml: $(cat "$work/junit/fake_fail.xml")"
+# A cmocka suite that dies before cmocka writes its XML still has one.
+JUNIT=$work/junit LOGDIR=$work/logs tests/run.sh --cmocka fake_crash -- sh -c 'echo dying; exit 134' \
+	>"$work/crash.out" 2>&1
+rc=$?
+read -r tests fails skips < <("$py" tools/junit.py counts "$work/junit/fake_crash.xml" 2>/dev/null)
+[ "$rc" -eq 134 ] && [ "${tests:-} ${fails:-}" = "1 1" ] && ok "a cmocka suite that crashes fails in JUnit" ||
+	bad "fake_crash: exit $rc, JUnit ${tests:-none} tests ${fails:-} failed"
 # A suite with checks of its own: one test case each, a failed one failed.
 cat >"$work/suite.sh" <<EOF
 . $PWD/tests/suite.sh
