@@ -167,7 +167,7 @@ rc=$?
 	bad "SOCKFUZZ_NO_DEPS=1 ran apt-get $(cat "$fake/apt-get.log")"
 rm -f "$fake/apt-get"
 
-targets=$(make -s --no-print-directory print-FUZZ_TARGETS)
+targets=$(env -u MAKEFLAGS -u MAKELEVEL make -s --no-print-directory print-FUZZ_TARGETS)
 configs=$("$py" oss-fuzz/check_files.py configs) || exit 2
 while read -r engine sanitizer; do
 	name=$engine-$sanitizer
