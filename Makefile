@@ -3,11 +3,17 @@
 # (bpf/kernel/kernel.mk, bpf/host/host.mk, tests/tests.mk, fuzz/fuzz.mk, ...).
 #
 # Honours CC, CFLAGS, CXX, CXXFLAGS, LIB_FUZZING_ENGINE and OUT from the
-# environment, as OSS-Fuzz build scripts expect. V=1 shows full commands.
+# environment, as OSS-Fuzz build scripts expect; the BPF object has its own
+# compiler, BPF_CLANG. V=1 shows full commands.
 
 BUILD ?= build
 OUT ?= $(BUILD)/out
+# A native clang for the clang-only flavours (MSan); the BPF object is built
+# with BPF_CLANG, by default the first clang that has the BPF back end
+# (tools/bpf-clang.sh), found once and only when needed: $(CC) may be a clang
+# without it, as OSS-Fuzz's is.
 CLANG ?= clang
+BPF_CLANG ?= $(eval BPF_CLANG := $$(shell tools/bpf-clang.sh))$(BPF_CLANG)
 BPFTOOL ?= $(or $(shell command -v bpftool 2>/dev/null),/usr/sbin/bpftool)
 PYTHON ?= python3
 
@@ -53,10 +59,27 @@ endif
 .SECONDARY:
 .DEFAULT_GOAL := all
 
-# Missing Debian packages are installed once, saying which (tools/deps.sh).
+# Debian packages (tools/deps.sh): before anything is built, the group the
+# goals need is checked, once per build dir, and what is missing is installed
+# (as root), saying which. With SOCKFUZZ_NO_DEPS=1 nothing is installed and
+# make stops with one line naming what is missing. `make oss-fuzz` alone needs
+# the oss-fuzz group, any other goal the build group; goals that build
+# nothing need none. Objects depend on DEPS_STAMP, made once, so that a
+# change of group rebuilds nothing.
+DEPS_FREE_GOALS := clean format check-format print-%
+DEPS_GOALS := $(filter-out $(DEPS_FREE_GOALS),$(or $(MAKECMDGOALS),all))
+DEPS_GROUP ?= $(if $(filter-out oss-fuzz,$(DEPS_GOALS)),build,oss-fuzz)
+ifneq ($(DEPS_GOALS),)
+DEPS_OK := $(BUILD)/.deps-$(DEPS_GROUP)-ok
+ifneq ($(shell [ $(DEPS_OK) -nt tools/deps.sh ] && echo ok),ok)
+DEPS_ERROR := $(shell export SOCKFUZZ_NO_DEPS='$(SOCKFUZZ_NO_DEPS)' BPF_CLANG='$(BPF_CLANG)' \
+	PYTHON='$(PYTHON)'; e=$$(tools/deps.sh --make $(DEPS_GROUP)) || echo "$${e:-deps.sh failed}")
+$(if $(DEPS_ERROR),$(error $(DEPS_ERROR)))
+$(shell mkdir -p $(BUILD) && touch $(DEPS_OK))
+endif
+endif
 DEPS_STAMP := $(BUILD)/.deps-ok
-$(DEPS_STAMP): tools/deps.sh | $(BUILD)
-	$(Q)tools/deps.sh build
+$(DEPS_STAMP): | $(BUILD)
 	$(Q)touch $@
 
 $(BUILD) $(BUILD)/bpf $(BUILD)/native $(BUILD)/tools $(BUILD)/tests $(BUILD)/fuzz $(OUT):
@@ -67,7 +90,7 @@ CORE_SRCS := $(wildcard core/*.h core/*.c)
 # BPF object and skeleton: the kernel build of core/.
 $(BUILD)/bpf/%.bpf.o: core/%.bpf.c $(CORE_SRCS) Makefile $(DEPS_STAMP) | $(BUILD)/bpf
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o | $(BUILD)/bpf
 	$(call msg,GEN-SKEL,$@)
@@ -75,6 +98,20 @@ $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o | $(BUILD)/bpf
 
 ALL_TARGETS :=
 TEST_TARGETS :=
+# Every test group runs its suites through tests/run.sh: one way to count,
+# to skip (exit 77: one SKIP line) and, with JUNIT=DIR, to write JUnit XML;
+# their logs go to TEST_LOGS.
+TEST_RUN := tests/run.sh
+TEST_LOGS := $(BUILD)/tests/logs
+export LOGDIR := $(TEST_LOGS)
+ifneq ($(JUNIT),)
+export JUNIT := $(abspath $(JUNIT))
+endif
+# The sanitizers' run-time settings of everything make runs: leaks are
+# errors, the first report stops the run (values in the environment win;
+# MSan stops at the first report by default, and afl-fuzz wants its own).
+export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 # Native sources that go into every flavour's libsockfuzz.a (fragments add theirs).
 LIB_SRCS := net/loopback.c
 NATIVE_INC := -Ibpf/host -Ibpf/host/include -Icore -I.
@@ -114,14 +151,19 @@ $(BUILD)/$(1)/libsockfuzz.a: $(addprefix $(BUILD)/$(1)/,$(LIB_SRCS:.c=.o))
 endef
 
 include $(wildcard bpf/host/host.mk bpf/kernel/kernel.mk bpf/record/record.mk oracle/oracle.mk tests/tests.mk cli/cli.mk props/props.mk fuzz/fuzz.mk bench/bench.mk mutants/mutants.mk)
+# Read after the above: they use FUZZ_TARGETS, CLI_BIN, KERN_TEST and the test binaries.
+include $(wildcard tests/harness.mk oss-fuzz/oss-fuzz.mk coverage/coverage.mk)
 
 
 FUZZ_CC ?= clang
+# The fuzz flavour's engine instrumentation; with LIB_FUZZING_ENGINE (OSS-Fuzz)
+# $(CFLAGS) carries its own, or none (coverage and AFL++ builds).
+FUZZ_INSTR ?= $(if $(LIB_FUZZING_ENGINE),,-fsanitize=fuzzer-no-link)
 NATIVE_CFLAGS := $(CFLAGS) $(SAN)
 $(eval $(call native_flavor,native,$(CC),$(NATIVE_CFLAGS)))
 $(eval $(call native_flavor,gcc,gcc,$(CFLAGS) $(SAN)))
 $(eval $(call native_flavor,bench,$(CC),-g -O2))
-$(eval $(call native_flavor,fuzz,$(FUZZ_CC),$(CFLAGS) -fsanitize=fuzzer-no-link $(SAN)))
+$(eval $(call native_flavor,fuzz,$(FUZZ_CC),$(CFLAGS) $(FUZZ_INSTR) $(SAN)))
 
 all: $(ALL_TARGETS)
 
@@ -152,6 +194,10 @@ check-format:
 
 clean:
 	$(Q)rm -rf $(BUILD)
+
+# make print-VAR: the value of VAR, for scripts (one list, one place).
+print-%:
+	@echo '$($*)'
 
 .PHONY: all test format check-format clean test-modules
 

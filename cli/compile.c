@@ -51,7 +51,6 @@ int do_compile(int argc, char **argv)
 	static uint8_t buf[ENCODE_MAX];
 	const char *path = NULL, *out = NULL;
 	struct cli_input in;
-	struct sf_text_error terr;
 	size_t n;
 	int err;
 
@@ -83,13 +82,11 @@ int do_compile(int argc, char **argv)
 		p_err("not writing binary to a terminal: use -o OUT or redirect stdout");
 		return SF_EXIT_USAGE;
 	}
-	err = cli_input_read(path, &in);
+	err = cli_input_read(path, CLI_FORM_TEXT, &in);
 	if (err)
 		return err;
 	/* The input must be text: a binary file fails on line 1 like any bad header. */
-	err = sf_text_parse((const char *)in.data, in.size, &run, &terr);
-	if (err)
-		p_err("%s:%u: %s", in.path, terr.line, terr.msg);
+	err = cli_input_parse(&in, &run);
 	cli_input_free(&in);
 	if (err)
 		return SF_EXIT_USAGE;

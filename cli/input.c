@@ -1,26 +1,117 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * input.c: read an input file and decode it, binary or text. The text form
- * is recognised by its header at byte 0 only, so a binary input (which any
- * byte string is) is never mistaken for text unless it begins with exactly
- * that header.
+ * is recognised by its header, which may follow a UTF-8 BOM, blank lines and
+ * comment lines (what an editor or a paste leaves). Any byte string is a
+ * binary input, but one that looks like text and has no header is more
+ * likely a text trace with a broken or missing header: it is refused unless
+ * the command was given --binary.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include "cli/main.h"
 
 #define TEXT_HEADER    "sockfuzz-trace"
+#define UTF8_BOM       "\xef\xbb\xbf"
 #define MAX_INPUT_FILE (64u << 20) /* the decoders keep far less; this bounds memory */
 
-int cli_input_read(const char *path, struct cli_input *in)
+/* Whether P..END starts with S. */
+static bool starts_with(const uint8_t *p, const uint8_t *end, const char *s)
+{
+	size_t n = strlen(s);
+
+	return (size_t)(end - p) >= n && !memcmp(p, s, n);
+}
+
+/* Find the header after an optional BOM, blank lines, # comment lines and the
+ * header line's own leading blanks: set in->text, header_at and header_line. */
+static void find_header(struct cli_input *in)
+{
+	const uint8_t *p = in->data, *end = in->data + in->size;
+	unsigned int line = 1;
+
+	if (starts_with(p, end, UTF8_BOM))
+		p += strlen(UTF8_BOM);
+	while (p < end) {
+		const uint8_t *q = p;
+
+		while (q < end && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q < end && (*q == '#' || *q == '\n' || *q == '\r')) {
+			const uint8_t *nl = memchr(q, '\n', end - q);
+
+			if (!nl)
+				return;
+			p = nl + 1;
+			line++;
+			continue;
+		}
+		if (starts_with(q, end, TEXT_HEADER)) {
+			in->text = true;
+			in->header_at = q - in->data;
+			in->header_line = line;
+		}
+		return;
+	}
+}
+
+/* The length of the UTF-8 sequence at P (1..4 bytes), or 0 when it is not one. */
+static size_t utf8_len(const uint8_t *p, const uint8_t *end)
+{
+	size_t n = *p >= 0xf0 && *p <= 0xf4 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc2 ? 2 : 0;
+
+	if (!n || (size_t)(end - p) < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	}
+	return n;
+}
+
+/* Whether a file without the header looks like text all the same: a BOM, a
+ * first line that is blank or a comment, or nothing but printable ASCII,
+ * tabs, line ends and UTF-8. */
+static bool looks_like_text(const struct cli_input *in)
+{
+	const uint8_t *p = in->data, *end = in->data + in->size;
+
+	if (!in->size)
+		return false;
+	if (starts_with(p, end, UTF8_BOM) || *p == '#' || *p == '\n' || starts_with(p, end, "\r\n"))
+		return true;
+	while (p < end) {
+		if ((*p >= 0x20 && *p < 0x7f) || *p == '\t' || *p == '\n' || *p == '\r') {
+			p++;
+		} else {
+			size_t n = *p >= 0x80 ? utf8_len(p, end) : 0;
+
+			if (!n)
+				return false;
+			p += n;
+		}
+	}
+	return true;
+}
+
+int cli_input_read(const char *path, enum cli_form form, struct cli_input *in)
 {
 	bool is_stdin = !strcmp(path, "-");
-	FILE *f = is_stdin ? stdin : fopen(path, "rb");
+	struct stat st;
+	FILE *f;
 	size_t cap = 0;
 
 	memset(in, 0, sizeof(*in));
 	in->path = is_stdin ? "<stdin>" : path;
+	/* Opening a FIFO blocks until someone writes to it, silently. */
+	if (!is_stdin && !stat(path, &st) && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+		p_err("'%s' is a %s: give it on stdin ('-') instead", path,
+		      S_ISFIFO(st.st_mode) ? "FIFO" : "socket");
+		return SF_EXIT_USAGE;
+	}
+	f = is_stdin ? stdin : fopen(path, "rb");
 	if (!f) {
 		p_err("cannot open '%s': %s", path, strerror(errno));
 		return SF_EXIT_USAGE;
@@ -55,8 +146,15 @@ int cli_input_read(const char *path, struct cli_input *in)
 	}
 	if (!is_stdin)
 		fclose(f);
-	in->text = in->size >= strlen(TEXT_HEADER) &&
-		   !memcmp(in->data, TEXT_HEADER, strlen(TEXT_HEADER));
+	if (form != CLI_FORM_BINARY)
+		find_header(in);
+	if (form == CLI_FORM_ANY && !in->text && looks_like_text(in)) {
+		p_err("'%s' looks like text but has no '" TEXT_HEADER " v%d LEVEL' header "
+		      "(--binary runs it as a binary input)",
+		      in->path, SF_FORMAT_VERSION);
+		cli_input_free(in);
+		return SF_EXIT_USAGE;
+	}
 	return 0;
 fail:
 	if (!is_stdin)
@@ -74,10 +172,22 @@ void cli_input_free(struct cli_input *in)
 	in->size = 0;
 }
 
+int cli_input_parse(const struct cli_input *in, struct sf_input *run)
+{
+	struct sf_text_error err;
+	unsigned int before = in->text ? in->header_line - 1 : 0;
+
+	if (sf_text_parse((const char *)in->data + in->header_at, in->size - in->header_at, run,
+			  &err)) {
+		p_err("%s:%u: %s", in->path, err.line + before, err.msg);
+		return SF_EXIT_USAGE;
+	}
+	return 0;
+}
+
 int cli_input_decode(const struct cli_input *in, const enum sf_level *force, struct sf_input *run)
 {
 	static const char *const level_names[] = {"lifecycle", "raw"};
-	struct sf_text_error err;
 
 	if (!in->text) {
 		if (force)
@@ -86,10 +196,8 @@ int cli_input_decode(const struct cli_input *in, const enum sf_level *force, str
 			sf_decode(in->data, in->size, run);
 		return 0;
 	}
-	if (sf_text_parse((const char *)in->data, in->size, run, &err)) {
-		p_err("%s:%u: %s", in->path, err.line, err.msg);
+	if (cli_input_parse(in, run))
 		return SF_EXIT_USAGE;
-	}
 	if (force && *force != run->level) {
 		p_err("%s: the text is at the %s level, --level says %s", in->path,
 		      level_names[run->level], level_names[*force]);

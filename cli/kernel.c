@@ -8,13 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "cli/main.h"
 #include "oracle/oracle.h"
 
 static int do_help(int argc, char **argv)
 {
 	fprintf(stderr,
-		"Usage: %1$s kernel [--seed N] [--connections N] [--jobs N] [--out DIR] [-v] [FILE...]\n"
+		"Usage: %1$s kernel [--seed N] [--connections N] [--jobs N] [--out DIR] [-v]\n"
+		"              [--binary] [FILE...]\n"
 		"       %1$s kernel help\n"
 		"\n"
 		"       Carry out lifecycle runs with real TCP connections in a private network\n"
@@ -27,15 +29,15 @@ static int do_help(int argc, char **argv)
 		"       --jobs N         sandboxed workers in parallel (default: one per core)\n"
 		"       --out DIR        write each run and its recording (.recorded.bin) to DIR\n"
 		"       -v               say which inputs are skipped and why\n"
+		"       --binary         every FILE is a binary input, even one that looks like text\n"
 		"       " HELP_SPEC_FILE "\n"
-		"       Exit: 0 no difference, 1 a difference, 2 usage or environment error,\n"
-		"       77 the kernel, root or cgroup v2 is missing (SKIP, with the reason).\n",
+		"       " HELP_EXIT "\n",
 		bin_name);
 	return SF_EXIT_OK;
 }
 
-static bool parse_count(const char *opt, const char *arg, unsigned long long max,
-			unsigned long long *out)
+static bool parse_count(const char *opt, const char *arg, unsigned long long min,
+			unsigned long long max, unsigned long long *out)
 {
 	char *end;
 
@@ -45,10 +47,41 @@ static bool parse_count(const char *opt, const char *arg, unsigned long long max
 	}
 	errno = 0;
 	*out = strtoull(arg, &end, 0);
-	if (errno || *end || arg[0] == '-' || *out > max) {
-		p_err("%s: '%s' is not a number up to %llu", opt, arg, max);
+	if (errno || *end || !*arg || arg[0] == '-' || *out < min || *out > max) {
+		p_err("%s: '%s' is not a number from %llu to %llu", opt, arg, min, max);
 		return false;
 	}
+	return true;
+}
+
+/* DIR must exist and take a new file: a run writes there only after its
+ * connections, and a kernel run must not end without its recordings. */
+static bool writable_dir(const char *dir)
+{
+	char path[4096];
+	struct stat st;
+	int fd;
+
+	if (!dir) {
+		p_err("--out needs a directory");
+		return false;
+	}
+	if (stat(dir, &st)) {
+		p_err("--out '%s': %s", dir, strerror(errno));
+		return false;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		p_err("--out '%s' is not a directory", dir);
+		return false;
+	}
+	snprintf(path, sizeof(path), "%s/.sockfuzz-write-XXXXXX", dir);
+	fd = mkstemp(path);
+	if (fd < 0) {
+		p_err("--out '%s' cannot be written: %s", dir, strerror(errno));
+		return false;
+	}
+	close(fd);
+	unlink(path);
 	return true;
 }
 
@@ -57,6 +90,7 @@ int do_kernel(int argc, char **argv)
 	struct orc_opts opts = {.seed = 1, .connections = 1000, .max_reports = 5};
 	struct orc_case *cases = calloc(argc ? argc : 1, sizeof(*cases));
 	struct sf_input *runs = calloc(argc ? argc : 1, sizeof(*runs));
+	enum cli_form form = CLI_FORM_ANY;
 	int status = SF_EXIT_OK;
 	unsigned long long v;
 
@@ -65,43 +99,47 @@ int do_kernel(int argc, char **argv)
 		status = SF_EXIT_USAGE;
 		goto out;
 	}
+	/* --binary applies to every FILE, wherever it is. */
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--binary"))
+			form = CLI_FORM_BINARY;
+	}
 	for (int i = 0; i < argc && status == SF_EXIT_OK; i++) {
 		struct cli_input in;
-		struct stat st;
 
 		if (is_help(argv[i])) {
 			status = do_help(0, NULL);
 			goto out;
 		} else if (!strcmp(argv[i], "--seed")) {
-			if (parse_count("--seed", argv[i + 1], ~0ull, &v))
+			if (parse_count("--seed", argv[i + 1], 0, ~0ull, &v))
 				opts.seed = v;
 			else
 				status = SF_EXIT_USAGE;
 			i++;
 		} else if (!strcmp(argv[i], "--connections")) {
-			if (parse_count("--connections", argv[i + 1], 10000000, &v))
+			if (parse_count("--connections", argv[i + 1], 0, 10000000, &v))
 				opts.connections = (unsigned int)v;
 			else
 				status = SF_EXIT_USAGE;
 			i++;
 		} else if (!strcmp(argv[i], "--jobs")) {
-			if (parse_count("--jobs", argv[i + 1], ORC_MAX_JOBS, &v) && v)
+			if (parse_count("--jobs", argv[i + 1], 1, ORC_MAX_JOBS, &v))
 				opts.jobs = (unsigned int)v;
 			else
 				status = SF_EXIT_USAGE;
 			i++;
 		} else if (!strcmp(argv[i], "--out")) {
 			opts.out_dir = argv[++i];
-			if (!opts.out_dir || stat(opts.out_dir, &st) || !S_ISDIR(st.st_mode)) {
-				p_err("--out needs an existing directory");
+			if (!writable_dir(opts.out_dir))
 				status = SF_EXIT_USAGE;
-			}
 		} else if (!strcmp(argv[i], "-v")) {
 			opts.verbose = true;
+		} else if (!strcmp(argv[i], "--binary")) {
+			continue;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			status = bad_arg(argv[i], do_help);
 		} else {
-			status = cli_input_read(argv[i], &in);
+			status = cli_input_read(argv[i], form, &in);
 			if (status == SF_EXIT_OK) {
 				status = cli_input_decode(&in, NULL, &runs[opts.ncases]);
 				cli_input_free(&in);

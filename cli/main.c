@@ -3,8 +3,10 @@
  * main.c: build/sockfuzz, the command-line tool (bpftool style):
  *   sockfuzz [OPTIONS] COMMAND { ARGS | help }
  * Global options, the command table and the helpers every command uses.
- * Exit codes: 0 OK, 1 a property failed, 2 a usage or environment error.
+ * Exit codes: 0 OK, 1 a property failed, 2 a usage or environment error
+ * (a failed write to stdout too), 77 kernel cannot run here.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -64,12 +66,12 @@ static int do_help(int argc, char **argv)
 {
 	fprintf(stderr,
 		"Usage: %1$s [OPTIONS] COMMAND { ARGS | help }\n"
-		"       %1$s replay [--level LEVEL] FILE...\n"
-		"       %1$s print [--level LEVEL] FILE\n"
+		"       %1$s replay [--level LEVEL] [--binary] FILE...\n"
+		"       %1$s print [--level LEVEL] [--binary] FILE\n"
 		"       %1$s compile FILE [-o OUT]\n"
 		"       %1$s props list\n"
 		"       %1$s steps list\n"
-		"       %1$s kernel [--seed N] [--connections N] [--out DIR] [FILE...]\n"
+		"       %1$s kernel [--seed N] [--connections N] [--jobs N] [--out DIR] [FILE...]\n"
 		"       %1$s version\n"
 		"       %1$s help\n"
 		"\n"
@@ -85,7 +87,7 @@ static int do_help(int argc, char **argv)
 		"       steps    the step kinds of the input format\n"
 		"       kernel   the kernel as oracle: record real connections, replay, compare\n"
 		"\n"
-		"       Exit: 0 OK, 1 a property failed, 2 usage or environment error.\n"
+		"       " HELP_EXIT "\n"
 		"       The formats: input/FORMAT.md. '%1$s COMMAND help' for one command.\n",
 		bin_name);
 	return SF_EXIT_OK;
@@ -110,6 +112,20 @@ static const struct cmd cmds[] = {
 	{"--help", do_help},	 {NULL, NULL},
 };
 
+/* Whatever a command printed must have reached stdout: a full disk or a
+ * closed pipe is an error too (the commands that write their own output
+ * report it themselves, with SF_EXIT_USAGE). */
+static int check_stdout(int status)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return status;
+	if (status != SF_EXIT_USAGE)
+		p_err("cannot write to stdout%s%s", errno ? ": " : "",
+		      errno ? strerror(errno) : "");
+	return SF_EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -117,16 +133,17 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{0},
 	};
-	int opt;
+	int opt, asked = 0;
 
-	/* "+": stop at the command; what follows is the command's. */
+	/* "+": stop at the command; what follows is the command's. Every option
+	 * is read before one is acted on, so "-Vx" is the error it looks like. */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+hV", options, NULL)) >= 0) {
 		switch (opt) {
 		case 'h':
-			return do_help(0, NULL);
 		case 'V':
-			return do_version(0, NULL);
+			asked = asked ? asked : opt;
+			break;
 		default: {
 			/* An unknown short option may sit inside a cluster ("-Vx"). */
 			char name[3] = {'-', (char)optopt, '\0'};
@@ -135,5 +152,9 @@ int main(int argc, char **argv)
 		}
 		}
 	}
-	return cmd_select(cmds, argc - optind, argv + optind, do_help);
+	if (asked == 'h')
+		return do_help(0, NULL);
+	if (asked == 'V')
+		return check_stdout(do_version(0, NULL));
+	return check_stdout(cmd_select(cmds, argc - optind, argv + optind, do_help));
 }

@@ -22,13 +22,20 @@ enum sf_exit {
 	SF_EXIT_USAGE = 2, /* usage or environment error */
 };
 
+#define HELP_EXIT                                                                          \
+	"Exit: 0 OK, 1 a property failed (kernel: a difference), 2 usage, input or\n"      \
+	"       environment error, 77 kernel cannot run here (not root, no cgroup v2 or\n" \
+	"       BTF: one SKIP line says why)."
+
 #define SOCKFUZZ_VERSION "0.1.0"
 
 /* Shared help fragments. */
 #define HELP_SPEC_OPTIONS "OPTIONS := { -h|--help | -V|--version }"
 #define HELP_SPEC_LEVEL	  "LEVEL := { lifecycle | raw }"
-#define HELP_SPEC_FILE \
-	"FILE := { PATH | - }   binary input, or text starting 'sockfuzz-trace v1 LEVEL'"
+#define HELP_SPEC_FILE                                                                        \
+	"FILE := { PATH | - }   text whose first line is 'sockfuzz-trace v1 LEVEL' (after\n"  \
+	"       a UTF-8 BOM, blank lines and # comments), else a binary input; a file that\n" \
+	"       looks like text without that header is an error, unless --binary is given"
 
 /* argv[0] as invoked, for help texts. */
 extern const char *bin_name;
@@ -66,24 +73,40 @@ struct cli_input {
 	const char *path;
 	uint8_t *data; /* the whole file */
 	size_t size;
-	bool text; /* it starts with the text header */
+	bool text;	  /* it has the text header */
+	size_t header_at; /* where the header starts (after a BOM, blank and comment lines) */
+	unsigned int header_line; /* the header's line, 1-based */
+};
+
+/* How cli_input_read() takes a file. */
+enum cli_form {
+	CLI_FORM_ANY,	 /* text with the header, else binary unless it looks like text */
+	CLI_FORM_BINARY, /* --binary: a binary input, whatever it looks like */
+	CLI_FORM_TEXT,	 /* text only (compile): the parser says what is wrong */
 };
 
 /*
  * Read PATH ("-": stdin) whole into IN. Returns 0, or SF_EXIT_USAGE after
- * printing "Error: cannot open 'PATH': <reason>". Free with cli_input_free().
+ * printing one "Error: ..." line: PATH cannot be opened or read, is a FIFO or
+ * a socket (it would block: read it from stdin), or (CLI_FORM_ANY) looks like
+ * text (a UTF-8 BOM, a first line that is blank or a # comment, or nothing
+ * but printable text) but has no header. Free with cli_input_free().
  */
-int cli_input_read(const char *path, struct cli_input *in);
+int cli_input_read(const char *path, enum cli_form form, struct cli_input *in);
 void cli_input_free(struct cli_input *in);
 
 /*
- * Decode IN into RUN: the text form through sf_text_parse(), anything else
- * through sf_decode() (FORCE NULL: the level byte) or sf_decode_level(). A
- * binary input is never rejected. A text error prints "Error: PATH:LINE: msg";
- * a text whose header names another level than *FORCE prints that. Both give
- * SF_EXIT_USAGE; success gives 0.
+ * Decode IN into RUN: the text form through sf_text_parse() (cli_input_parse),
+ * anything else through sf_decode() (FORCE NULL: the level byte) or
+ * sf_decode_level(). A text whose header names another level than *FORCE is
+ * an error. Returns 0, or SF_EXIT_USAGE after printing the error.
  */
 int cli_input_decode(const struct cli_input *in, const enum sf_level *force, struct sf_input *run);
+
+/* Parse IN as the text form from its header on (from byte 0 when it has
+ * none). Returns 0, or SF_EXIT_USAGE after "Error: PATH:LINE: msg", LINE
+ * counted in the whole file. */
+int cli_input_parse(const struct cli_input *in, struct sf_input *run);
 
 /* Command groups. */
 int do_replay(int argc, char **argv);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * replay.c: sockfuzz replay [--level LEVEL] FILE...: run inputs through the
+ * replay.c: sockfuzz replay [--level LEVEL] [--binary] FILE...: run inputs through the
  * executor (run/exec.h) with a trace of every step and event on stdout,
  * then the first property that broke: its name, the step and event indexes,
  * the step's text and the executor's diff.
@@ -17,12 +17,13 @@
 static int do_help(int argc, char **argv)
 {
 	fprintf(stderr,
-		"Usage: %1$s replay [--level LEVEL] FILE...\n"
+		"Usage: %1$s replay [--level LEVEL] [--binary] FILE...\n"
 		"       %1$s replay help\n"
 		"\n"
 		"       Run each FILE with every property checked after every event; trace\n"
 		"       its steps and events on stdout, then the first property that failed.\n"
 		"       " HELP_SPEC_LEVEL "   level of a binary FILE (default: its byte 1)\n"
+		"       --binary   every FILE is a binary input, even one that looks like text\n"
 		"       " HELP_SPEC_FILE "\n"
 		"       Exit: 0 every run clean, 1 a property failed, 2 usage or input error.\n",
 		bin_name);
@@ -82,6 +83,7 @@ int do_replay(int argc, char **argv)
 {
 	static struct sf_input run;
 	enum sf_level level, *force = NULL;
+	enum cli_form form = CLI_FORM_ANY;
 	struct cli_input *inputs;
 	unsigned int n = 0, failed = 0;
 	int status = SF_EXIT_OK;
@@ -104,10 +106,18 @@ int do_replay(int argc, char **argv)
 			if (!parse_level(argv[++i], &level))
 				status = SF_EXIT_USAGE;
 			force = &level;
+		} else if (!strcmp(argv[i], "--binary")) {
+			form = CLI_FORM_BINARY;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			status = bad_arg(argv[i], do_help);
-		} else {
-			status = cli_input_read(argv[i], &inputs[n]);
+		}
+	}
+	/* Options first, wherever they are: --binary applies to every FILE. */
+	for (int i = 0; i < argc && status == SF_EXIT_OK; i++) {
+		if (!strcmp(argv[i], "--level")) {
+			i++;
+		} else if (argv[i][0] != '-' || !argv[i][1]) {
+			status = cli_input_read(argv[i], form, &inputs[n]);
 			n += status == SF_EXIT_OK;
 		}
 	}

@@ -17,7 +17,8 @@
 #   make oss-fuzz       targets, .options, .dict and seed zips into $(OUT); with
 #                       LIB_FUZZING_ENGINE unset the targets get the replay main
 #
-# One target per input level (input/input.h): fuzz_<level>.c. Each is built as
+# One target per input level (input/input.h): fuzz_<level>.c, and fuzz_text.c,
+# the text form's parser (its seeds are the .trace files). Each is built as
 #   $(BUILD)/fuzz/bin/T     libFuzzer, the fuzz flavour
 #   $(BUILD)/afl/bin/T      AFL++ persistent mode: afl-clang-fast -fsanitize=fuzzer
 #                           links AFL++'s libFuzzer-compatible driver
@@ -25,7 +26,11 @@
 #   $(BUILD)/msan/bin/T     the same under MemorySanitizer
 #   $(OUT)/T                OSS-Fuzz: $(CC) $(CFLAGS), linked with $(LIB_FUZZING_ENGINE)
 
-FUZZ_TARGETS := fuzz_lifecycle fuzz_raw
+FUZZ_TARGETS := fuzz_lifecycle fuzz_raw fuzz_text
+# The targets whose inputs are the text form: seeded with corpus/*/*.trace
+# (the others with corpus/*/*.bin), and their findings replay through the
+# target itself (a round trip is not a property `sockfuzz replay` checks).
+FUZZ_TEXT_TARGETS := fuzz_text
 FUZZ_SECONDS ?= 60
 # Workers in all (the targets share them); default: every core.
 FUZZ_JOBS ?=
@@ -129,7 +134,8 @@ fuzz-targets: $(FUZZ_LIBFUZZER_BINS) $(FUZZ_REPLAY_BINS)
 # minimising, the summary); see its header.
 
 FUZZ_RUN = fuzz/run_fuzz.sh --seconds $(FUZZ_SECONDS) $(if $(FUZZ_JOBS),--jobs $(FUZZ_JOBS)) \
-	--work $(FUZZ_WORK) --replay-bin $(BUILD)/native/bin --cli $(SOCKFUZZ_CLI)
+	--work $(FUZZ_WORK) --replay-bin $(BUILD)/native/bin --cli $(SOCKFUZZ_CLI) \
+	$(FUZZ_TEXT_TARGETS:%=--text %)
 
 fuzz: $(FUZZ_LIBFUZZER_BINS) $(FUZZ_REPLAY_BINS) $(SOCKFUZZ_CLI)
 	$(Q)$(FUZZ_RUN) --engine libfuzzer --bin $(BUILD)/fuzz/bin $(FUZZ_TARGETS)
@@ -144,10 +150,6 @@ fuzz-afl: $(FUZZ_AFL_BINS) $(FUZZ_REPLAY_BINS) $(SOCKFUZZ_CLI) $(AFL_MUTATOR)
 
 CORPUS_TRACES := $(sort $(wildcard corpus/*/*.trace))
 CORPUS_BINS := $(sort $(wildcard corpus/*/*.bin))
-# Replays check determinism too; any sanitizer report fails the run.
-FUZZ_TEST_ENV := SOCKFUZZ_DETERMINISM=1 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	MSAN_OPTIONS=halt_on_error=1
 
 corpus: $(SOCKFUZZ_CLI)
 	$(Q)for t in $(CORPUS_TRACES); do \
@@ -162,14 +164,16 @@ dict: $(SOCKFUZZ_CLI)
 	done
 
 test-corpus: $(SOCKFUZZ_CLI) $(FUZZ_REPLAY_BINS)
-	$(Q)fuzz/check_corpus.sh --cli $(SOCKFUZZ_CLI) --replay-bin $(BUILD)/native/bin \
-		--work $(BUILD)/corpus-check $(FUZZ_TARGETS)
+	$(Q)$(TEST_RUN) test_corpus -- fuzz/check_corpus.sh --cli $(SOCKFUZZ_CLI) --replay-bin $(BUILD)/native/bin \
+		--work $(BUILD)/corpus-check $(FUZZ_TEXT_TARGETS:%=--text %) $(FUZZ_TARGETS)
 
+# The seeds of target $(1): the text form's or the binary form's.
+fuzz_seeds = $(if $(filter $(FUZZ_TEXT_TARGETS),$(1)),$(CORPUS_TRACES),$(CORPUS_BINS))
+
+# The seeds through each target's MSan replay main, determinism checked too.
 test-msan: $(FUZZ_MSAN_BINS)
-	$(Q)for b in $(FUZZ_MSAN_BINS); do \
-		$(FUZZ_TEST_ENV) $$b $(CORPUS_BINS) > $$b.log 2>&1 || { cat $$b.log; exit 1; }; \
-		printf '  %-8s %s\n' MSAN "$$b: $$(sed -n 's/^sockfuzz: //p' $$b.log)"; \
-	done
+	$(Q)$(foreach t,$(FUZZ_TARGETS),SOCKFUZZ_DETERMINISM=1 $(TEST_RUN) msan_$(t) -- \
+		$(BUILD)/msan/bin/$(t) $(call fuzz_seeds,$(t)) &&) true
 
 TEST_TARGETS += test-corpus test-msan
 
@@ -179,14 +183,15 @@ TEST_TARGETS += test-corpus test-msan
 
 FUZZ_OSS_BIN_DIR := $(if $(LIB_FUZZING_ENGINE),$(BUILD)/fuzz/bin,$(BUILD)/native/bin)
 
+# A seed zip holds the target's seeds flat, named DIR-FILE (corpus/DIR/FILE).
+SEED_ZIP = $(PYTHON) -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], "w"); \
+	[z.write(f, f.split("/", 1)[1].replace("/", "-")) for f in sys.argv[2:]]'
+
 oss-fuzz: $(FUZZ_TARGETS:%=$(FUZZ_OSS_BIN_DIR)/%) | $(OUT)
-	$(Q)for t in $(FUZZ_TARGETS); do \
-		printf '  %-8s %s\n' OUT "$(OUT)/$$t"; \
-		cp $(FUZZ_OSS_BIN_DIR)/$$t fuzz/$$t.options fuzz/$$t.dict $(OUT)/ || exit 1; \
-		rm -f $(OUT)/$${t}_seed_corpus.zip; \
-		(cd corpus && $(PYTHON) -m zipfile -c $(abspath $(OUT))/$${t}_seed_corpus.zip \
-			$(CORPUS_BINS:corpus/%=%)) || exit 1; \
-	done
+	$(Q)$(foreach t,$(FUZZ_TARGETS),printf '  %-8s %s\n' OUT "$(OUT)/$(t)" && \
+		cp $(FUZZ_OSS_BIN_DIR)/$(t) fuzz/$(t).options fuzz/$(t).dict $(OUT)/ && \
+		rm -f $(OUT)/$(t)_seed_corpus.zip && \
+		$(SEED_ZIP) $(OUT)/$(t)_seed_corpus.zip $(call fuzz_seeds,$(t)) &&) true
 
 ALL_TARGETS += $(FUZZ_LIBFUZZER_BINS) $(FUZZ_REPLAY_BINS)
 

@@ -179,3 +179,18 @@ size_t fuzz_target_crossover(const uint8_t *a, size_t na, const uint8_t *b, size
 	memcpy(out, a, n);
 	return byte_mutate(out, n, max);
 }
+
+void fuzz_target_count(unsigned int n)
+{
+	COUNT(inputs, 1);
+	COUNT(checks, n);
+}
+
+void fuzz_target_fail(const char *prop, const char *form, size_t size, const char *why)
+{
+	COUNT(failures, 1);
+	fprintf(stderr, "sockfuzz: property %s failed (%s form, %zu bytes%s%s)\n%s\n", prop, form,
+		size, input_name ? ", " : "", input_name ? input_name : "", why);
+	fflush(stderr);
+	abort();
+}

@@ -68,3 +68,13 @@ size_t fuzz_target_crossover(const uint8_t *a, size_t na, const uint8_t *b, size
 
 /* The totals of this process since fuzz_target_init(). */
 const struct fuzz_stats *fuzz_target_stats(void);
+
+/*
+ * For a target whose check is not a run of the program (fuzz_text.c: the text
+ * form's round trips). fuzz_target_count() adds one input and CHECKS checks
+ * to the totals; fuzz_target_fail() prints "sockfuzz: property PROP failed
+ * (FORM form, SIZE bytes, NAME)" and then WHY to stderr, and calls abort().
+ */
+void fuzz_target_count(unsigned int checks);
+__attribute__((noreturn)) void fuzz_target_fail(const char *prop, const char *form, size_t size,
+						const char *why);

@@ -5,13 +5,13 @@
 #
 # Usage: fuzz/run_fuzz.sh --engine libfuzzer|afl --bin DIR --replay-bin DIR
 #                         --cli SOCKFUZZ [--seconds N] [--jobs N] [--work DIR]
-#                         TARGET...
+#                         [--text TARGET]... TARGET...
 #
-# For each TARGET (named fuzz_<level>):
+# For each TARGET (named fuzz_<level>, or a --text target: fuzz_text):
 #  1. the seeds, every corpus/*/*.bin (any byte string is an input of every
-#     target, and the raw level includes the lifecycle one), are copied into
-#     WORK/ENGINE/TARGET/corpus (kept between runs; corpus/ itself is never
-#     written);
+#     target, and the raw level includes the lifecycle one; a --text target
+#     gets every corpus/*/*.trace), are copied into WORK/ENGINE/TARGET/corpus
+#     (kept between runs; corpus/ itself is never written);
 #  2. the engine fuzzes that corpus. The time budget (--seconds, default 60) is
 #     wall time for the whole campaign: with T targets and J workers (--jobs,
 #     default nproc) the targets run side by side with J/T workers each
@@ -26,7 +26,14 @@
 #     down line by line in the text form while it still breaks the same thing
 #     (as long again at most) and compiled back, so that the level byte says
 #     what the target ran and `sockfuzz replay` runs it the same way (checked).
-#     Findings go to WORK/findings/, which each run starts empty.
+#     A --text target's finding is kept as the engine found it and replays
+#     through the target's replay main. Findings go to WORK/findings/, which
+#     each run starts empty;
+#  5. WORK/report.html (tools/fuzz_report.py): per target, edges and corpus
+#     size over time (WORK/ENGINE/TARGET/timeline.tsv, sampled every
+#     FUZZ_SAMPLE_SECONDS (2) while it runs), exec/s, and each finding with
+#     its property, minimised trace and replay command (WORK/summary.tsv and
+#     WORK/findings.tsv hold the same for other tools).
 # Every child runs under timeout(1); Ctrl-C or TERM stops them all.
 #
 # Exit: 0 when nothing was found, 1 on a finding, 2 on a usage or setup error.
@@ -40,7 +47,9 @@ seconds=${FUZZ_SECONDS:-60}
 jobs=
 work=build/fuzz-work
 min_seconds=${FUZZ_MIN_SECONDS:-10}
+sample_seconds=${FUZZ_SAMPLE_SECONDS:-2}
 targets=()
+declare -A text_target
 
 die() {
 	echo "run_fuzz.sh: $*" >&2
@@ -56,6 +65,7 @@ while [ $# -gt 0 ]; do
 	--seconds) seconds=$2; shift 2 ;;
 	--jobs) jobs=$2; shift 2 ;;
 	--work) work=$2; shift 2 ;;
+	--text) text_target[$2]=1; shift 2 ;;
 	-h | --help) sed -n '3,/^$/s/^# \{0,1\}//p' "$0" >&2; exit 0 ;;
 	-*) die "what is '$1'?" ;;
 	*) targets+=("$1"); shift ;;
@@ -133,13 +143,16 @@ for t in "${targets[@]}"; do
 	w=$work/$engine/$t
 	rm -rf "$w/crashes" "$w/afl" "$w/logs"
 	mkdir -p "$w/corpus" "$w/crashes" "$w/logs"
-	for f in corpus/*/*.bin; do
+	ext=bin
+	[ -n "${text_target[$t]:-}" ] && ext=trace
+	for f in corpus/*/*."$ext"; do
 		[ -f "$f" ] && cp -f "$f" "$w/corpus/seed-$(basename "$(dirname "$f")")-$(basename "$f")"
 	done
 	start_count[$t]=$(find "$w/corpus" -type f | wc -l)
 	# An empty corpus dir stalls AFL++; the empty input is the empty run.
 	[ "${start_count[$t]}" -gt 0 ] || { : >"$w/corpus/empty"; start_count[$t]=1; }
 	: >"$w/stats"
+	printf 'seconds\tedges\tcorpus\texecs\n' >"$w/timeline.tsv"
 done
 
 # ---------------------------------------------------------------------------
@@ -192,15 +205,53 @@ start_afl() { # target, work dir
 	done
 }
 
+# One timeline row per sample: seconds since the campaign started, edges,
+# corpus size and executions so far, from the engine's own reports (the
+# libFuzzer log's last status line; AFL++'s plot_data, which it writes every
+# few seconds). $1 target, $2 its work dir.
+sample() {
+	local t=$1 w=$2 line edges corpus execs
+	if [ "$engine" = libfuzzer ]; then
+		line=$(grep -E '^#[0-9]+' "$w/logs/fuzz.log" 2>/dev/null | tail -n 1)
+		[ -n "$line" ] || return 0
+		edges=$(grep -o 'cov: [0-9]*' <<<"$line" | cut -d' ' -f2)
+		corpus=$(grep -o 'corp: [0-9]*' <<<"$line" | cut -d' ' -f2)
+		execs=$(grep -o '^#[0-9]*' <<<"$line" | tr -d '#')
+	else
+		line=$(cat "$w"/afl/*/plot_data 2>/dev/null | grep -v '^#' | sort -n | tail -n 1)
+		[ -n "$line" ] || return 0
+		IFS=', ' read -r _ _ _ corpus _ _ _ _ _ _ _ execs edges _ <<<"$line"
+	fi
+	printf '%s\t%s\t%s\t%s\n' $((SECONDS - campaign_start)) "${edges:-0}" "${corpus:-0}" \
+		"${execs:-0}" >>"$w/timeline.tsv"
+}
+sampler() { # the targets of one round
+	while sleep "$sample_seconds"; do
+		for t in "$@"; do
+			sample "$t" "$work/$engine/$t"
+		done
+	done
+}
+
 declare -A started
+campaign_start=$SECONDS
 for ((r = 0; r < rounds; r++)); do
+	round=()
 	for ((k = r * jobs; k < ntargets && k < (r + 1) * jobs; k++)); do
 		t=${targets[$k]}
+		round+=("$t")
 		started[$t]=$(date +%s)
 		"start_$engine" "$t" "$work/$engine/$t"
 	done
+	sampler "${round[@]}" &
+	sampler_pid=$!
 	for p in "${pids[@]}"; do
 		wait "$p"
+	done
+	kill "$sampler_pid" 2>/dev/null
+	wait "$sampler_pid" 2>/dev/null
+	for t in "${round[@]}"; do
+		sample "$t" "$work/$engine/$t"
 	done
 	pids=()
 done
@@ -310,7 +361,7 @@ shrink() {
 # they are if the CLI cannot do it. $1 target, $2 signature, $3 input, $4 base.
 normalise() {
 	local t=$1 sig=$2 in=$3 base=$4
-	if run_cli print --level "${t#fuzz_}" "$in" >"$base.trace" 2>"$base.err" &&
+	if run_cli print --binary --level "${t#fuzz_}" "$in" >"$base.trace" 2>"$base.err" &&
 		shrink "$t" "$sig" "$base.trace" &&
 		run_cli compile "$base.trace" -o "$base.bin" 2>>"$base.err"; then
 		rm -f "$base.err"
@@ -322,6 +373,7 @@ normalise() {
 
 nfound=0
 report=()
+printf 'target\tproperty\tbytes\treproducer\ttrace\treplay\tverdict\n' >"$work/findings.tsv"
 declare -A nfindings seen
 for t in "${targets[@]}"; do
 	w=$work/$engine/$t
@@ -346,6 +398,8 @@ for t in "${targets[@]}"; do
 	done
 	if [ "$engine" = afl ] && [ "${afl_saved[$t]}" -gt 0 ] && [ -z "${artifacts[$t]}" ]; then
 		report+=("  $t: fuzzer_stats counts ${afl_saved[$t]} crashes/hangs but $w/afl has none")
+		printf '%s\tafl-unsaved\t0\t\t\t\t%s\n' "$t" "fuzzer_stats counts crashes that $w/afl lacks" \
+			>>"$work/findings.tsv"
 		nfindings[$t]=$((nfindings[$t] + 1))
 	fi
 	for f in "${inputs[@]}"; do
@@ -359,15 +413,30 @@ for t in "${targets[@]}"; do
 		src=$f
 		minimise "$t" "$f" "$min" && [ "$(signature "$t" "$min")" = "$sig" ] && src=$min
 		base=$findings_dir/$t-$sig-$(sha1sum "$src" | cut -c1-8)
-		note=$(normalise "$t" "$sig" "$src" "$base")
-		if run_cli replay "$base.bin" >"$base.replay" 2>&1; then
-			verdict="does NOT reproduce through the CLI: see $base.replay"
+		if [ -n "${text_target[$t]:-}" ]; then
+			# The text itself is the reproducer; the target replays it.
+			note=
+			cp "$src" "$base.trace"
+			repro=$base.trace
+			replay=("$replay_dir/$t" "$repro")
 		else
-			verdict="reproduces"
+			note=$(normalise "$t" "$sig" "$src" "$base")
+			repro=$base.bin
+			# Bytes that could not be normalised may look like text.
+			replay=("$cli" replay ${note:+--binary} "$repro")
 		fi
-		report+=("$(printf '  %s: %s (%s bytes, from %s)\n    reproducer: %s (+ .trace)\n    replay:     %s replay %s   [%s]%s' \
-			"$t" "$sig" "$(stat -c %s "$base.bin")" "$f" "$base.bin" "$cli" "$base.bin" \
-			"$verdict" "${note:+$'\n'$note}")")
+		timeout -k 2 30 "${replay[@]}" >"$base.replay" 2>&1
+		case $? in
+		0 | 2) verdict="does NOT reproduce: see $base.replay" ;;
+		*) verdict="reproduces" ;;
+		esac
+		report+=("$(printf '  %s: %s (%s bytes, from %s)\n    reproducer: %s%s\n    replay:     %s   [%s]%s' \
+			"$t" "$sig" "$(stat -c %s "$repro")" "$f" "$repro" \
+			"$([ "$repro" = "$base.bin" ] && [ -f "$base.trace" ] && echo ' (+ .trace)')" \
+			"${replay[*]}" "$verdict" "${note:+$'\n'$note}")")
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$sig" "$(stat -c %s "$repro")" "$repro" \
+			"$([ -f "$base.trace" ] && echo "$base.trace")" "${replay[*]}" "$verdict" \
+			>>"$work/findings.tsv"
 		nfindings[$t]=$((nfindings[$t] + 1))
 		nfound=$((nfound + 1))
 	done
@@ -382,11 +451,31 @@ row() {
 	printf '%-16s %12s %9s %14s %7s %15s %9s\n' "$@"
 }
 row target execs exec/s corpus edges prop-checks findings
+printf 'target\texecs\texec_per_s\tcorpus_start\tcorpus\tedges\tchecks\tfindings\n' >"$work/summary.tsv"
 for t in "${targets[@]}"; do
 	row "$t" "${execs[$t]:-?}" "${eps[$t]:-?}" "${start_count[$t]}->${corp[$t]:-?}" \
 		"${cov[$t]:-?}" "${checks[$t]}" "${nfindings[$t]}"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "${execs[$t]:-}" "${eps[$t]:-}" \
+		"${start_count[$t]}" "${corp[$t]:-}" "${cov[$t]:-}" "${checks[$t]}" "${nfindings[$t]}" \
+		>>"$work/summary.tsv"
 done
 echo
+# The page people look at; a report that cannot be written is said, not fatal.
+if "${PYTHON:-python3}" tools/fuzz_report.py --engine "$engine" --seconds "$seconds" \
+	--jobs "$jobs" "$work" "$work/report.html"; then
+	echo "report: $work/report.html"
+else
+	echo "run_fuzz.sh: the report could not be written (tools/fuzz_report.py)" >&2
+fi
+# A target that ran nothing (its engine did not start) found nothing either.
+idle=()
+for t in "${targets[@]}"; do
+	[ "${execs[$t]:-0}" -gt 0 ] || idle+=("$t")
+done
+if [ ${#idle[@]} -gt 0 ]; then
+	echo "run_fuzz.sh: no input ran in ${idle[*]}: the engine did not start, see $work/$engine/<target>/logs" >&2
+	[ "$nfound" -eq 0 ] && exit 2
+fi
 if [ "$nfound" -eq 0 ]; then
 	echo "no findings: every property held on every input"
 	exit 0

@@ -50,7 +50,7 @@ $(MUT_BUILD)/$(1)/core/.applied: $(call MUT_PATCH_OF,$(1)) $(CORE_SRCS) mutants/
 
 $(MUT_BUILD)/$(1)/sockops.bpf.o: $(MUT_BUILD)/$(1)/core/.applied Makefile $(DEPS_STAMP)
 	$$(call msg,BPF,$$@)
-	$(Q)$(CLANG) $$(MUT_BPF_CFLAGS) -I$(MUT_BUILD)/$(1)/core \
+	$(Q)$(BPF_CLANG) $$(MUT_BPF_CFLAGS) -I$(MUT_BUILD)/$(1)/core \
 		-c $(MUT_BUILD)/$(1)/core/sockops.bpf.c -o $$@
 
 $(MUT_BUILD)/$(1)/prog.c: $(MUT_BUILD)/$(1)/sockops.bpf.o $(BUILD)/tools/mapgen
@@ -69,7 +69,7 @@ $(MUT_BUILD)/$(1)/fuzz/prog.o: $(MUT_BUILD)/$(1)/prog.c Makefile
 	$$(call msg,CC,$$@)
 	$(Q)mkdir -p $$(@D)
 	$(Q)$$(FUZZ_CC) $$(BASE_CFLAGS) -I$(MUT_BUILD)/$(1)/core $$(NATIVE_INC) $$(CFLAGS) \
-		-fsanitize=fuzzer-no-link $$(SAN) $$(EXTRA_CFLAGS) -c $$< -o $$@
+		$$(FUZZ_INSTR) $$(SAN) $$(EXTRA_CFLAGS) -c $$< -o $$@
 endef
 
 $(foreach m,$(MUT_ALL),$(eval $(call mutant_rules,$(m))))
@@ -101,8 +101,8 @@ $(MUT_BUILD)/%/sockfuzz: $(CLI_LINK_OBJS) $(MUT_BUILD)/%/native/prog.o $(CLI_LIN
 	$(call msg,LD,$@)
 	$(Q)$(call cli_link,$(MUT_BUILD)/$*/native/prog.o)
 
-# (c) The libFuzzer targets.
-MUT_FUZZ_TARGETS := fuzz_lifecycle fuzz_raw
+# (c) The libFuzzer targets that run the program (fuzz/fuzz.mk).
+MUT_FUZZ_TARGETS := $(filter-out $(FUZZ_TEXT_TARGETS),$(FUZZ_TARGETS))
 define mutant_fuzz_rule
 $(MUT_BUILD)/%/$(1): $(MUT_BUILD)/%/fuzz/prog.o $(BUILD)/fuzz/fuzz/$(1).o \
 		$(BUILD)/fuzz/fuzz/fuzz_target.o $(BUILD)/fuzz/libsockfuzz.a
@@ -166,26 +166,8 @@ MUT_REPLAY_FILES = $(sort $(wildcard corpus/*/*.bin corpus/*/*.trace mutants/kil
 test-mutants: $(foreach m,$(MUT_ALL),$(MUT_BUILD)/$(m)/native/prog.o) \
 		$(foreach m,core $(MUT_SPEC9),$(MUT_BUILD)/$(m)/sockfuzz)
 	$(call msg,TEST,mutants: $(words $(MUT_ALL)) patches apply and build)
-	$(Q)for p in $(MUT_PATCHES); do \
-		n=$$(basename $$p .patch); \
-		line="$${n%%-*} $${n#*-}: $$(sed -n '1s/^# //p' $$p)"; \
-		grep -qxF "$$line" mutants/catalogue.txt || \
-			{ echo "  FAIL     $$p: no line '$$line' in mutants/catalogue.txt"; exit 1; }; \
-	done; \
-	[ $$(grep -c '^[0-9]' mutants/catalogue.txt) -eq $(words $(MUT_PATCHES)) ] || \
-		{ echo "  FAIL     mutants/catalogue.txt lists a mutant with no patch"; exit 1; }
-	$(Q)status=0; for m in core $(MUT_SPEC9); do \
-		$(CLI_TEST_ENV) $(MUT_BUILD)/$$m/sockfuzz replay $(MUT_REPLAY_FILES) \
-			> $(MUT_BUILD)/$$m/replay.log 2>&1; rc=$$?; \
-		want=1; [ $$m = core ] && want=0; \
-		if [ $$rc -eq $$want ]; then \
-			printf '  %-8s %s\n' OK "$$m: replay exit $$rc"; \
-		else \
-			printf '  %-8s %s\n' FAIL \
-				"$$m: replay exit $$rc, want $$want, see $(MUT_BUILD)/$$m/replay.log"; \
-			status=1; \
-		fi; \
-	done; exit $$status
+	$(Q)$(TEST_RUN) test_mutants -- mutants/test_mutants.sh $(MUT_BUILD) "$(MUT_SPEC9)" \
+		$(MUT_REPLAY_FILES)
 
 TEST_TARGETS += test-mutants
 

@@ -12,8 +12,6 @@ LIB_SRCS += $(wildcard world/*.c fmt/*.c) $(PROPS_SRCS) $(wildcard run/*.c)
 PROPS_TEST_BUILD := $(BUILD)/tests
 PROPS_SUITES := test_props test_exec test_world
 PROPS_TEST_BINS := $(addprefix $(PROPS_TEST_BUILD)/,$(PROPS_SUITES))
-PROPS_TEST_ENV := ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 # NATIVE_CFLAGS is defined after this fragment is read: recipes only.
 $(PROPS_TEST_BINS): $(PROPS_TEST_BUILD)/%: tests/%.c $(BUILD)/native/prog/$(PROG_NAME).prog.o \
@@ -25,12 +23,7 @@ $(PROPS_TEST_BINS): $(PROPS_TEST_BUILD)/%: tests/%.c $(BUILD)/native/prog/$(PROG
 
 test-props: $(PROPS_TEST_BINS)
 	$(Q)status=0; for t in $(PROPS_TEST_BINS); do \
-		printf '  %-8s %s\n' TEST "$$t"; \
-		if $(PROPS_TEST_ENV) "$$t" > "$$t.log" 2>&1; then \
-			grep -E '^\[ *(=+|PASSED|FAILED) *\]' "$$t.log"; \
-		else \
-			cat "$$t.log"; status=1; \
-		fi; \
+		$(TEST_RUN) --cmocka $$(basename $$t) -- $$t || status=1; \
 	done; exit $$status
 
 TEST_TARGETS += test-props

@@ -7,21 +7,17 @@
 # examples (cli/examples/*.trace) and random binary inputs.
 #
 # Usage: tests/test_cli.sh [SOCKFUZZ]   (default build/sockfuzz; run from the
-# repository root). Prints one line per failed check and "N passed, N failed".
+# repository root). Prints one line per failed check and "N passed, N failed"
+# (tests/suite.sh; JUNIT_FILE set: every check in JUnit form).
 set -uo pipefail
 
 cli=${1:-build/sockfuzz}
 [ -x "$cli" ] || { echo "test_cli: $cli is not built" >&2; exit 2; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); }
-bad() {
-	failed=$((failed + 1))
-	echo "FAIL: $*"
-}
+# shellcheck source=tests/suite.sh
+. "$(dirname "$0")/suite.sh"
+suite_begin test_cli
 
 # run ARGS...: run the tool; sets rc, out (stdout), err (stderr).
 run() {
@@ -38,8 +34,14 @@ expect() {
 	elif [ -n "$2" ] && [[ "$err" != *"$2"* ]]; then
 		bad "$3: stderr lacks '$2'; got: $err"
 	else
-		ok
+		ok "$3"
 	fi
+}
+
+# expect_one_line RC STDERR-SUBSTRING DESCRIPTION: expect, and stderr is that one line.
+expect_one_line() {
+	expect "$@"
+	[ "$(wc -l <<<"$err")" -eq 1 ] && ok "$3: one line" || bad "$3: stderr is not one line: $err"
 }
 
 usage_top='Usage: sockfuzz [OPTIONS] COMMAND { ARGS | help }'
@@ -148,9 +150,95 @@ if command -v script >/dev/null; then
 	expect 2 "Error: not writing binary to a terminal" "compile to a terminal"
 fi
 
+# --- text-looking input without the header: exit 2, one line ----------------
+# (printable text, a BOM, a leading comment or blank line); --binary runs it.
+looks_text="looks like text but has no 'sockfuzz-trace v1 LEVEL' header"
+printf 'enrol 127.0.0.5\nclose slot=1\n' >"$work/nohdr.trace"
+printf '\xef\xbb\xbfenrol 127.0.0.5\n' >"$work/bom.trace"
+printf '# my run\nenrol 127.0.0.5\n' >"$work/comment.trace"
+printf '\n\x01\x02\x03' >"$work/blank.trace"
+printf 'sockfuzz-tracev1 lifecycle\x01' >"$work/typo.bin"
+for f in nohdr bom comment blank; do
+	for c in replay print kernel; do
+		run "$c" "$work/$f.trace"
+		expect_one_line 2 "Error: '$work/$f.trace' $looks_text" "$c $f without a header"
+	done
+	run replay --binary "$work/$f.trace"
+	expect 0 "" "replay --binary $f"
+	run print "$work/$f.trace" --binary
+	expect 0 "" "print $f --binary (option after the file)"
+done
+run compile "$work/nohdr.trace" -o "$work/nohdr.bin"
+expect_one_line 2 "Error: $work/nohdr.trace:1: expected the header" "compile without a header"
+# The header after a BOM, comments, blank lines (CRLF too) and blanks is text;
+# error lines count from the top of the file.
+printf '\xef\xbb\xbf# a run\r\n\n   \n  sockfuzz-trace v1 lifecycle\nenrol 127.0.0.5\n' >"$work/pre.trace"
+for c in print replay; do
+	run "$c" "$work/pre.trace"
+	expect 0 "" "$c: the header after a BOM, a comment and blank lines"
+done
+run print "$work/pre.trace"
+[[ "$out" == $'sockfuzz-trace v1 lifecycle\n'*$'\nenrol 127.0.0.5' ]] && ok "print after a preamble" ||
+	bad "print after a preamble: $out"
+run compile "$work/pre.trace" -o "$work/pre.bin"
+expect 0 "" "compile after a preamble"
+printf '\n# x\nsockfuzz-trace v1 lifecycle\nenrol 127.0.0.5\nconect slot=1\n' >"$work/pre-bad.trace"
+for c in replay compile; do
+	run "$c" "$work/pre-bad.trace" -o "$work/x.bin"
+	[ "$c" = replay ] && run "$c" "$work/pre-bad.trace"
+	expect_one_line 2 "Error: $work/pre-bad.trace:5: unknown step 'conect'" "$c: line numbers after a preamble"
+done
+run print "$work/typo.bin"
+expect_one_line 2 "Error: $work/typo.bin:1: expected the header" "a header with a typo"
+
+# --- inputs that block or cannot be written: exit 2, one line ----------------
+mkfifo "$work/fifo"
+for c in replay print compile; do
+	timeout 10 "$cli" "$c" "$work/fifo" >"$work/out" 2>"$work/err" </dev/null
+	rc=$? err=$(cat "$work/err")
+	expect_one_line 2 "Error: '$work/fifo' is a FIFO: give it on stdin ('-') instead" "$c a FIFO"
+done
+for args in "replay cli/examples/1_manage.trace" "print cli/examples/1_manage.trace" \
+	"props list" "version" "compile cli/examples/1_manage.trace"; do
+	# shellcheck disable=SC2086
+	"$cli" $args >/dev/full 2>"$work/err"
+	rc=$? err=$(cat "$work/err")
+	expect_one_line 2 "Error: cannot write" "$args > /dev/full"
+done
+run compile cli/examples/1_manage.trace -o /dev/full
+expect_one_line 2 "Error: cannot write '/dev/full': No space left on device" "compile -o /dev/full"
+: >"$work/file"
+run kernel --out "$work/file" cli/examples/1_manage.trace
+expect_one_line 2 "Error: --out '$work/file' is not a directory" "kernel --out a file"
+run kernel --out "$work/nope" cli/examples/1_manage.trace
+expect_one_line 2 "Error: --out '$work/nope': No such file or directory" "kernel --out missing"
+run kernel --out /proc cli/examples/1_manage.trace
+expect_one_line 2 "Error: --out '/proc' cannot be written" "kernel --out unwritable"
+for j in 0 -1 x 65 ""; do
+	run kernel --jobs "$j"
+	expect_one_line 2 "Error: --jobs: '$j' is not a number from 1 to" "kernel --jobs '$j'"
+done
+for o in -Vx -hx -Vhx; do
+	run "$o"
+	expect 2 "Error: what is '-x'?" "$o"
+	[ -z "$out" ] && ok "$o prints no version" || bad "$o printed '$out'"
+done
+
+# --- exit codes documented where a user looks --------------------------------
+for args in "help" "kernel help"; do
+	# shellcheck disable=SC2086
+	run $args
+	[[ "$err" == *"Exit: 0 OK, 1 a property failed"*"2 usage"*"77 kernel cannot run here"* ]] &&
+		ok "$args documents 0/1/2/77" || bad "$args does not document the exit codes: $err"
+done
+grep -q '77' README.md && grep -q 'Exit codes: 0' README.md && ok "README documents 77" ||
+	bad "README does not document exit 77 next to 0/1/2"
+
 # --- binary input is never rejected -----------------------------------------
+# (a binary the tool writes starts with the version byte, 0x01, so it never
+# looks like text; the random bytes follow one)
 for i in $(seq 1 20); do
-	head -c $((RANDOM % 600)) /dev/urandom >"$work/r.bin"
+	{ printf '\x01'; head -c $((RANDOM % 600)) /dev/urandom; } >"$work/r.bin"
 	for level in "" "--level lifecycle" "--level raw"; do
 		# shellcheck disable=SC2086
 		run print $level "$work/r.bin"
@@ -191,5 +279,4 @@ if [ -n "${SOCKFUZZ_FAILING_INPUT:-}" ]; then
 	[[ "$out" == *"failed at step"* ]] && ok || bad "replay of a failing input says: $out"
 fi
 
-echo "test_cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+suite_end

@@ -12,9 +12,6 @@
 TEST_BUILD := $(BUILD)/tests
 TEST_DATA_BUILD := $(TEST_BUILD)/data
 TEST_LDLIBS := -lcmocka
-# Sanitizer run-time settings: leaks are errors, UBSan stops at the first report.
-TEST_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 # The host runtime's suites: tests/test_host_<module>.c for each module of
 # bpf/host/, all on tests/data/host_fixture.bpf.c (tests/host_fixture.h).
@@ -29,7 +26,7 @@ $(TEST_DATA_BUILD): | $(TEST_BUILD)
 # Programs under tests/data/: BPF object, generated descriptor, native object.
 $(TEST_DATA_BUILD)/%.bpf.o: tests/data/%.bpf.c Makefile tests/tests.mk $(DEPS_STAMP) | $(TEST_DATA_BUILD)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(TEST_DATA_BUILD)/%.prog.c: $(TEST_DATA_BUILD)/%.bpf.o $(BUILD)/tools/mapgen | $(TEST_DATA_BUILD)
 	$(call msg,MAPGEN,$@)
@@ -63,17 +60,12 @@ $(STEPS_TEST): tests/test_steps.c $(ORACLE_OBJS) $(BUILD)/native/prog/$(PROG_NAM
 		$(TEST_LDLIBS) -o $@ $(KERN_LDLIBS)
 UNIT_BINS += $(STEPS_TEST)
 
-# Run every suite (all of them, even after a failure) and print cmocka's
-# summary lines; for a suite that failed, its log without the passing tests
-# (the whole log stays in $(BUILD)/tests/<suite>.log).
+# Run every suite (all of them, even after a failure) through tests/run.sh:
+# its counts, and for a suite that failed its failures (the whole log stays in
+# $(TEST_LOGS)/<suite>.log).
 test-unit: $(UNIT_BINS)
 	$(Q)status=0; for t in $(UNIT_BINS); do \
-		printf '  %-8s %s\n' TEST "$$t"; \
-		if $(TEST_ENV) "$$t" > "$$t.log" 2>&1; then \
-			grep -E '^\[ *(=+|PASSED|FAILED) *\]' "$$t.log"; \
-		else \
-			grep -vE '^\[ *(RUN|OK) *\] ' "$$t.log"; status=1; \
-		fi; \
+		$(TEST_RUN) --cmocka $$(basename $$t) -- $$t || status=1; \
 	done; exit $$status
 
 TEST_TARGETS += test-unit

@@ -15,7 +15,7 @@ $(REC_DIR):
 
 $(REC_OBJ): bpf/record/record.bpf.c bpf/record/record.h $(CORE_SRCS) Makefile $(DEPS_STAMP) | $(REC_DIR)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(REC_SKEL): $(REC_OBJ)
 	$(call msg,GEN-SKEL,$@)

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# shellcheck disable=SC2015 # ok() cannot fail: "COND && ok || bad MSG" is if-then-else
+# test_report.sh: the campaign report of make fuzz (tools/fuzz_report.py).
+#  1. A made-up work dir (three targets, one without samples, a finding whose
+#     trace has markup in it): the page has a section per target with both
+#     charts, a point per sample, the exec/s, the finding's property, trace
+#     (escaped) and replay command, and loads nothing from elsewhere; the
+#     page's own check (--check) passes, and fails on pages that lack a chart
+#     point, a trace, or that load a script.
+#  2. A real two-second campaign of one target (fuzz/run_fuzz.sh) writes a
+#     report that passes --check; one whose engine does not start fails.
+#  3. A work dir without summary.tsv: one line and exit 2.
+#
+# Usage: tests/test_report.sh CLI REPLAY_BIN_DIR LIBFUZZER_BIN_DIR   (from the repository root)
+set -uo pipefail
+
+cli=${1:-build/sockfuzz} replay_bin=${2:-build/native/bin} fuzz_bin=${3:-build/fuzz/bin}
+report() { "${PYTHON:-python3}" tools/fuzz_report.py "$@"; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# shellcheck source=tests/suite.sh
+. "$(dirname "$0")/suite.sh"
+suite_begin test_report
+
+# --- 1. a made-up campaign --------------------------------------------------
+w=$work/made-up
+mkdir -p "$w/libfuzzer/fuzz_a" "$w/libfuzzer/fuzz_b" "$w/libfuzzer/fuzz_c" "$w/findings"
+printf 'target\texecs\texec_per_s\tcorpus_start\tcorpus\tedges\tchecks\tfindings\n' >"$w/summary.tsv"
+printf 'fuzz_a\t90000\t4500\t72\t300\t950\t12345\t0\n' >>"$w/summary.tsv"
+printf 'fuzz_b\t800\t61\t72\t80\t400\t99\t1\n' >>"$w/summary.tsv"
+printf 'fuzz_c\t0\t0\t72\t72\t0\t0\t0\n' >>"$w/summary.tsv"
+printf 'seconds\tedges\tcorpus\texecs\n' | tee "$w/libfuzzer/fuzz_c/timeline.tsv" \
+	"$w/libfuzzer/fuzz_b/timeline.tsv" >"$w/libfuzzer/fuzz_a/timeline.tsv"
+for s in 2 4 6 8 10 12 14; do
+	printf '%s\t%s\t%s\t%s\n' "$s" $((900 + s * 3)) $((72 + s * 15)) $((s * 6000)) >>"$w/libfuzzer/fuzz_a/timeline.tsv"
+done
+printf '2\t380\t75\t200\n5\t400\t80\t800\n' >>"$w/libfuzzer/fuzz_b/timeline.tsv"
+trace=$w/findings/fuzz_b-auth_once-12345678.trace
+printf 'sockfuzz-trace v1 lifecycle\n# <script>alert(1)</script> & more\nenrol 127.0.0.5\n' >"$trace"
+printf 'target\tproperty\tbytes\treproducer\ttrace\treplay\tverdict\n' >"$w/findings.tsv"
+printf 'fuzz_b\tauth_once\t12\t%s\t%s\t%s\treproduces\n' "${trace%.trace}.bin" "$trace" \
+	"build/sockfuzz replay ${trace%.trace}.bin" >>"$w/findings.tsv"
+
+page=$work/page.html
+report --engine libfuzzer --seconds 14 --jobs 2 "$w" "$page" && ok "report writes" || bad "report failed"
+report --check "$w" "$page" >"$work/check.log" && ok "--check passes" ||
+	bad "--check on a good page: $(cat "$work/check.log")"
+grep -q '<script' "$page" && bad "the page has a <script> (the trace was not escaped?)" || ok "no script"
+grep -qF '# &lt;script&gt;alert(1)&lt;/script&gt; &amp; more' "$page" && ok "the trace is escaped" ||
+	bad "the trace is not in the page, escaped"
+[ "$(grep -o '<section class="target"' "$page" | wc -l)" -eq 3 ] && ok "a section per target" ||
+	bad "not 3 target sections"
+[ "$(grep -o '<svg ' "$page" | wc -l)" -eq 6 ] && ok "two charts per target" || bad "not 6 charts"
+grep -q 'no samples' "$page" && ok "a target without samples says so" || bad "no 'no samples'"
+grep -qF 'build/sockfuzz replay '"${trace%.trace}.bin" "$page" && ok "the replay command" ||
+	bad "the replay command is not in the page"
+grep -qiE '(src|href)="(https?:)?//' "$page" && bad "the page loads from the network" || ok "no network"
+
+# --check is not a check that cannot fail.
+sed '0,/<polyline points="[^ ]* /s//<polyline points="/' "$page" >"$work/minus-point.html"
+report --check "$w" "$work/minus-point.html" >/dev/null && bad "--check missed a lost point" ||
+	ok "--check sees a lost chart point"
+sed 's|&lt;/script&gt; &amp; more||' "$page" >"$work/no-trace.html"
+report --check "$w" "$work/no-trace.html" >/dev/null && bad "--check missed a lost trace" ||
+	ok "--check sees a lost trace"
+sed 's|</body>|<script src="https://example.com/x.js"></script></body>|' "$page" >"$work/script.html"
+report --check "$w" "$work/script.html" >/dev/null && bad "--check missed a script" ||
+	ok "--check sees a script from elsewhere"
+
+# --- 2. a real campaign of two seconds --------------------------------------
+if [ -x "$fuzz_bin/fuzz_text" ] && [ -x "$replay_bin/fuzz_text" ] && [ -x "$cli" ]; then
+	FUZZ_SAMPLE_SECONDS=1 fuzz/run_fuzz.sh --engine libfuzzer --bin "$fuzz_bin" --replay-bin "$replay_bin" \
+		--cli "$cli" --seconds 2 --jobs 1 --work "$work/real" --text fuzz_text fuzz_text \
+		>"$work/real.log" 2>&1 && ok "a two-second campaign" || bad "run_fuzz.sh: $(tail -n 5 "$work/real.log")"
+	report --check "$work/real" "$work/real/report.html" >"$work/real-check.log" &&
+		ok "the campaign's report passes --check" || bad "real report: $(cat "$work/real-check.log")"
+	[ "$(tail -n +2 "$work/real/libfuzzer/fuzz_text/timeline.tsv" | wc -l)" -ge 1 ] &&
+		ok "the campaign sampled its target" || bad "no timeline samples"
+	# An engine that does not start runs nothing and finds nothing: not a pass.
+	mkdir -p "$work/dead"
+	printf '#!/bin/sh\necho "cannot start" >&2\nexit 1\n' >"$work/dead/fuzz_text"
+	chmod +x "$work/dead/fuzz_text"
+	fuzz/run_fuzz.sh --engine libfuzzer --bin "$work/dead" --replay-bin "$replay_bin" --cli "$cli" \
+		--seconds 1 --jobs 1 --work "$work/dead-work" --text fuzz_text fuzz_text >"$work/dead.log" 2>&1
+	rc=$?
+	[ "$rc" -eq 2 ] && grep -q 'no input ran in fuzz_text' "$work/dead.log" &&
+		ok "a campaign whose engine does not start fails (exit 2)" || bad "dead engine: exit $rc: $(tail -n 3 "$work/dead.log")"
+else
+	bad "the fuzz_text builds or $cli are missing"
+fi
+
+# --- 3. bad input ---------------------------------------------------------
+mkdir -p "$work/empty"
+report "$work/empty" "$work/x.html" 2>"$work/err"
+rc=$?
+[ "$rc" -eq 2 ] && [ "$(wc -l <"$work/err")" -eq 1 ] && grep -q 'summary.tsv' "$work/err" &&
+	ok "a work dir without summary.tsv: one line, exit 2" || bad "empty work dir: exit $rc, $(cat "$work/err")"
+
+suite_end

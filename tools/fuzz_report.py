@@ -1,0 +1,280 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+"""fuzz_report.py: the campaign report of `make fuzz` (fuzz/run_fuzz.sh calls it).
+
+  fuzz_report.py [--engine E] [--seconds N] [--jobs N] WORK OUT.html
+      write one self-contained HTML page (inline CSS and SVG; no script, no
+      network) from what fuzz/run_fuzz.sh left in WORK: summary.tsv (a row per
+      target), findings.tsv (a row per finding) and ENGINE/TARGET/timeline.tsv
+      (seconds, edges, corpus, execs, sampled while the target ran). Per
+      target: edges and corpus size over time, exec/s and executions, and
+      each finding with its property, its minimised trace and the command
+      that replays it.
+  fuzz_report.py --check WORK OUT.html
+      check that OUT.html is that page for WORK: a section per target with
+      both charts (a point per sample), its exec/s, every finding's property,
+      trace and replay command, and nothing that loads from elsewhere.
+      Prints what is wrong and exits 1.
+
+Bad usage or a WORK without summary.tsv: one line on stderr and exit 2.
+"""
+import argparse
+import csv
+import html
+import os
+import sys
+from html.parser import HTMLParser
+
+CHART_W, CHART_H, PAD = 460, 150, 36
+
+
+def die(msg):
+    print(f"fuzz_report.py: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def read_tsv(path, required=True):
+    try:
+        with open(path, newline="", encoding="utf-8", errors="replace") as f:
+            return list(csv.DictReader(f, delimiter="\t"))
+    except FileNotFoundError:
+        if required:
+            die(f"{path}: no such file (is this a work dir of fuzz/run_fuzz.sh?)")
+        return []
+    except OSError as e:
+        die(f"{path}: {e.strerror}")
+
+
+def num(s, default=0.0):
+    try:
+        return float(s)
+    except (TypeError, ValueError):
+        return default
+
+
+def load(work, engine):
+    targets = read_tsv(os.path.join(work, "summary.tsv"))
+    if not targets:
+        die(f"{work}/summary.tsv lists no target")
+    findings = read_tsv(os.path.join(work, "findings.tsv"), required=False)
+    for t in targets:
+        rows = read_tsv(os.path.join(work, engine, t["target"], "timeline.tsv"), required=False)
+        t["timeline"] = [(num(r.get("seconds")), num(r.get("edges")), num(r.get("corpus")),
+                          num(r.get("execs"))) for r in rows]
+        t["finding_rows"] = [f for f in findings if f.get("target") == t["target"]]
+    return targets
+
+
+def fmt(v):
+    return f"{int(v):,}" if v == int(v) else f"{v:,.1f}"
+
+
+def chart(title, series, color):
+    """An SVG line chart of (x, y) points, axes labelled with their ranges."""
+    w, h = CHART_W, CHART_H
+    out = [f'<svg class="chart" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
+           f'xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{html.escape(title)}">',
+           f'<text x="{PAD}" y="14" class="title">{html.escape(title)}</text>']
+    x0, y0, x1, y1 = PAD, h - 22, w - 10, 24
+    out.append(f'<line x1="{x0}" y1="{y0}" x2="{x1}" y2="{y0}" class="axis"/>')
+    out.append(f'<line x1="{x0}" y1="{y0}" x2="{x0}" y2="{y1}" class="axis"/>')
+    if not series:
+        out.append(f'<text x="{(x0 + x1) // 2}" y="{(y0 + y1) // 2}" class="none" '
+                   f'text-anchor="middle">no samples</text></svg>')
+        return "".join(out)
+    xmax = max(x for x, _ in series) or 1
+    ymax = max(y for _, y in series) or 1
+    ymin = min(y for _, y in series)
+    if ymax == ymin:
+        ymin = 0
+    pts = " ".join(f"{x0 + (x / xmax) * (x1 - x0):.1f},{y0 - ((y - ymin) / (ymax - ymin)) * (y0 - y1):.1f}"
+                   for x, y in series)
+    out.append(f'<polyline points="{pts}" fill="none" stroke="{color}" stroke-width="2"/>')
+    out.append(f'<text x="{x0 - 4}" y="{y1 + 4}" text-anchor="end" class="tick">{fmt(ymax)}</text>')
+    out.append(f'<text x="{x0 - 4}" y="{y0}" text-anchor="end" class="tick">{fmt(ymin)}</text>')
+    out.append(f'<text x="{x0}" y="{h - 6}" class="tick">0 s</text>')
+    out.append(f'<text x="{x1}" y="{h - 6}" text-anchor="end" class="tick">{fmt(xmax)} s</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def read_trace(path):
+    if not path:
+        return None
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+STYLE = """
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1000px; color: #1b1f24; }
+h1 { font-size: 1.5em; margin-bottom: .2em; }
+.meta { color: #57606a; margin-top: 0; }
+table { border-collapse: collapse; margin: 1em 0; }
+th, td { padding: .3em .8em; border-bottom: 1px solid #d0d7de; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+section.target { border: 1px solid #d0d7de; border-radius: 6px; padding: .2em 1em 1em; margin: 1.5em 0; }
+.charts { display: flex; flex-wrap: wrap; gap: 1em; }
+.chart .axis { stroke: #8c959f; } .chart .tick { font-size: 11px; fill: #57606a; }
+.chart .title { font-size: 12px; font-weight: 600; fill: #1b1f24; } .chart .none { fill: #8c959f; }
+.ok { color: #1a7f37; font-weight: 600; } .bad { color: #cf222e; font-weight: 600; }
+.finding { border-left: 4px solid #cf222e; padding: .2em 1em; margin: 1em 0; background: #fff8f8; }
+pre { background: #f6f8fa; padding: .6em; overflow-x: auto; font-size: 12px; }
+code { font-size: 12px; }
+"""
+
+
+def render(targets, engine, seconds, jobs):
+    nfind = sum(len(t["finding_rows"]) for t in targets)
+    e = html.escape
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           f"<title>sockfuzz {e(engine)} campaign</title>", f"<style>{STYLE}</style></head><body>",
+           f"<h1>sockfuzz {e(engine)} campaign</h1>",
+           f'<p class="meta">{e(str(seconds))} s on {e(str(jobs))} cores, {len(targets)} targets: '
+           + (f'<span class="bad">{nfind} finding(s)</span>' if nfind else
+              '<span class="ok">no findings</span>') + "</p>",
+           '<table class="summary"><tr><th>target</th><th>executions</th><th>exec/s</th>'
+           "<th>corpus</th><th>edges</th><th>property checks</th><th>findings</th></tr>"]
+    for t in targets:
+        out.append(f'<tr><td><a href="#{e(t["target"])}">{e(t["target"])}</a></td>'
+                   f'<td>{e(t.get("execs") or "?")}</td><td class="eps">{e(t.get("exec_per_s") or "?")}</td>'
+                   f'<td>{e(t.get("corpus_start") or "?")} &rarr; {e(t.get("corpus") or "?")}</td>'
+                   f'<td>{e(t.get("edges") or "?")}</td><td>{e(t.get("checks") or "?")}</td>'
+                   f'<td>{e(t.get("findings") or "0")}</td></tr>')
+    out.append("</table>")
+    for t in targets:
+        tl = t["timeline"]
+        out.append(f'<section class="target" id="{e(t["target"])}"><h2>{e(t["target"])}</h2>')
+        out.append(f'<p>{e(t.get("exec_per_s") or "?")} exec/s, {e(t.get("execs") or "?")} executions, '
+                   f'{len(tl)} samples</p>')
+        out.append('<div class="charts">')
+        out.append(chart("edges over time", [(s, ed) for s, ed, _, _ in tl], "#0969da"))
+        out.append(chart("corpus size over time", [(s, c) for s, _, c, _ in tl], "#8250df"))
+        out.append("</div>")
+        if not t["finding_rows"]:
+            out.append('<p class="ok">no findings: every property held on every input</p>')
+        for f in t["finding_rows"]:
+            trace = read_trace(f.get("trace"))
+            out.append(f'<div class="finding"><h3>property <code class="prop">{e(f.get("property", "?"))}'
+                       f'</code></h3><p>{e(f.get("bytes", "?"))} bytes, {e(f.get("verdict", ""))}</p>')
+            out.append(f'<p>reproducer: <code>{e(f.get("reproducer", ""))}</code></p>')
+            if f.get("replay"):
+                out.append(f'<p>replay:</p><pre class="replay">{e(f["replay"])}</pre>')
+            if trace is not None:
+                out.append(f'<p>minimised trace:</p><pre class="trace">{e(trace)}</pre>')
+            out.append("</div>")
+        out.append("</section>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+class Page(HTMLParser):
+    """What --check looks at: sections, their SVGs and points, text, references."""
+
+    def __init__(self):
+        super().__init__()
+        self.sections, self.cur, self.refs, self.text, self.stack = {}, None, [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.stack.append(tag)
+        if tag in ("script", "link", "img", "iframe", "object", "embed"):
+            self.refs.append(f"<{tag}>")
+        for k in ("src", "href"):
+            v = a.get(k)
+            if v and not v.startswith("#"):
+                self.refs.append(f'{tag} {k}="{v}"')
+        if tag == "section" and "target" in (a.get("class") or ""):
+            self.cur = self.sections.setdefault(a.get("id"), {"svgs": 0, "points": [], "text": []})
+        elif tag == "svg" and self.cur is not None:
+            self.cur["svgs"] += 1
+        elif tag == "polyline" and self.cur is not None:
+            self.cur["points"].append(len((a.get("points") or "").split()))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        self.stack.pop()
+
+    def handle_endtag(self, tag):
+        if self.stack:
+            self.stack.pop()
+        if tag == "section":
+            self.cur = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self.cur is not None:
+            self.cur["text"].append(data)
+
+
+def check(targets, page_path):
+    try:
+        with open(page_path, encoding="utf-8") as f:
+            page = f.read()
+    except OSError as e:
+        die(f"{page_path}: {e.strerror}")
+    p = Page()
+    p.feed(page)
+    bad = [f"loads from elsewhere: {r}" for r in p.refs]
+    if "url(" in page or "@import" in page:
+        bad.append("the style loads from elsewhere (url( or @import)")
+    for t in targets:
+        name, s = t["target"], p.sections.get(t["target"])
+        if s is None:
+            bad.append(f"{name}: no section")
+            continue
+        text = "".join(s["text"])
+        if s["svgs"] != 2:
+            bad.append(f"{name}: {s['svgs']} charts, want 2 (edges, corpus size)")
+        n = len(t["timeline"])
+        if n and s["points"] != [n, n]:
+            bad.append(f"{name}: chart points {s['points']}, want {n} each (the samples)")
+        if not n and "no samples" not in text:
+            bad.append(f"{name}: no samples, and the charts do not say so")
+        if f"{t.get('exec_per_s') or '?'} exec/s" not in text:
+            bad.append(f"{name}: exec/s {t.get('exec_per_s')} not shown")
+        for f in t["finding_rows"]:
+            for what in ("property", "replay"):
+                if f.get(what) and f[what] not in text:
+                    bad.append(f"{name}: finding's {what} '{f[what]}' not shown")
+            trace = read_trace(f.get("trace"))
+            if trace is not None and trace.strip() not in text:
+                bad.append(f"{name}: the minimised trace of {f.get('property')} is not shown")
+        if not t["finding_rows"] and "no findings" not in text:
+            bad.append(f"{name}: no findings, and the section does not say so")
+    for b in bad:
+        print(f"{page_path}: {b}")
+    return not bad
+
+
+def main():
+    # Bad usage: one line (no usage dump) and exit 2; -h shows the header.
+    ap = argparse.ArgumentParser(usage=argparse.SUPPRESS, description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--engine", default="libfuzzer")
+    ap.add_argument("--seconds", default="?")
+    ap.add_argument("--jobs", default="?")
+    ap.add_argument("--check", action="store_true")
+    ap.add_argument("work")
+    ap.add_argument("out")
+    a = ap.parse_args()
+    if not os.path.isdir(a.work):
+        die(f"{a.work}: not a directory")
+    engine = a.engine
+    if a.check:
+        # The engine is the one the timelines are under.
+        engines = [d for d in ("libfuzzer", "afl") if os.path.isdir(os.path.join(a.work, d))]
+        engine = engines[0] if len(engines) == 1 else a.engine
+        sys.exit(0 if check(load(a.work, engine), a.out) else 1)
+    page = render(load(a.work, engine), engine, a.seconds, a.jobs)
+    try:
+        with open(a.out, "w", encoding="utf-8") as f:
+            f.write(page)
+    except OSError as e:
+        die(f"{a.out}: {e.strerror}")
+
+
+if __name__ == "__main__":
+    main()
