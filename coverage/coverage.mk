@@ -23,7 +23,7 @@ COV_CFLAGS := -O0 -g -fprofile-instr-generate -fcoverage-mapping
 COV_BINS := $(FUZZ_TARGETS:%=$(COV_BUILD)/native/bin/%)
 # The gate, percent of core/'s lines and branches: today's figures. 100 100
 # once bpf_map_delete_elem is a fault helper and the corpus has its seeds.
-CORE_COVERAGE_MIN := 97.9 98.7
+CORE_COVERAGE_MIN := 100 100
 COV_RUN = coverage/coverage.sh --bin $(COV_BUILD)/native/bin --out $(COV_OUT) \
 	$(FUZZ_TEXT_TARGETS:%=--text %)
 

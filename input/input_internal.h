@@ -35,7 +35,7 @@ extern const struct sf_addr sf_addr4_pool[SF_ADDR4_N];
 extern const struct sf_addr sf_addr_pool[SF_ADDR_N];
 
 /* The helpers a fault may name: those host_fault__arm() accepts. */
-#define SF_FAULT_HELPERS_N 6
+#define SF_FAULT_HELPERS_N 7
 extern const __u8 sf_fault_helpers[SF_FAULT_HELPERS_N];
 
 /* Whether FAULT helper H is one a fault may name. */

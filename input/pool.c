@@ -62,9 +62,10 @@ const struct sf_addr sf_addr_pool[SF_ADDR_N] = {
 };
 
 /* host_fault__arm() accepts exactly these (bpf/host/fault.c: can_fail()). */
+/* Appended, never reordered: a fault's binary code is its index. */
 const __u8 sf_fault_helpers[SF_FAULT_HELPERS_N] = {
-	HOST_H_MAP_UPDATE,     HOST_H_RINGBUF_RESERVE, HOST_H_RINGBUF_OUTPUT,
-	HOST_H_SK_STORAGE_GET, HOST_H_CB_FLAGS_SET,    HOST_H_SOCK_HASH_UPDATE,
+	HOST_H_MAP_UPDATE,   HOST_H_RINGBUF_RESERVE,  HOST_H_RINGBUF_OUTPUT, HOST_H_SK_STORAGE_GET,
+	HOST_H_CB_FLAGS_SET, HOST_H_SOCK_HASH_UPDATE, HOST_H_MAP_DELETE,
 };
 
 bool sf_fault_helper_ok(unsigned int h)

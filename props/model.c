@@ -302,7 +302,7 @@ void model_commit(struct model *m, const struct host_sock *s, const struct model
 {
 	if (e->manage == MODEL_MANAGE_SET && !(e->faulted & (1u << HOST_H_MAP_UPDATE)))
 		set_key(m, &e->mkey, KM_MANAGED);
-	else if (e->manage == MODEL_MANAGE_DEL)
+	else if (e->manage == MODEL_MANAGE_DEL && !(e->faulted & (1u << HOST_H_MAP_DELETE)))
 		del_key(m, &e->mkey);
 	/* The kernel refuses cb flags on a request socket (-EINVAL); an injected
 	 * failure leaves the old flags. Either way STATE_CB was not asked for. */

@@ -73,13 +73,32 @@ static void test_host_fault_explicit_error_and_order(void **state)
 	CHECK_INT(rc[5], 0, "call 5");
 }
 
+/* A hash delete fails in the kernel only with -EBUSY (its bucket lock taken,
+ * htab_lock_bucket()) besides -ENOENT: an armed delete returns that and
+ * leaves the entry, and the next call deletes it. */
+static void test_host_fault_delete_is_ebusy(void **state)
+{
+	struct host_map *m = map("fx_hash");
+	__u8 key[16];
+	__u32 val = 1;
+
+	at("MAP_DELETE call 0");
+	key16(key, 7);
+	CHECK_INT(bpf_map_update_elem(def("fx_hash"), key, &val, BPF_ANY), 0, "insert");
+	CHECK_INT(host_fault__arm(HOST_H_MAP_DELETE, 0, 0), 0, "arm");
+	CHECK_INT(bpf_map_delete_elem(def("fx_hash"), key), -EBUSY, "the armed delete");
+	CHECK(host_map__lookup(m, key) != NULL, "the failed delete removed the entry");
+	CHECK_INT(bpf_map_delete_elem(def("fx_hash"), key), 0, "the next delete");
+	CHECK(host_map__lookup(m, key) == NULL, "the entry stays after a delete");
+}
+
 /* host_fault__arm: EINVAL for helpers that cannot fail, positive errors and
  * unknown helpers; ENOSPC beyond HOST_FAULTS_PER_HELPER. */
 static void test_host_fault_arm_limits(void **state)
 {
 	at("arm");
 	CHECK_INT(host_fault__arm(HOST_H_MAP_LOOKUP, 0, 0), -EINVAL, "lookup");
-	CHECK_INT(host_fault__arm(HOST_H_MAP_DELETE, 0, 0), -EINVAL, "delete");
+	CHECK_INT(host_fault__arm(HOST_H_SK_STORAGE_DELETE, 0, 0), -EINVAL, "storage delete");
 	CHECK_INT(host_fault__arm(HOST_H_KTIME, 0, 0), -EINVAL, "ktime");
 	CHECK_INT(host_fault__arm(HOST_H__MAX, 0, 0), -EINVAL, "HOST_H__MAX");
 	CHECK_INT(host_fault__arm(HOST_H_MAP_UPDATE, 0, 5), -EINVAL, "positive error");
@@ -174,6 +193,7 @@ int main(void)
 		T(test_host_fault_nth_call_fails_only),
 		T(test_host_fault_explicit_error_and_order),
 		T(test_host_fault_arm_limits),
+		T(test_host_fault_delete_is_ebusy),
 		T(test_host_fault_failed_call_changes_nothing),
 		T(test_host_helper_call_counts),
 #undef T

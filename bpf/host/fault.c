@@ -35,6 +35,7 @@ static bool can_fail(enum host_helper h)
 {
 	switch (h) {
 	case HOST_H_MAP_UPDATE:
+	case HOST_H_MAP_DELETE:
 	case HOST_H_RINGBUF_RESERVE:
 	case HOST_H_RINGBUF_OUTPUT:
 	case HOST_H_SK_STORAGE_GET:

@@ -62,10 +62,14 @@ long bpf_map_update_elem(void *map, const void *key, const void *value, __u64 fl
 long bpf_map_delete_elem(void *map, const void *key)
 {
 	struct host_map *m = host_map_of(map);
-	long rc;
+	long err, rc;
 
-	host_fault__due(HOST_H_MAP_DELETE, NULL);
-	rc = m ? host_map__delete(m, key) : -EINVAL;
+	/* kernel: a hash delete fails with -EBUSY when its bucket lock is
+	 * taken (htab_lock_bucket()), the one failure besides -ENOENT. */
+	if (host_fault__due(HOST_H_MAP_DELETE, &err))
+		rc = err ? err : -EBUSY;
+	else
+		rc = m ? host_map__delete(m, key) : -EINVAL;
 	journal(HOST_FX_MAP_DELETE, m, key, NULL, 0, NULL, 0, rc);
 	return rc;
 }
