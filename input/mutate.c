@@ -8,38 +8,20 @@
 #include <string.h>
 #include "input/input_internal.h"
 #include "input/mutate.h"
+#include "lib/rng.h"
 
-/* splitmix64: the only randomness, all of it from the seed. */
-struct rng {
-	__u64 s;
-};
-
-static __u64 next(struct rng *r)
+static __u64 from_pool(struct sf_rng *r, const struct sf_pool *p)
 {
-	__u64 z = (r->s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static unsigned int below(struct rng *r, unsigned int n)
-{
-	return n ? (unsigned int)(next(r) % n) : 0;
-}
-
-static __u64 from_pool(struct rng *r, const struct sf_pool *p)
-{
-	return p->v[below(r, p->n)];
+	return p->v[sf_rng_below(r, p->n)];
 }
 
 /* A kind LEVEL holds, uniformly. */
-static enum sf_kind random_kind(struct rng *r, enum sf_level level)
+static enum sf_kind random_kind(struct sf_rng *r, enum sf_level level)
 {
 	enum sf_kind k;
 
 	do
-		k = below(r, SF_KIND__COUNT);
+		k = sf_rng_below(r, SF_KIND__COUNT);
 	while (!sf_level_holds(level, k));
 	return k;
 }
@@ -49,38 +31,40 @@ static bool lifecycle_family(const struct sf_kind_def *k)
 	return (k->fields & SF_USE_FAMILY) && !(k->fields & SF_USE_ANY_FAMILY);
 }
 
-static struct sf_addr random_addr(struct rng *r, bool v4)
+static struct sf_addr random_addr(struct sf_rng *r, bool v4)
 {
-	return v4 ? sf_addr4_pool[below(r, SF_ADDR4_N)] : sf_addr_pool[below(r, SF_ADDR_N)];
+	return v4 ? sf_addr4_pool[sf_rng_below(r, SF_ADDR4_N)]
+		  : sf_addr_pool[sf_rng_below(r, SF_ADDR_N)];
 }
 
 /* Set field BIT of ST (a bit of its row's fields) from its pool. */
-static void set_field(struct rng *r, struct sf_step *st, unsigned int bit)
+static void set_field(struct sf_rng *r, struct sf_step *st, unsigned int bit)
 {
 	const struct sf_kind_def *k = sf_kind_def(st->kind);
 	bool v4 = lifecycle_family(k) && st->family == SF_AF_INET;
 
 	switch (bit) {
 	case SF_USE_SLOT:
-		st->slot = below(r, SF_NSLOTS);
+		st->slot = sf_rng_below(r, SF_NSLOTS);
 		break;
 	case SF_USE_PEER:
-		st->peer = below(r, SF_NSLOTS);
+		st->peer = sf_rng_below(r, SF_NSLOTS);
 		break;
 	case SF_USE_FLAGS:
-		st->flags = (__u8)next(r) & k->flags;
+		st->flags = (__u8)sf_rng_next(r) & k->flags;
 		break;
 	case SF_USE_FAMILY:
 		st->family = k->fields & SF_USE_ANY_FAMILY
 				     ? (__u32)from_pool(r, &sf_pool_family)
-				     : (below(r, 2) ? SF_AF_INET6 : SF_AF_INET);
+				     : (sf_rng_below(r, 2) ? SF_AF_INET6 : SF_AF_INET);
 		break;
 	case SF_USE_OP:
 		st->op = from_pool(r, &sf_pool_op);
 		break;
 	case SF_USE_LOCAL:
 		if (k->fields & SF_USE_GLOBAL)
-			st->local = below(r, 4) ? random_addr(r, false) : (struct sf_addr){{0}};
+			st->local =
+				sf_rng_below(r, 4) ? random_addr(r, false) : (struct sf_addr){{0}};
 		else
 			st->local = random_addr(r, v4);
 		break;
@@ -94,7 +78,7 @@ static void set_field(struct rng *r, struct sf_step *st, unsigned int bit)
 		st->rport = from_pool(r, &sf_pool_port);
 		break;
 	case SF_USE_ARGS:
-		st->args[below(r, 4)] = from_pool(r, &sf_pool_state);
+		st->args[sf_rng_below(r, 4)] = from_pool(r, &sf_pool_state);
 		break;
 	case SF_USE_STATE:
 		st->state = from_pool(r, &sf_pool_state);
@@ -111,7 +95,7 @@ static void set_field(struct rng *r, struct sf_step *st, unsigned int bit)
 }
 
 /* A random bit of MASK's set bits (among the fields that hold a value). */
-static unsigned int random_field(struct rng *r, unsigned int mask)
+static unsigned int random_field(struct sf_rng *r, unsigned int mask)
 {
 	unsigned int bits[16], n = 0;
 
@@ -119,10 +103,10 @@ static unsigned int random_field(struct rng *r, unsigned int mask)
 	for (unsigned int b = 0; b < 16; b++)
 		if (mask & (1u << b))
 			bits[n++] = 1u << b;
-	return n ? bits[below(r, n)] : 0;
+	return n ? bits[sf_rng_below(r, n)] : 0;
 }
 
-static void random_step(struct rng *r, enum sf_level level, struct sf_step *st)
+static void random_step(struct sf_rng *r, enum sf_level level, struct sf_step *st)
 {
 	const struct sf_kind_def *k;
 
@@ -160,81 +144,82 @@ static unsigned int targets(const struct sf_input *in, struct sf_addr *out, unsi
 
 /* A one byte or one word away from T: for an IPv4-mapped T mostly in the
  * IPv4 part, sometimes its word-3 twin without the mapping. */
-static struct sf_addr near_miss(struct rng *r, struct sf_addr t)
+static struct sf_addr near_miss(struct sf_rng *r, struct sf_addr t)
 {
 	__u8 *b = (__u8 *)&t;
 	bool v4 = lo_addr_is_v4mapped(&t);
 
-	switch (below(r, 4)) {
+	switch (sf_rng_below(r, 4)) {
 	case 0: /* one byte, next door */
 	case 1: {
-		unsigned int i = v4 ? 12 + below(r, 4) : below(r, 16);
+		unsigned int i = v4 ? 12 + sf_rng_below(r, 4) : sf_rng_below(r, 16);
 
-		b[i] += below(r, 2) ? 1 : 0xff;
+		b[i] += sf_rng_below(r, 2) ? 1 : 0xff;
 		break;
 	}
 	case 2: /* one byte, anything else */
-		b[v4 ? 12 + below(r, 4) : below(r, 16)] ^= (__u8)(1 + below(r, 255));
+		b[v4 ? 12 + sf_rng_below(r, 4) : sf_rng_below(r, 16)] ^=
+			(__u8)(1 + sf_rng_below(r, 255));
 		break;
 	default: /* one word */
-		if (v4 && below(r, 2))
+		if (v4 && sf_rng_below(r, 2))
 			t.w[2] = 0; /* ::a.b.c.d, the low word of an IPv6 address */
 		else
-			t.w[below(r, 4)] ^= (__be32)next(r) | 1;
+			t.w[sf_rng_below(r, 4)] ^= (__be32)sf_rng_next(r) | 1;
 		break;
 	}
 	return t;
 }
 
 /* A step's address fields, for the operators that pick one. */
-static struct sf_addr *step_addr(struct rng *r, struct sf_step *st)
+static struct sf_addr *step_addr(struct sf_rng *r, struct sf_step *st)
 {
 	const struct sf_kind_def *k = sf_kind_def(st->kind);
 	bool local = k->fields & SF_USE_LOCAL, remote = k->fields & SF_USE_REMOTE;
 
 	if (local && remote)
-		return below(r, 2) ? &st->local : &st->remote;
+		return sf_rng_below(r, 2) ? &st->local : &st->remote;
 	return local ? &st->local : remote ? &st->remote : NULL;
 }
 
-static struct sf_step *random_step_of(struct rng *r, struct sf_input *in)
+static struct sf_step *random_step_of(struct sf_rng *r, struct sf_input *in)
 {
-	return in->nsteps ? &in->steps[below(r, in->nsteps)] : NULL;
+	return in->nsteps ? &in->steps[sf_rng_below(r, in->nsteps)] : NULL;
 }
 
-static void op_near_miss(struct rng *r, struct sf_input *in)
+static void op_near_miss(struct sf_rng *r, struct sf_input *in)
 {
 	struct sf_addr t[8], *a;
 	struct sf_step *st = random_step_of(r, in);
 	unsigned int n = targets(in, t, 8);
 
-	if (!st || below(r, 4) == 0) {
-		a = below(r, 2) ? &in->node_ip : &in->pod_gateway;
+	if (!st || sf_rng_below(r, 4) == 0) {
+		a = sf_rng_below(r, 2) ? &in->node_ip : &in->pod_gateway;
 	} else {
 		a = step_addr(r, st);
 		if (!a) {
 			/* A port near the control ports, on a step that has one. */
 			if (sf_kind_def(st->kind)->fields & SF_USE_RPORT)
-				st->rport = 928 + below(r, 4);
+				st->rport = 928 + sf_rng_below(r, 4);
 			return;
 		}
-		if ((sf_kind_def(st->kind)->fields & SF_USE_RPORT) && below(r, 3) == 0) {
-			st->rport = 928 + below(r, 4);
+		if ((sf_kind_def(st->kind)->fields & SF_USE_RPORT) && sf_rng_below(r, 3) == 0) {
+			st->rport = 928 + sf_rng_below(r, 4);
 			return;
 		}
 	}
-	*a = near_miss(r, t[below(r, n)]);
+	*a = near_miss(r, t[sf_rng_below(r, n)]);
 }
 
 /* Copy an address between a global and a step's endpoint, either way. */
-static void op_copy_global(struct rng *r, struct sf_input *in)
+static void op_copy_global(struct sf_rng *r, struct sf_input *in)
 {
 	struct sf_step *st = random_step_of(r, in);
-	struct sf_addr *g = below(r, 2) ? &in->node_ip : &in->pod_gateway, *a;
+	struct sf_addr *g = sf_rng_below(r, 2) ? &in->node_ip : &in->pod_gateway, *a;
 
 	if (!st || !(a = step_addr(r, st)))
 		return;
-	if (below(r, 2))
+	if (sf_rng_below(r, 2))
 		*g = *a;
 	else if (!lo_addr_is_zero(g))
 		*a = *g;
@@ -242,14 +227,14 @@ static void op_copy_global(struct rng *r, struct sf_input *in)
 
 /* Switch a step between AF_INET and IPv4-mapped AF_INET6, or an address
  * between ::ffff:a.b.c.d and the native IPv6 pool. */
-static void op_switch_form(struct rng *r, struct sf_input *in)
+static void op_switch_form(struct sf_rng *r, struct sf_input *in)
 {
 	struct sf_step *st = random_step_of(r, in);
 	struct sf_addr *a;
 
 	if (!st)
 		return;
-	if (lifecycle_family(sf_kind_def(st->kind)) && below(r, 2)) {
+	if (lifecycle_family(sf_kind_def(st->kind)) && sf_rng_below(r, 2)) {
 		st->family = st->family == SF_AF_INET ? SF_AF_INET6 : SF_AF_INET;
 		return;
 	}
@@ -257,82 +242,82 @@ static void op_switch_form(struct rng *r, struct sf_input *in)
 	if (!a)
 		return;
 	if (lo_addr_is_v4mapped(a))
-		*a = sf_addr_pool[below(r, SF_ADDR_N / 2)]; /* the native half */
+		*a = sf_addr_pool[sf_rng_below(r, SF_ADDR_N / 2)]; /* the native half */
 	else
 		*a = lo_addr4(a->w[3]);
 }
 
 /* ---- structure ----------------------------------------------------------- */
 
-static void op_insert(struct rng *r, struct sf_input *in)
+static void op_insert(struct sf_rng *r, struct sf_input *in)
 {
 	unsigned int at;
 
 	if (in->nsteps == SF_MAX_STEPS)
 		return;
-	at = below(r, in->nsteps + 1);
+	at = sf_rng_below(r, in->nsteps + 1);
 	memmove(&in->steps[at + 1], &in->steps[at], (in->nsteps - at) * sizeof(in->steps[0]));
 	random_step(r, in->level, &in->steps[at]);
 	in->nsteps++;
 }
 
-static void op_delete(struct rng *r, struct sf_input *in)
+static void op_delete(struct sf_rng *r, struct sf_input *in)
 {
 	unsigned int at;
 
 	if (!in->nsteps)
 		return;
-	at = below(r, in->nsteps);
+	at = sf_rng_below(r, in->nsteps);
 	memmove(&in->steps[at], &in->steps[at + 1], (in->nsteps - at - 1) * sizeof(in->steps[0]));
 	in->nsteps--;
 }
 
-static void op_duplicate(struct rng *r, struct sf_input *in)
+static void op_duplicate(struct sf_rng *r, struct sf_input *in)
 {
 	unsigned int from, at;
 
 	if (!in->nsteps || in->nsteps == SF_MAX_STEPS)
 		return;
-	from = below(r, in->nsteps);
-	at = below(r, in->nsteps + 1);
+	from = sf_rng_below(r, in->nsteps);
+	at = sf_rng_below(r, in->nsteps + 1);
 	memmove(&in->steps[at + 1], &in->steps[at], (in->nsteps - at) * sizeof(in->steps[0]));
 	in->steps[at] = in->steps[from < at ? from : from + 1];
 	in->nsteps++;
 }
 
-static void op_swap(struct rng *r, struct sf_input *in)
+static void op_swap(struct sf_rng *r, struct sf_input *in)
 {
 	struct sf_step t;
 	unsigned int i, j;
 
 	if (in->nsteps < 2)
 		return;
-	i = below(r, in->nsteps);
-	j = below(r, in->nsteps);
+	i = sf_rng_below(r, in->nsteps);
+	j = sf_rng_below(r, in->nsteps);
 	t = in->steps[i];
 	in->steps[i] = in->steps[j];
 	in->steps[j] = t;
 }
 
-static void op_field(struct rng *r, struct sf_input *in)
+static void op_field(struct sf_rng *r, struct sf_input *in)
 {
 	struct sf_step *st = random_step_of(r, in);
 
-	if (!st || below(r, 8) == 0) {
+	if (!st || sf_rng_below(r, 8) == 0) {
 		/* The run's own fields: a global, monitoring, a fault. */
-		switch (below(r, 3)) {
+		switch (sf_rng_below(r, 3)) {
 		case 0:
 			in->monitoring = from_pool(r, &sf_pool_monitoring);
 			break;
 		case 1:
-			*(below(r, 2) ? &in->node_ip : &in->pod_gateway) =
-				below(r, 3) ? random_addr(r, false) : (struct sf_addr){{0}};
+			*(sf_rng_below(r, 2) ? &in->node_ip : &in->pod_gateway) =
+				sf_rng_below(r, 3) ? random_addr(r, false) : (struct sf_addr){{0}};
 			break;
 		default:
-			if (in->nfaults < SF_MAX_FAULTS && below(r, 2)) {
+			if (in->nfaults < SF_MAX_FAULTS && sf_rng_below(r, 2)) {
 				in->faults[in->nfaults].helper =
-					sf_fault_helpers[below(r, SF_FAULT_HELPERS_N)];
-				in->faults[in->nfaults++].nth = below(r, SF_NTH_POOL);
+					sf_fault_helpers[sf_rng_below(r, SF_FAULT_HELPERS_N)];
+				in->faults[in->nfaults++].nth = sf_rng_below(r, SF_NTH_POOL);
 			} else if (in->nfaults) {
 				in->nfaults--;
 			}
@@ -375,15 +360,15 @@ static void normalise(struct sf_input *in)
 
 void sf_mutate_run(struct sf_input *in, __u64 seed)
 {
-	static void (*const ops[])(struct rng *, struct sf_input *) = {
+	static void (*const ops[])(struct sf_rng *, struct sf_input *) = {
 		op_insert, op_delete,	 op_duplicate, op_swap,	       op_field,
 		op_field,  op_near_miss, op_near_miss, op_copy_global, op_switch_form,
 	};
-	struct rng r = {seed};
-	unsigned int n = 1 + below(&r, 4);
+	struct sf_rng r = {seed};
+	unsigned int n = 1 + sf_rng_below(&r, 4);
 
 	for (unsigned int i = 0; i < n; i++)
-		ops[below(&r, sizeof(ops) / sizeof(ops[0]))](&r, in);
+		ops[sf_rng_below(&r, sizeof(ops) / sizeof(ops[0]))](&r, in);
 	normalise(in);
 }
 
@@ -411,18 +396,18 @@ size_t sf_mutate(uint8_t *data, size_t size, size_t max, unsigned int seed, enum
 size_t sf_crossover(const uint8_t *a, size_t na, const uint8_t *b, size_t nb, uint8_t *out,
 		    size_t max, unsigned int seed, enum sf_level level)
 {
-	struct rng r = {seed};
+	struct sf_rng r = {seed};
 	unsigned int keep, from, take;
 
 	sf_decode_level(a, na, level, &scratch);
 	sf_decode_level(b, nb, level, &other);
-	keep = below(&r, scratch.nsteps + 1);
-	from = below(&r, other.nsteps + 1);
+	keep = sf_rng_below(&r, scratch.nsteps + 1);
+	from = sf_rng_below(&r, other.nsteps + 1);
 	take = other.nsteps - from;
 	if (keep + take > SF_MAX_STEPS)
 		take = SF_MAX_STEPS - keep;
 	memcpy(&scratch.steps[keep], &other.steps[from], take * sizeof(scratch.steps[0]));
 	scratch.nsteps = keep + take;
-	sf_mutate_run(&scratch, next(&r));
+	sf_mutate_run(&scratch, sf_rng_next(&r));
 	return encode_into(&scratch, out, max);
 }

@@ -22,22 +22,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include "host.h"
+#include "lib/rng.h"
 #include "net/loopback.h"
 #include "sockops.h"
 
 #define NSOCKS	 6
 #define NACTIONS 48
 
-static __u64 rng_state;
+static struct sf_rng rng_state;
 
 static __u64 rng(void)
 {
-	/* splitmix64: a fixed sequence per seed, the same in every build */
-	__u64 z = (rng_state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return sf_rng_next(&rng_state);
 }
 
 static __u32 pick(__u32 n)
@@ -254,7 +250,7 @@ int main(int argc, char **argv)
 	for (unsigned long long n = 0; n < trials; n++) {
 		__u64 h = HOST_DIGEST_SEED;
 
-		rng_state = seed * 1000003ull + n;
+		rng_state.s = seed * 1000003ull + n;
 		host_reset();
 		for (int j = 0; j < NSOCKS; j++) {
 			socks[j] = host_sock__new();
