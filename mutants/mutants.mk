@@ -151,9 +151,13 @@ MUT_CORE_BINS = $(foreach b,$(MUT_BINS),$(MUT_BUILD)/core/$(b))
 mutants-build: $(foreach m,$(MUT_SEL),$(foreach b,$(MUT_BINS),$(MUT_BUILD)/$(m)/$(b)) \
 		$(MUT_BUILD)/$(m)/equiv.txt) $(MUT_CORE_BINS)
 
+# The minimal seeds: one input per seed scenario of the notes (the five
+# scenarios, IPv4), no negative case and no regression.
+MUT_MINIMAL_SEEDS := $(sort $(wildcard corpus/fuzz_lifecycle/s[1-5]_*_v4.bin))
+
 mutants: mutants-build
-	$(Q)REPORT=$(if $(MUTANT),,$(MUT_BUILD)/report.txt) mutants/mutants.sh $(MUT_BUILD) \
-		core $(MUT_SEL)
+	$(Q)REPORT=$(if $(MUTANT),,$(MUT_BUILD)/report.txt) MIN_SEEDS="$(MUT_MINIMAL_SEEDS)" \
+		mutants/mutants.sh $(MUT_BUILD) core $(MUT_SEL)
 
 # ------------------------------------------------------------------------
 # make test: every patch still applies to core/ (exactly: no offset fuzz) and

@@ -21,9 +21,16 @@
 #           -max_total_time=$FUZZ_TIME, fixed -seed; the wall time to the first
 #           crash. Jobs run $JOBS at a time. Every mutant is fuzzed, also those
 #           the tests or the replay already kill.
+#   minimal the measure of the fuzzer rather than of the seeds: each target
+#           from the minimal seeds alone ($MIN_SEEDS: one input per seed
+#           scenario of the notes, no negative case, no regression), once per
+#           fuzz seed of $MIN_FUZZ_SEEDS, up to $FUZZ_TIME each; the time to
+#           kill per mutant, target and fuzz seed, and per fuzz seed the
+#           median and maximum over the mutants of the faster target.
 #
 # Environment: FUZZ_TIME (60), FUZZ_SEED (1), JOBS (2), STAGES ("tests replay
-# fuzz"), REPORT (MUT_BUILD/report.txt, only written for a full run).
+# fuzz minimal"), MIN_SEEDS (files), MIN_FUZZ_SEEDS ("1 2"), REPORT
+# (MUT_BUILD/report.txt, only written for a full run).
 # Prints the table and ends with "mutation score: K/N killed (P%)".
 set -uo pipefail
 
@@ -33,7 +40,9 @@ IDS=("$@")
 FUZZ_TIME=${FUZZ_TIME:-60}
 FUZZ_SEED=${FUZZ_SEED:-1}
 JOBS=${JOBS:-2}
-STAGES=${STAGES:-tests replay fuzz}
+STAGES=${STAGES:-tests replay fuzz minimal}
+MIN_SEEDS=${MIN_SEEDS:-}
+MIN_FUZZ_SEEDS=${MIN_FUZZ_SEEDS:-1 2}
 REPORT=${REPORT:-}
 TARGETS=(fuzz_lifecycle fuzz_raw)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}
@@ -91,35 +100,45 @@ stage_replay() { # ID -> killed:FILE | survived | error | n/a
 	esac
 }
 
-# One fuzz job: ID TARGET. Writes MB/ID/TARGET.res: "killed SECONDS" or
+# One fuzz job: ID TARGET [FUZZ_SEED minimal]. Writes MB/ID/TARGET.res (or,
+# for the minimal stage, MB/ID/TARGET.min-SEED.res): "killed SECONDS" or
 # "survived SECONDS" or "n/a".
 fuzz_job() {
-	local id=$1 t=$2 bin=$MB/$1/$2 dir=$MB/$1/$2.run t0 t1 rc
-	[ -x "$bin" ] && [ -d "corpus/$t" ] || { echo n/a > "$MB/$id/$t.res"; return; }
+	local id=$1 t=$2 seed=${3:-$FUZZ_SEED} stage=${4:-} bin=$MB/$1/$2 t0 t1 rc
+	local res=$MB/$id/$t.res dir=$MB/$id/$t.run
+	if [ -n "$stage" ]; then
+		res=$MB/$id/$t.min-$seed.res
+		dir=$MB/$id/$t.min-$seed.run
+	fi
+	[ -x "$bin" ] && [ -d "corpus/$t" ] || { echo n/a > "$res"; return; }
 	rm -rf "$dir" && mkdir -p "$dir/new" "$dir/seeds" "$dir/artifacts"
 	# The seeds: the compiled inputs of corpus/<target>/ only (not their .trace
-	# sources, not the regressions, not the killers).
-	cp corpus/"$t"/*.bin "$dir/seeds/" 2> /dev/null
+	# sources, not the regressions, not the killers), or the minimal ones.
+	if [ -n "$stage" ]; then
+		cp $MIN_SEEDS "$dir/seeds/"
+	else
+		cp corpus/"$t"/*.bin "$dir/seeds/" 2> /dev/null
+	fi
 	dict=()
 	[ -f "fuzz/$t.dict" ] && dict=(-dict="fuzz/$t.dict")
 	t0=$(now)
 	# New inputs go to new/; the seeds are read, never written.
-	timeout -k 10 $((FUZZ_TIME + 60)) "$bin" -max_total_time="$FUZZ_TIME" -seed="$FUZZ_SEED" \
+	timeout -k 10 $((FUZZ_TIME + 60)) "$bin" -max_total_time="$FUZZ_TIME" -seed="$seed" \
 		-max_len=4096 "${dict[@]}" -artifact_prefix="$dir/artifacts/" \
 		-print_final_stats=1 "$dir/new" "$dir/seeds" > "$dir/log" 2>&1
 	rc=$?
 	t1=$(now)
 	if [ $rc -ne 0 ] && compgen -G "$dir/artifacts/*" > /dev/null; then
-		printf 'killed %.1f\n' "$(elapsed "$t0" "$t1")" > "$MB/$id/$t.res"
+		printf 'killed %.1f\n' "$(elapsed "$t0" "$t1")" > "$res"
 	elif [ $rc -ne 0 ]; then
-		printf 'error(%d) %.1f\n' "$rc" "$(elapsed "$t0" "$t1")" > "$MB/$id/$t.res"
+		printf 'error(%d) %.1f\n' "$rc" "$(elapsed "$t0" "$t1")" > "$res"
 	else
-		printf 'survived %.1f\n' "$(elapsed "$t0" "$t1")" > "$MB/$id/$t.res"
+		printf 'survived %.1f\n' "$(elapsed "$t0" "$t1")" > "$res"
 	fi
 	rm -rf "$dir/new" "$dir/seeds"
 }
 export -f fuzz_job now elapsed
-export MB FUZZ_TIME FUZZ_SEED
+export MB FUZZ_TIME FUZZ_SEED MIN_SEEDS
 
 T_START=$(now)
 
@@ -142,7 +161,56 @@ else
 	done
 fi
 
+if has_stage minimal && [ -n "$MIN_SEEDS" ]; then
+	for id in "${IDS[@]}"; do
+		for seed in $MIN_FUZZ_SEEDS; do
+			for t in "${TARGETS[@]}"; do
+				echo "$id $t $seed minimal"
+			done
+		done
+	done | xargs -P "$JOBS" -L 1 bash -c 'fuzz_job "$0" "$1" "$2" "$3"'
+fi
+
 T_END=$(now)
+
+# The minimal stage's table: per mutant, each target and fuzz seed, then per
+# fuzz seed the median and maximum time to kill (the faster target).
+minimal_table() {
+	local id seed t r fk col line
+	printf '\nminimal seeds (%s), -max_total_time=%s, fuzz seeds %s:\n' \
+		"$(for f in $MIN_SEEDS; do basename "$f" .bin; done | tr '\n' ' ' | sed 's/ $//')" \
+		"$FUZZ_TIME" "$MIN_FUZZ_SEEDS"
+	printf '%-4s %-31s' ID NAME
+	for seed in $MIN_FUZZ_SEEDS; do
+		for t in "${TARGETS[@]}"; do printf ' %-17s' "${t#fuzz_}/seed$seed"; done
+	done
+	echo
+	for id in "${IDS[@]}"; do
+		printf '%-4s %-31s' "$id" "$(describe "$id")"
+		for seed in $MIN_FUZZ_SEEDS; do
+			fk=-
+			for t in "${TARGETS[@]}"; do
+				r=$(cat "$MB/$id/$t.min-$seed.res" 2> /dev/null || echo n/a)
+				printf ' %-17s' "$r"
+				set -- $r
+				if [ "${1:-}" = killed ] && { [ "$fk" = - ] || awk "BEGIN{exit !($2 < $fk)}"; }; then
+					fk=$2
+				fi
+			done
+			[ "$id" = core ] || echo "$seed $fk" >> "$MB/minimal.kills"
+		done
+		echo
+	done
+	for seed in $MIN_FUZZ_SEEDS; do
+		awk -v s="$seed" '$1 == s { n++; if ($2 == "-") miss++; else v[k++] = $2 }
+			END {
+				asort(v)
+				med = k ? (k % 2 ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2) : 0
+				printf "fuzz seed %s: %d/%d killed from minimal seeds, median %.1fs, maximum %.1fs\n", s, k, n, med, k ? v[k] : 0
+			}' "$MB/minimal.kills"
+	done
+	rm -f "$MB/minimal.kills"
+}
 
 # The table.
 table=$(mktemp)
@@ -214,6 +282,7 @@ table=$(mktemp)
 		"$FUZZ_TIME" "$FUZZ_SEED" "$JOBS"
 	printf 'total run time: %.0fs\n' "$(elapsed "$T_START" "$T_END")"
 	[ $false_alarm = 1 ] && echo "WARNING: the unmutated core was 'killed': the results are void"
+	has_stage minimal && [ -n "$MIN_SEEDS" ] && minimal_table
 	if [ $total -gt 0 ]; then
 		printf 'mutation score: %d/%d killed (%d%%)\n' $killed $total $((100 * killed / total))
 	fi
