@@ -36,11 +36,11 @@ struct cmp {
 		unsigned int event;
 	} touch[MAX_TOUCH]; /* the last event that wrote each key */
 	size_t ntouch;
-	/* expansion */
+	/* expansion: the native world's context of each callback */
 	unsigned int step;
 	struct {
-		__u32 step, op, args[2], state;
-		__u64 cookie; /* host sockets are reused; their cookies are not */
+		__u32 step;
+		struct km_rec ctx; /* in the recording's form, so one compare serves */
 	} ev[ORC_MAX_RECS];
 	size_t nev;
 };
@@ -283,6 +283,42 @@ unsigned int orc_compare_replay(const struct sf_input *raw, const struct orc_ker
 
 /* ---- the expansion ---- */
 
+/* The context the native world gives the program for EV's callback, in the
+ * recording's form (bpf/record/record.bpf.c reads the same fields of the
+ * kernel's), as the host runtime builds it from the socket (bpf/host/sock.c). */
+static void native_view(struct km_rec *v, const struct sf_world_event *ev)
+{
+	const struct host_sock *s = ev->sock;
+
+	memset(v, 0, sizeof(*v));
+	v->op = ev->op;
+	memcpy(v->args, ev->args, sizeof(v->args));
+	if (!s)
+		return;
+	v->cookie = s->cookie;
+	v->family = s->family;
+	v->local_ip4 = s->local_ip4;
+	v->remote_ip4 = s->remote_ip4;
+	memcpy(v->local_ip6, s->local_ip6, sizeof(v->local_ip6));
+	memcpy(v->remote_ip6, s->remote_ip6, sizeof(v->remote_ip6));
+	v->local_port = s->local_port;
+	v->remote_port = htonl(s->remote_port); /* the context's dport << 16 */
+	v->is_fullsock = s->fullsock;
+	v->state = s->state;
+	if (!s->fullsock)
+		return; /* a request socket's sk, cb flags and tcp_sock read as nothing */
+	v->flags = KM_REC_FULLSOCK | (s->is_tcp ? KM_REC_TCP : 0);
+	v->cb_flags = s->cb_flags;
+	if (!s->is_tcp)
+		return;
+	v->srtt_us = s->tp.srtt_us;
+	v->rtt_min = s->tp.rtt_min;
+	v->total_retrans = s->tp.total_retrans;
+	v->lost_out = s->tp.lost_out;
+	v->bytes_received = s->tp.bytes_received;
+	v->bytes_acked = s->tp.bytes_acked;
+}
+
 static bool on_expand(void *ctx, const struct sf_world_event *ev)
 {
 	struct cmp *c = ctx;
@@ -290,13 +326,170 @@ static bool on_expand(void *ctx, const struct sf_world_event *ev)
 	if (ev->kind != SF_WEV_BEFORE || c->nev == ORC_MAX_RECS)
 		return true;
 	c->ev[c->nev].step = c->step;
-	c->ev[c->nev].op = ev->op;
-	c->ev[c->nev].args[0] = ev->args[0];
-	c->ev[c->nev].args[1] = ev->args[1];
-	c->ev[c->nev].state = ev->sock ? ev->sock->state : 0;
-	c->ev[c->nev].cookie = ev->sock ? ev->sock->cookie : 0;
+	native_view(&c->ev[c->nev].ctx, ev);
 	c->nev++;
 	return true;
+}
+
+/* How a context field is shown and compared. */
+enum field_form {
+	FF_NUM,	  /* a number */
+	FF_HEX,	  /* flags */
+	FF_IP4,	  /* an IPv4 address, network order */
+	FF_IP6,	  /* 16 bytes, network order */
+	FF_LPORT, /* local_port, host order */
+	FF_RPORT, /* the context's remote_port: the port in network order, upper half */
+	FF_TIME,  /* a measured time (srtt, rtt_min): only whether there is one */
+};
+
+/* Every field of the context the program reads, beside op, args[0..1],
+ * state and the socket's identity, which the sequence itself compares. */
+static const struct field {
+	const char *name;
+	size_t off, size;
+	enum field_form form;
+} view_fields[] = {
+#define F(name, form)                                                                          \
+	{                                                                                      \
+#name, offsetof(struct km_rec, name), sizeof(((struct km_rec *)0)->name), form \
+	}
+	F(family, FF_NUM),	  F(local_ip4, FF_IP4),	     F(remote_ip4, FF_IP4),
+	F(local_ip6, FF_IP6),	  F(remote_ip6, FF_IP6),     F(local_port, FF_LPORT),
+	F(remote_port, FF_RPORT), F(args[2], FF_NUM),	     F(args[3], FF_NUM),
+	F(is_fullsock, FF_NUM),	  F(flags, FF_HEX),	     F(cb_flags, FF_HEX),
+	F(srtt_us, FF_TIME),	  F(rtt_min, FF_TIME),	     F(total_retrans, FF_NUM),
+	F(lost_out, FF_NUM),	  F(bytes_received, FF_NUM), F(bytes_acked, FF_NUM),
+#undef F
+};
+
+static __u64 field_num(const void *p, size_t size)
+{
+	__u64 v64 = 0;
+	__u32 v32 = 0;
+
+	if (size == 8) {
+		memcpy(&v64, p, 8);
+		return v64;
+	}
+	memcpy(&v32, p, 4);
+	return v32;
+}
+
+static void field_str(const struct field *f, const void *p, char *buf, size_t len)
+{
+	__u64 v = f->size <= 8 ? field_num(p, f->size) : 0;
+
+	switch (f->form) {
+	case FF_IP4:
+		inet_ntop(AF_INET, p, buf, len);
+		break;
+	case FF_IP6:
+		inet_ntop(AF_INET6, p, buf, len);
+		break;
+	case FF_RPORT:
+		snprintf(buf, len, "%u", ntohl((__u32)v));
+		break;
+	case FF_HEX:
+		snprintf(buf, len, "0x%llx", (unsigned long long)v);
+		break;
+	case FF_TIME:
+		snprintf(buf, len, "%s (%llu)",
+			 !v	    ? "zero"
+			 : v == ~0u ? "none yet"
+				    : "measured",
+			 (unsigned long long)v);
+		break;
+	default:
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+	}
+}
+
+/*
+ * Ports: the kernel picks ephemeral ports its own way (randomised), the
+ * native world in order, so a port is compared through a one-to-one map of
+ * native to kernel ports, made as they are first seen. A port a step names
+ * (the kernel driver writes back the ephemeral ports of connects) maps to
+ * itself, for good. Only a socket's own port at its first callback, the
+ * moment it was picked, may take a port another socket had on either side
+ * (the kernel reuses a port once its socket is gone). Anything else that
+ * breaks the map is a wrong port: a child's peer port, a source port that
+ * changes. Stamped per run, never cleared.
+ */
+#define PORT_FIXED 0x10000u
+static struct {
+	__u32 n2k[65536], k2n[65536]; /* stamp << 17 | PORT_FIXED | port */
+	__u32 stamp;
+} ports;
+
+static bool port_same(__u16 n, __u16 k, bool picked, bool fixed)
+{
+	__u32 s = ports.stamp << 17, *nk = &ports.n2k[n], *kn = &ports.k2n[k];
+	bool nset = (*nk & ~0x1ffffu) == s, kset = (*kn & ~0x1ffffu) == s;
+
+	if (nset && (__u16)*nk == k && kset && (__u16)*kn == n)
+		return true;
+	if ((nset && (!picked || (*nk & PORT_FIXED))) || (kset && (!picked || (*kn & PORT_FIXED))))
+		return false;
+	if (nset)
+		ports.k2n[(__u16)*nk] = 0;
+	if (kset)
+		ports.n2k[(__u16)*kn] = 0;
+	*nk = s | (fixed ? PORT_FIXED : 0) | k;
+	*kn = s | (fixed ? PORT_FIXED : 0) | n;
+	return true;
+}
+
+static void ports_begin(void)
+{
+	if (++ports.stamp == 0x8000) {
+		memset(ports.n2k, 0, sizeof(ports.n2k));
+		memset(ports.k2n, 0, sizeof(ports.k2n));
+		ports.stamp = 1;
+	}
+	port_same(0, 0, true, true);
+}
+
+/* The ports step ST names map to themselves from that step on. */
+static void ports_of_step(const struct sf_step *st)
+{
+	port_same(st->lport, st->lport, true, true);
+	port_same(st->rport, st->rport, true, true);
+}
+
+/* 0, ~0 (nothing measured yet) or a measurement. */
+static int time_class(__u64 v)
+{
+	return !v ? 0 : v == ~0u ? 1 : 2;
+}
+
+/* The first field of the context N (native) and K (kernel) differ in, or
+ * NULL; FIRST: the socket's first callback. */
+static const struct field *view_differs(const struct km_rec *n, const struct km_rec *k, bool first)
+{
+	for (size_t i = 0; i < sizeof(view_fields) / sizeof(view_fields[0]); i++) {
+		const struct field *f = &view_fields[i];
+		const __u8 *a = (const __u8 *)n + f->off, *b = (const __u8 *)k + f->off;
+		bool same;
+
+		switch (f->form) {
+		case FF_TIME:
+			same = time_class(field_num(a, f->size)) ==
+			       time_class(field_num(b, f->size));
+			break;
+		case FF_LPORT:
+			same = port_same((__u16)n->local_port, (__u16)k->local_port, first, false);
+			break;
+		case FF_RPORT:
+			same = port_same((__u16)ntohl(n->remote_port), (__u16)ntohl(k->remote_port),
+					 false, false);
+			break;
+		default:
+			same = !memcmp(a, b, f->size);
+		}
+		if (!same)
+			return f;
+	}
+	return NULL;
 }
 
 unsigned int orc_compare_expansion(const struct sf_input *life, const struct orc_kernel_run *kr,
@@ -307,6 +500,7 @@ unsigned int orc_compare_expansion(const struct sf_input *life, const struct orc
 	__u64 nsock[ORC_MAX_RECS];
 	__u64 ksock[ORC_MAX_RECS];
 	size_t nn = 0, nk = 0, i = 0, j = 0;
+	unsigned int named = 0; /* steps whose ports are in the map */
 	struct sf_world *w;
 
 	memset(&c, 0, offsetof(struct cmp, touch));
@@ -321,33 +515,50 @@ unsigned int orc_compare_expansion(const struct sf_input *life, const struct orc
 	}
 	for (c.step = 0; c.step < life->nsteps; c.step++)
 		sf_world__step(w, &life->steps[c.step]);
+	ports_begin();
 
-	/* Sockets are named by their order of first appearance on each side. */
+	/* Sockets are named by their order of first appearance on each side
+	 * (host sockets are reused; their cookies are not). */
 	while (i < c.nev || j < kr->nrecs) {
 		const struct km_rec *r = j < kr->nrecs ? &kr->recs[j] : NULL;
+		const struct km_rec *v = i < c.nev ? &c.ev[i].ctx : NULL;
+		const struct field *f;
+		char a[64], b[64];
 		size_t ni, ki;
 
-		for (ni = 0; i < c.nev && ni < nn && nsock[ni] != c.ev[i].cookie; ni++)
+		for (ni = 0; v && ni < nn && nsock[ni] != v->cookie; ni++)
 			;
 		for (ki = 0; r && ki < nk && ksock[ki] != r->cookie; ki++)
 			;
-		if (i < c.nev && r && c.ev[i].step == kr->rec_step[j] && c.ev[i].op == r->op &&
-		    c.ev[i].args[0] == r->args[0] && c.ev[i].args[1] == r->args[1] &&
-		    c.ev[i].state == r->state && ni == ki) {
+		if (v && r && c.ev[i].step == kr->rec_step[j] && v->op == r->op &&
+		    v->args[0] == r->args[0] && v->args[1] == r->args[1] && v->state == r->state &&
+		    ni == ki) {
+			for (; named <= c.ev[i].step && named < life->nsteps; named++)
+				ports_of_step(&life->steps[named]);
+			f = view_differs(v, r, ni == nn);
+			if (f) {
+				field_str(f, (const __u8 *)v + f->off, a, sizeof(a));
+				field_str(f, (const __u8 *)r + f->off, b, sizeof(b));
+				diff(&c,
+				     "step %u (%s): op %u on socket #%zu: %s natively %s, in the kernel %s\n",
+				     c.ev[i].step, sf_kind_name(life->steps[c.ev[i].step].kind),
+				     v->op, ni, f->name, a, b);
+				return d->count; /* the rest follows from the first difference */
+			}
 			if (ni == nn)
-				nsock[nn++] = c.ev[i].cookie;
+				nsock[nn++] = v->cookie;
 			if (ki == nk)
 				ksock[nk++] = r->cookie;
 			i++;
 			j++;
 			continue;
 		}
-		if (i < c.nev && (!r || c.ev[i].step < kr->rec_step[j]))
+		if (v && (!r || c.ev[i].step < kr->rec_step[j]))
 			diff(&c,
 			     "step %u (%s): natively op %u args %u,%u state %u on socket #%zu; the kernel fired nothing more in this step\n",
-			     c.ev[i].step, sf_kind_name(life->steps[c.ev[i].step].kind), c.ev[i].op,
-			     c.ev[i].args[0], c.ev[i].args[1], c.ev[i].state, ni);
-		else if (r && (i == c.nev || kr->rec_step[j] < c.ev[i].step))
+			     c.ev[i].step, sf_kind_name(life->steps[c.ev[i].step].kind), v->op,
+			     v->args[0], v->args[1], v->state, ni);
+		else if (r && (!v || kr->rec_step[j] < c.ev[i].step))
 			diff(&c,
 			     "step %u (%s): the kernel fired op %u args %u,%u state %u on socket #%zu; natively nothing more in this step\n",
 			     kr->rec_step[j], sf_kind_name(life->steps[kr->rec_step[j]].kind),
@@ -355,9 +566,9 @@ unsigned int orc_compare_expansion(const struct sf_input *life, const struct orc
 		else
 			diff(&c,
 			     "step %u (%s): natively op %u args %u,%u state %u on socket #%zu, the kernel op %u args %u,%u state %u on socket #%zu\n",
-			     c.ev[i].step, sf_kind_name(life->steps[c.ev[i].step].kind), c.ev[i].op,
-			     c.ev[i].args[0], c.ev[i].args[1], c.ev[i].state, ni, r->op, r->args[0],
-			     r->args[1], r->state, ki);
+			     c.ev[i].step, sf_kind_name(life->steps[c.ev[i].step].kind), v->op,
+			     v->args[0], v->args[1], v->state, ni, r->op, r->args[0], r->args[1],
+			     r->state, ki);
 		return d->count; /* the rest follows from the first difference */
 	}
 	return d->count;

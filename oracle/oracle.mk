@@ -32,5 +32,33 @@ kernel-corpus: $(BUILD)/sockfuzz
 	$(Q)$(BUILD)/sockfuzz kernel --seed 7 --connections 60 --out corpus/kernel \
 		corpus/fuzz_lifecycle/*.trace
 
-TEST_TARGETS += test-oracle
-.PHONY: test-oracle kernel-corpus
+# The whole context compared: tests/test_oracle_perturb.c against the world
+# built with -DSF_WORLD_PERTURB (only here; world.h), linked ahead of the
+# library so that its world objects are the ones used.
+PERTURB_DIR := $(BUILD)/perturb
+PERTURB_WORLD_OBJS := $(patsubst %.c,$(PERTURB_DIR)/%.o,$(wildcard world/*.c))
+PERTURB_TEST := $(PERTURB_DIR)/test_oracle_perturb
+
+$(PERTURB_DIR)/world/%.o: world/%.c oracle/oracle.mk Makefile $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_CFLAGS) $(NATIVE_INC) $(NATIVE_CFLAGS) $(EXTRA_CFLAGS) -DSF_WORLD_PERTURB \
+		-c $< -o $@
+
+$(PERTURB_TEST): tests/test_oracle_perturb.c $(PERTURB_WORLD_OBJS) $(ORACLE_OBJS) \
+		$(BUILD)/native/prog/$(PROG_NAME).prog.o $(BUILD)/native/libsockfuzz.a $(REC_KERN_LIB) \
+		oracle/oracle.mk Makefile
+	$(call msg,CCLD,$@)
+	$(Q)$(CC) $(BASE_CFLAGS) $(NATIVE_INC) $(NATIVE_CFLAGS) $(EXTRA_CFLAGS) -DSF_WORLD_PERTURB \
+		-Ibpf/kernel -Ibpf/record $< $(PERTURB_WORLD_OBJS) $(ORACLE_OBJS) \
+		$(BUILD)/native/prog/$(PROG_NAME).prog.o $(BUILD)/native/libsockfuzz.a $(REC_KERN_LIB) \
+		-lcmocka -o $@ $(KERN_LDLIBS)
+
+test-oracle-perturb: $(PERTURB_TEST)
+	$(call msg,TEST,$<)
+	$(Q)$(PERTURB_TEST) > $<.log 2>&1 || { cat $<.log; exit 1; }
+	$(Q)grep -E '^(\[ *(PASSED|FAILED|SKIPPED) *\]|SKIP)' $<.log
+
+ALL_TARGETS += $(PERTURB_TEST)
+TEST_TARGETS += test-oracle test-oracle-perturb
+.PHONY: test-oracle test-oracle-perturb kernel-corpus
