@@ -337,7 +337,6 @@ enum field_form {
 	FF_HEX,	  /* flags */
 	FF_IP4,	  /* an IPv4 address, network order */
 	FF_IP6,	  /* 16 bytes, network order */
-	FF_LPORT, /* local_port, host order */
 	FF_RPORT, /* the context's remote_port: the port in network order, upper half */
 	FF_TIME,  /* a measured time (srtt, rtt_min): only whether there is one */
 };
@@ -354,7 +353,7 @@ static const struct field {
 #name, offsetof(struct km_rec, name), sizeof(((struct km_rec *)0)->name), form \
 	}
 	F(family, FF_NUM),	  F(local_ip4, FF_IP4),	     F(remote_ip4, FF_IP4),
-	F(local_ip6, FF_IP6),	  F(remote_ip6, FF_IP6),     F(local_port, FF_LPORT),
+	F(local_ip6, FF_IP6),	  F(remote_ip6, FF_IP6),     F(local_port, FF_NUM),
 	F(remote_port, FF_RPORT), F(args[2], FF_NUM),	     F(args[3], FF_NUM),
 	F(is_fullsock, FF_NUM),	  F(flags, FF_HEX),	     F(cb_flags, FF_HEX),
 	F(srtt_us, FF_TIME),	  F(rtt_min, FF_TIME),	     F(total_retrans, FF_NUM),
@@ -404,58 +403,6 @@ static void field_str(const struct field *f, const void *p, char *buf, size_t le
 	}
 }
 
-/*
- * Ports: the kernel picks ephemeral ports its own way (randomised), the
- * native world in order, so a port is compared through a one-to-one map of
- * native to kernel ports, made as they are first seen. A port a step names
- * (the kernel driver writes back the ephemeral ports of connects) maps to
- * itself, for good. Only a socket's own port at its first callback, the
- * moment it was picked, may take a port another socket had on either side
- * (the kernel reuses a port once its socket is gone). Anything else that
- * breaks the map is a wrong port: a child's peer port, a source port that
- * changes. Stamped per run, never cleared.
- */
-#define PORT_FIXED 0x10000u
-static struct {
-	__u32 n2k[65536], k2n[65536]; /* stamp << 17 | PORT_FIXED | port */
-	__u32 stamp;
-} ports;
-
-static bool port_same(__u16 n, __u16 k, bool picked, bool fixed)
-{
-	__u32 s = ports.stamp << 17, *nk = &ports.n2k[n], *kn = &ports.k2n[k];
-	bool nset = (*nk & ~0x1ffffu) == s, kset = (*kn & ~0x1ffffu) == s;
-
-	if (nset && (__u16)*nk == k && kset && (__u16)*kn == n)
-		return true;
-	if ((nset && (!picked || (*nk & PORT_FIXED))) || (kset && (!picked || (*kn & PORT_FIXED))))
-		return false;
-	if (nset)
-		ports.k2n[(__u16)*nk] = 0;
-	if (kset)
-		ports.n2k[(__u16)*kn] = 0;
-	*nk = s | (fixed ? PORT_FIXED : 0) | k;
-	*kn = s | (fixed ? PORT_FIXED : 0) | n;
-	return true;
-}
-
-static void ports_begin(void)
-{
-	if (++ports.stamp == 0x8000) {
-		memset(ports.n2k, 0, sizeof(ports.n2k));
-		memset(ports.k2n, 0, sizeof(ports.k2n));
-		ports.stamp = 1;
-	}
-	port_same(0, 0, true, true);
-}
-
-/* The ports step ST names map to themselves from that step on. */
-static void ports_of_step(const struct sf_step *st)
-{
-	port_same(st->lport, st->lport, true, true);
-	port_same(st->rport, st->rport, true, true);
-}
-
 /* 0, ~0 (nothing measured yet) or a measurement. */
 static int time_class(__u64 v)
 {
@@ -463,8 +410,10 @@ static int time_class(__u64 v)
 }
 
 /* The first field of the context N (native) and K (kernel) differ in, or
- * NULL; FIRST: the socket's first callback. */
-static const struct field *view_differs(const struct km_rec *n, const struct km_rec *k, bool first)
+ * NULL. Ports are compared as they are: the kernel driver writes the ports
+ * the kernel picked back into the run (oracle/kdrive_steps.c), and the
+ * expansion binds them. */
+static const struct field *view_differs(const struct km_rec *n, const struct km_rec *k)
 {
 	for (size_t i = 0; i < sizeof(view_fields) / sizeof(view_fields[0]); i++) {
 		const struct field *f = &view_fields[i];
@@ -475,13 +424,6 @@ static const struct field *view_differs(const struct km_rec *n, const struct km_
 		case FF_TIME:
 			same = time_class(field_num(a, f->size)) ==
 			       time_class(field_num(b, f->size));
-			break;
-		case FF_LPORT:
-			same = port_same((__u16)n->local_port, (__u16)k->local_port, first, false);
-			break;
-		case FF_RPORT:
-			same = port_same((__u16)ntohl(n->remote_port), (__u16)ntohl(k->remote_port),
-					 false, false);
 			break;
 		default:
 			same = !memcmp(a, b, f->size);
@@ -500,7 +442,6 @@ unsigned int orc_compare_expansion(const struct sf_input *life, const struct orc
 	__u64 nsock[ORC_MAX_RECS];
 	__u64 ksock[ORC_MAX_RECS];
 	size_t nn = 0, nk = 0, i = 0, j = 0;
-	unsigned int named = 0; /* steps whose ports are in the map */
 	struct sf_world *w;
 
 	memset(&c, 0, offsetof(struct cmp, touch));
@@ -515,7 +456,6 @@ unsigned int orc_compare_expansion(const struct sf_input *life, const struct orc
 	}
 	for (c.step = 0; c.step < life->nsteps; c.step++)
 		sf_world__step(w, &life->steps[c.step]);
-	ports_begin();
 
 	/* Sockets are named by their order of first appearance on each side
 	 * (host sockets are reused; their cookies are not). */
@@ -533,9 +473,7 @@ unsigned int orc_compare_expansion(const struct sf_input *life, const struct orc
 		if (v && r && c.ev[i].step == kr->rec_step[j] && v->op == r->op &&
 		    v->args[0] == r->args[0] && v->args[1] == r->args[1] && v->state == r->state &&
 		    ni == ki) {
-			for (; named <= c.ev[i].step && named < life->nsteps; named++)
-				ports_of_step(&life->steps[named]);
-			f = view_differs(v, r, ni == nn);
+			f = view_differs(v, r);
 			if (f) {
 				field_str(f, (const __u8 *)v + f->off, a, sizeof(a));
 				field_str(f, (const __u8 *)r + f->off, b, sizeof(b));

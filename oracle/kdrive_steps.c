@@ -214,7 +214,7 @@ static int kd_enrol(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct s
 {
 	struct kd_slot ctl_sock = {.fd = -1};
 	struct kern_addr pod, ctl;
-	int fd;
+	int fd, err;
 
 	kd_addr(&pod, st->family, &st->local, st->lport);
 	kd_addr(&ctl, st->family, st->family == AF_INET ? &lo_control4 : &lo_control6,
@@ -223,7 +223,11 @@ static int kd_enrol(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct s
 	if (fd < 0)
 		return kd_refused(fd);
 	ctl_sock.fd = fd;
-	if (kern_sock__connect(fd, &ctl, KD_WAIT_MS))
+	err = kern_sock__connect(fd, &ctl, KD_WAIT_MS);
+	/* The port the kernel chose, written back as kd_connect() does. */
+	if (!st->lport && !kern_sock__local(fd, &pod))
+		st->lport = kern_addr__port(&pod);
+	if (err)
 		kd_close_slot(&ctl_sock); /* refused: what the kernel does too */
 	kd_close(k, &ctl_sock, false);
 	return 0;

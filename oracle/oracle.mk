@@ -59,6 +59,12 @@ test-oracle-perturb: $(PERTURB_TEST)
 	$(Q)$(PERTURB_TEST) > $<.log 2>&1 || { cat $<.log; exit 1; }
 	$(Q)grep -E '^(\[ *(PASSED|FAILED|SKIPPED) *\]|SKIP)' $<.log
 
+# Nothing left after kill -9, SIGTERM or a write error (a few seconds; it
+# looks only at its own processes and cgroups).
+test-oracle-cleanup: $(BUILD)/sockfuzz
+	$(call msg,TEST,tests/kernel/test_cleanup.sh)
+	$(Q)tests/kernel/test_cleanup.sh $(BUILD)/sockfuzz
+
 ALL_TARGETS += $(PERTURB_TEST)
-TEST_TARGETS += test-oracle test-oracle-perturb
-.PHONY: test-oracle test-oracle-perturb kernel-corpus
+TEST_TARGETS += test-oracle test-oracle-perturb test-oracle-cleanup
+.PHONY: test-oracle test-oracle-perturb test-oracle-cleanup kernel-corpus

@@ -4,11 +4,14 @@
  * recorded, replayed natively and compared, with a summary.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <arpa/inet.h>
 #include "kernel.h"
@@ -16,10 +19,11 @@
 
 struct run_ctx {
 	const struct orc_opts *opts;
-	unsigned int worker, jobs; /* this worker takes random runs worker, worker + jobs, ... */
-	int report_fd;		   /* where the sandboxed worker writes its summary */
-	struct orc_summary sum;
-	struct orc_kernel_run kr; /* big: one, reused */
+	unsigned int worker, jobs;    /* this worker takes random runs worker, worker + jobs, ... */
+	int report_fd;		      /* where the sandboxed worker writes its summary */
+	pid_t parent;		      /* the sandboxed worker's parent: gone means stop */
+	struct orc_summary sum, sent; /* so far; and so far reported through report_fd */
+	struct orc_kernel_run kr;     /* big: one, reused */
 	struct sf_input raw;
 	struct orc_diff diff;
 };
@@ -62,8 +66,7 @@ static int save(const char *dir, const char *base, const struct sf_input *run)
 
 /* Keep a run for the fuzzers: its recording as a raw run, and for random
  * scenarios the lifecycle run too (a corpus case is a seed already). */
-static void keep(const struct run_ctx *c, const char *name, const struct sf_input *life,
-		 bool random)
+static int keep(const struct run_ctx *c, const char *name, const struct sf_input *life, bool random)
 {
 	const char *slash = strrchr(name, '/');
 	char base[256];
@@ -78,6 +81,7 @@ static void keep(const struct run_ctx *c, const char *name, const struct sf_inpu
 	if (err)
 		fprintf(stderr, "oracle: cannot write %s/%s: %s\n", c->opts->out_dir, base,
 			strerror(-err));
+	return err;
 }
 
 static void report(struct run_ctx *c, unsigned int nth, const char *name, const char *what,
@@ -135,8 +139,27 @@ static int one(struct run_ctx *c, struct orc_kernel *k, struct sf_input *life, c
 		       &c->diff);
 	}
 	if (c->opts->out_dir)
-		keep(c, name, life, !strncmp(name, "random-", 7));
+		return keep(c, name, life, !strncmp(name, "random-", 7));
 	return 0;
+}
+
+/* Tell the parent what the runs since the last report added: one write of
+ * less than PIPE_BUF, so a kill at any moment loses no run already counted
+ * and splits no report. */
+static int report_progress(struct run_ctx *c)
+{
+	struct orc_summary d = {
+		.runs = c->sum.runs - c->sent.runs,
+		.connections = c->sum.connections - c->sent.connections,
+		.callbacks = c->sum.callbacks - c->sent.callbacks,
+		.expansion_diffs = c->sum.expansion_diffs - c->sent.expansion_diffs,
+		.replay_diffs = c->sum.replay_diffs - c->sent.replay_diffs,
+		.inexpressible = c->sum.inexpressible - c->sent.inexpressible,
+	};
+
+	_Static_assert(sizeof(d) <= PIPE_BUF, "a report is one atomic write");
+	c->sent = c->sum;
+	return write(c->report_fd, &d, sizeof(d)) == sizeof(d) ? 0 : -EIO;
 }
 
 static int in_sandbox(const struct kern_sandbox *sb, void *arg)
@@ -149,27 +172,28 @@ static int in_sandbox(const struct kern_sandbox *sb, void *arg)
 
 	if (!k)
 		return ORC_ERROR;
+	c->parent = getppid();
 	t0 = now_s();
 	for (size_t i = 0; !err && !c->worker && i < o->ncases; i++) {
 		static struct sf_input in;
 
 		in = *o->cases[i].in; /* the kernel run fills in ephemeral ports */
-		err = one(c, k, &in, o->cases[i].name);
+		err = one(c, k, &in, o->cases[i].name) ?: report_progress(c);
 	}
 	for (unsigned int i = c->worker; !err && c->sum.connections * c->jobs < o->connections;
 	     i += c->jobs) {
 		static struct sf_input in;
 		char name[64];
 
+		if (getppid() != c->parent)
+			break; /* orphaned: the parent-death signal is on its way */
 		orc_random__build(o->seed, i, &in);
 
 		snprintf(name, sizeof(name), "random-%llu-%u", (unsigned long long)o->seed, i);
-		err = one(c, k, &in, name);
+		err = one(c, k, &in, name) ?: report_progress(c);
 	}
 	c->sum.seconds = now_s() - t0;
 	orc_kernel__close(k);
-	if (write(c->report_fd, &c->sum, sizeof(c->sum)) != sizeof(c->sum))
-		err = -EIO;
 	if (err)
 		return ORC_ERROR;
 	return c->sum.expansion_diffs || c->sum.replay_diffs ? ORC_DIFFERED : ORC_SAME;
@@ -191,20 +215,43 @@ static void on_stop(int sig)
 /* One worker: its own sandbox (network namespace, cgroup, program). */
 static pid_t start_worker(struct run_ctx *c, const struct kern_sandbox_opts *sb, int report_fd)
 {
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 
 	if (pid)
 		return pid;
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+	/* Die with `sockfuzz kernel`, even SIGKILLed: SIGTERM, which the
+	 * sandbox takes to kill its child and remove its cgroup and program. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent)
+		_exit(ORC_ERROR);
 	c->report_fd = report_fd;
 	_exit(kern_sandbox__run(sb, in_sandbox, c) < 0 ? ORC_ERROR : ORC_SAME);
+}
+
+/* Whether DIR refuses a file (tried, not asked: root passes access(2) on a
+ * read-only file system); says why. */
+static bool out_dir_unwritable(const char *dir)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/.sockfuzz-probe-%d", dir, (int)getpid());
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "oracle: cannot write to --out %s: %s\n", dir, strerror(errno));
+		return true;
+	}
+	close(fd);
+	unlink(path);
+	return false;
 }
 
 enum orc_status orc_run(const struct orc_opts *opts)
 {
 	struct kern_addr addrs[8];
-	struct kern_sandbox_opts sb = {.sz = sizeof(sb)};
+	/* No wall limit: a campaign ends by its connections, a signal or its parent's death. */
+	struct kern_sandbox_opts sb = {.sz = sizeof(sb), .timeout_ms = INT_MAX};
 	struct orc_summary total = {0}, part;
 	struct sigaction sa = {.sa_handler = on_stop};
 	struct run_ctx *c;
@@ -218,6 +265,8 @@ enum orc_status orc_run(const struct orc_opts *opts)
 		fprintf(stderr, "SKIP: the kernel oracle cannot run here: %s\n", why);
 		return ORC_SKIPPED;
 	}
+	if (opts->out_dir && out_dir_unwritable(opts->out_dir))
+		return ORC_ERROR;
 	for (size_t i = 0; i < orc_nipv6_addrs && i < 8; i++)
 		kern_addr__parse(&addrs[i], orc_ipv6_addrs[i], 0);
 	sb.addrs = addrs;
@@ -241,8 +290,14 @@ enum orc_status orc_run(const struct orc_opts *opts)
 			rc = ORC_ERROR;
 	}
 	close(fds[1]);
-	/* Each sandboxed worker writes its summary once, at its end. */
-	while (read(fds[0], &part, sizeof(part)) == sizeof(part)) {
+	/* Each sandboxed worker reports after every run; the pipe ends when all are gone. */
+	for (;;) {
+		ssize_t n = read(fds[0], &part, sizeof(part));
+
+		if (n < 0 && errno == EINTR)
+			continue; /* a stop signal: the workers are ending, keep what they say */
+		if (n != sizeof(part))
+			break;
 		total.runs += part.runs;
 		total.connections += part.connections;
 		total.callbacks += part.callbacks;
@@ -262,6 +317,10 @@ enum orc_status orc_run(const struct orc_opts *opts)
 	signal(SIGTERM, SIG_DFL);
 	free(c);
 	orc_summary__print(&total, jobs, stdout);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "oracle: cannot write the summary: %s\n", strerror(errno));
+		return ORC_ERROR;
+	}
 	if (stop_signal)
 		return ORC_STOPPED_BASE + stop_signal;
 	if (rc != ORC_SAME)

@@ -120,8 +120,8 @@ static int group_setup(void **state)
 		printf("SKIP: %s\n", why);
 		return 0;
 	}
-	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-		      -1, 0);
+	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+		      0);
 	return shared == MAP_FAILED ? -1 : 0;
 }
 
