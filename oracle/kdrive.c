@@ -254,11 +254,14 @@ int orc_kernel__run(struct orc_kernel *k, struct sf_input *in, struct orc_kernel
 		return err;
 	memset(out, 0, offsetof(struct orc_kernel_run, manage_keys));
 	out->nmanage = out->nauth = out->nsocket = out->nauth_reqs = out->nprobes = 0;
-	/* A fresh namespace when the run binds fixed client ports, which earlier
+	/* A fresh namespace when the run binds fixed client ports which earlier
 	 * runs' TIME_WAIT sockets may hold, or addresses lo lacks. Renewing it
 	 * every time would cost more than the runs (namespaces die slowly). */
-	if (kd_needs_netns(in, extra, &nextra))
+	if (kd_needs_netns(k, in, extra, &nextra)) {
 		err = kern_sandbox__renew_netns(k->sb, extra, nextra);
+		memset(k->used_ports, 0, sizeof(k->used_ports));
+	}
+	kd_ports_mark(k, in);
 	if (!err)
 		err = kd_clear(k, in);
 	if (err) {

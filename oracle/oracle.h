@@ -136,12 +136,15 @@ unsigned int orc_compare_expansion(const struct sf_input *life, const struct orc
  * lifecycle corpus, corpus/fuzz_lifecycle/: the oracle runs the files the
  * fuzzers start from rather than a second copy of them. */
 
-#define ORC_RANDOM_CONNECTIONS 5 /* per random run: its recording must fit one run */
+#define ORC_RANDOM_CONNECTIONS 5 /* per random run at most: its recording must fit one run */
 
-/* A random lifecycle run from SEED and index I (many sockets, IPv4, IPv6 and
- * dual-stack, enrol and unenrol, waypoint, node_ip and pod_gateway peers,
- * closes from either side, resets, refused connects, monitoring toggled).
- * Returns the number of connections it makes. */
+/* A random lifecycle run from SEED and index I (many sockets, IPv4, IPv6,
+ * dual-stack listeners and IPv4-mapped clients, enrol and unenrol, also
+ * unbound, waypoints at connect and after, node_ip and pod_gateway peers and
+ * changes, globals sharing a pod's last word, km_manage written, self-
+ * connects, port reuse, closes from either side, resets, refused connects,
+ * monitoring toggled), whose recording fits one raw run. Returns the number
+ * of connections it makes. */
 unsigned int orc_random__build(__u64 seed, unsigned int i, struct sf_input *out);
 
 /* ---- the main loop (run.c): `sockfuzz kernel` ---- */
@@ -167,7 +170,9 @@ struct orc_summary {
 	unsigned int runs;
 	unsigned long long connections, callbacks;
 	double seconds;
-	unsigned int expansion_diffs, replay_diffs, inexpressible;
+	unsigned int expansion_diffs, replay_diffs;
+	unsigned int inexpressible; /* corpus cases the kernel or one run cannot carry: a note */
+	unsigned int unfit;	    /* random runs that did not fit: a failure */
 };
 
 /* How orc_run() ended; the values are the exit status of `sockfuzz kernel`

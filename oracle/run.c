@@ -92,8 +92,24 @@ static void report(struct run_ctx *c, unsigned int nth, const char *name, const 
 }
 
 /* One lifecycle run through the kernel and the comparisons. */
+/* A recording that cannot be compared: for a corpus case a note (it says
+ * what the kernel cannot carry); for a random run a failure, as the
+ * generator makes only runs whose recording fits (scenario.c). */
+static void unfit(struct run_ctx *c, const char *name, bool random, const char *why)
+{
+	if (random) {
+		c->sum.unfit++;
+		fprintf(stderr, "FAIL %s: a random run the comparison cannot carry: %s\n", name,
+			why);
+		return;
+	}
+	c->sum.inexpressible++;
+	fprintf(stderr, "note %s: the recording is not expressible as one run: %s\n", name, why);
+}
+
 static int one(struct run_ctx *c, struct orc_kernel *k, struct sf_input *life, const char *name)
 {
+	bool random = !strncmp(name, "random-", 7);
 	char why[256] = "";
 	int err;
 
@@ -116,9 +132,9 @@ static int one(struct run_ctx *c, struct orc_kernel *k, struct sf_input *life, c
 	if (c->opts->verbose)
 		orc_kernel_run__print(&c->kr, life, stderr);
 	if (c->kr.lost) {
-		c->sum.inexpressible++;
-		fprintf(stderr, "skip %s: %llu records lost by the recorder\n", name,
-			(unsigned long long)c->kr.lost);
+		snprintf(why, sizeof(why), "%llu records lost by the recorder",
+			 (unsigned long long)c->kr.lost);
+		unfit(c, name, random, why);
 		return 0;
 	}
 	if (orc_compare_expansion(life, &c->kr, &c->diff)) {
@@ -128,9 +144,7 @@ static int one(struct run_ctx *c, struct orc_kernel *k, struct sf_input *life, c
 	}
 	err = orc_convert(life, &c->kr, &c->raw, why, sizeof(why));
 	if (err) {
-		c->sum.inexpressible++;
-		fprintf(stderr, "note %s: the recording is not expressible as one run: %s\n", name,
-			why);
+		unfit(c, name, random, why);
 		return 0;
 	}
 	if (orc_compare_replay(&c->raw, &c->kr, &c->diff)) {
@@ -139,7 +153,7 @@ static int one(struct run_ctx *c, struct orc_kernel *k, struct sf_input *life, c
 		       &c->diff);
 	}
 	if (c->opts->out_dir)
-		return keep(c, name, life, !strncmp(name, "random-", 7));
+		return keep(c, name, life, random);
 	return 0;
 }
 
@@ -155,6 +169,7 @@ static int report_progress(struct run_ctx *c)
 		.expansion_diffs = c->sum.expansion_diffs - c->sent.expansion_diffs,
 		.replay_diffs = c->sum.replay_diffs - c->sent.replay_diffs,
 		.inexpressible = c->sum.inexpressible - c->sent.inexpressible,
+		.unfit = c->sum.unfit - c->sent.unfit,
 	};
 
 	_Static_assert(sizeof(d) <= PIPE_BUF, "a report is one atomic write");
@@ -196,7 +211,8 @@ static int in_sandbox(const struct kern_sandbox *sb, void *arg)
 	orc_kernel__close(k);
 	if (err)
 		return ORC_ERROR;
-	return c->sum.expansion_diffs || c->sum.replay_diffs ? ORC_DIFFERED : ORC_SAME;
+	return c->sum.expansion_diffs || c->sum.replay_diffs || c->sum.unfit ? ORC_DIFFERED
+									     : ORC_SAME;
 }
 
 static volatile sig_atomic_t stop_signal;
@@ -304,6 +320,7 @@ enum orc_status orc_run(const struct orc_opts *opts)
 		total.expansion_diffs += part.expansion_diffs;
 		total.replay_diffs += part.replay_diffs;
 		total.inexpressible += part.inexpressible;
+		total.unfit += part.unfit;
 	}
 	close(fds[0]);
 	for (unsigned int i = 0; i < nworkers; i++) {
@@ -325,7 +342,7 @@ enum orc_status orc_run(const struct orc_opts *opts)
 		return ORC_STOPPED_BASE + stop_signal;
 	if (rc != ORC_SAME)
 		return rc;
-	return total.expansion_diffs || total.replay_diffs ? ORC_DIFFERED : ORC_SAME;
+	return total.expansion_diffs || total.replay_diffs || total.unfit ? ORC_DIFFERED : ORC_SAME;
 }
 
 void orc_kernel_run__print(const struct orc_kernel_run *kr, const struct sf_input *life, FILE *out)
@@ -358,7 +375,9 @@ void orc_summary__print(const struct orc_summary *s, unsigned int jobs, FILE *ou
 	fprintf(out,
 		"kernel oracle: %u runs, %llu connections, %llu callbacks in %.2f s on %u cores "
 		"(%.0f connections/s recorded, replayed and compared)\n"
-		"  expansion differences: %u, replay differences: %u, not expressible: %u\n",
+		"  expansion differences: %u, replay differences: %u, not expressible: %u "
+		"(random runs: %u)\n",
 		s->runs, (unsigned long long)s->connections, (unsigned long long)s->callbacks,
-		s->seconds, jobs, rate, s->expansion_diffs, s->replay_diffs, s->inexpressible);
+		s->seconds, jobs, rate, s->expansion_diffs, s->replay_diffs,
+		s->inexpressible + s->unfit, s->unfit);
 }

@@ -74,6 +74,7 @@ static const struct row kernel_table[PH__COUNT][PHASE_ROWS] = {
 	 * its own SYN-ACK in SYN_RECV: it establishes as a server does. */
 	[PH_SELF_OPEN] = {
 		STATE(SELF, BPF_TCP_SYN_RECV),
+		ACKED(SELF),					/* tcp_ack() of its SYN-ACK */
 		FIRE(SELF, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB),/* tcp_init_transfer() */
 		STATE(SELF, BPF_TCP_ESTABLISHED),
 	},
