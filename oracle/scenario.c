@@ -7,7 +7,7 @@
  * that also connect as clients, an IPv4 listener and a dual-stack IPv6 one;
  * IPv4, IPv6 and IPv4-mapped clients, self-connects, port reuse, globals and
  * km_manage written mid-run, waypoints set after the connect. Every run's
- * recording fits one raw run (fits()): a random run is never "not
+ * recording fits one raw run (still_fits()): a random run is never "not
  * expressible", and orc_run() counts one that is as a failure.
  */
 #include <assert.h>
@@ -321,25 +321,32 @@ static bool count_callback(void *ctx, const struct sf_world_event *ev)
 }
 
 /*
- * Whether the recording of IN fits one raw run (orc_convert()): the native
- * expansion fires what the kernel fires (orc_compare_expansion() checks it),
- * and each callback takes at most three raw steps (clock, tcp, the callback),
- * each step at most three more (its own action and the close(2) of two
- * sockets). Live sockets stay below SF_NSLOTS: connections end within their
- * turn and use two slots of the fourteen.
+ * The native expansion of the run being built, step by step as turns are
+ * added: it fires what the kernel fires (orc_compare_expansion() checks it).
+ * The recording fits one raw run (orc_convert()) when each callback's three
+ * raw steps at most (clock, tcp, the callback) and each step's three more
+ * (its own action and the close(2) of two sockets) stay within SF_MAX_STEPS.
+ * Live sockets stay below SF_NSLOTS: connections end within their turn and
+ * use two slots of the fourteen.
  */
-static bool fits(const struct sf_input *in)
+static struct sf_world *expansion_begin(const struct sf_input *in)
 {
 	static struct sf_world *w;
 
 	if (!w && (host_init() || !(w = sf_world__new(count_callback, NULL))))
-		return false;
+		return NULL;
 	host_set_print(NULL);
 	counted_callbacks = 0;
 	sf_world__begin(w, in);
-	for (unsigned int i = 0; i < in->nsteps; i++)
+	return w;
+}
+
+/* Carry the steps of IN from FROM on out in W; whether the run still fits. */
+static bool still_fits(struct sf_world *w, const struct sf_input *in, unsigned int from)
+{
+	for (unsigned int i = from; w && i < in->nsteps; i++)
 		sf_world__step(w, &in->steps[i]);
-	return 3 * counted_callbacks + 3 * in->nsteps <= SF_MAX_STEPS;
+	return w && 3 * counted_callbacks + 3 * in->nsteps <= SF_MAX_STEPS;
 }
 
 /* Room for one more turn of the loop below, at most. */
@@ -354,6 +361,8 @@ unsigned int orc_random__build(__u64 seed, unsigned int i, struct sf_input *out)
 	struct sf_step *st;
 	__u8 slot = SLOT_FIRST;
 	const __u16 port_end = g.next_port + PORTS_PER_RUN - 1; /* a turn takes one at most */
+	struct sf_world *w;
+	unsigned int carried;
 
 	memset(out, 0, sizeof(*out));
 	out->version = SF_FORMAT_VERSION;
@@ -373,6 +382,8 @@ unsigned int orc_random__build(__u64 seed, unsigned int i, struct sf_input *out)
 	st->slot = SLOT_L6;
 	st->family = SF_AF_INET6;
 	st->lport = 8081; /* on ::, dual stack */
+	w = expansion_begin(out);
+	carried = 0;
 
 	/* Turns until ORC_RANDOM_CONNECTIONS connections, or until the next
 	 * turn would make the recording too big for one run: a turn that does
@@ -390,11 +401,12 @@ unsigned int orc_random__build(__u64 seed, unsigned int i, struct sf_input *out)
 		} else {
 			made = add_connection(out, &g, slot, slot + 1);
 		}
-		if (!fits(out)) {
+		if (!still_fits(w, out, carried)) {
 			out->nsteps = before;
 			g = saved;
 			break;
 		}
+		carried = out->nsteps;
 		conns += made;
 		slot = slot + 2 < SF_NSLOTS ? slot + 2 : SLOT_FIRST;
 	}
