@@ -22,6 +22,7 @@ struct cmp {
 	const struct orc_kernel_run *kr;
 	struct orc_diff *d;
 	size_t text_len;
+	bool final_only;    /* the kernel recorded no callback (the production object) */
 	unsigned int event; /* program runs so far */
 	/* replay */
 	struct km_auth_req reqs[ORC_MAX_RING];
@@ -125,6 +126,8 @@ static bool on_replay(void *ctx, const struct sf_world_event *ev)
 	if (ev->kind == SF_WEV_BEFORE) {
 		const struct km_rec *r = c->event < c->kr->nrecs ? &c->kr->recs[c->event] : NULL;
 
+		if (c->final_only)
+			return true;
 		if (!r)
 			diff(c, "event %u: op %u runs natively after the last recorded callback\n",
 			     c->event, ev->op);
@@ -227,6 +230,27 @@ static void cmp_map(struct cmp *c, const char *name, const void *keys, const __u
 	}
 }
 
+/* The final state against the kernel's: every auth request and probe record
+ * (the kernel's probe records PROBES) in order, the three maps, the counters. */
+static void cmp_final_state(struct cmp *c, const struct km_probe_rec *probes)
+{
+	const struct orc_kernel_run *kr = c->kr;
+	const __u64 *cnt;
+
+	cmp_records(c, "auth request", c->reqs, c->nreqs, c->req_event, kr->auth_reqs,
+		    kr->nauth_reqs, sizeof(struct km_auth_req));
+	cmp_records(c, "probe record", c->probes, c->nprobes, c->probe_event, probes, kr->nprobes,
+		    sizeof(struct km_probe_rec));
+	cmp_map(c, "km_manage", kr->manage_keys, kr->manage_vals, kr->nmanage);
+	cmp_map(c, "km_auth_res", kr->auth_keys, kr->auth_vals, kr->nauth);
+	cmp_map(c, "km_socket", kr->socket_keys, NULL, kr->nsocket);
+	cnt = host_global__ptr("km_counters", NULL);
+	for (int i = 0; cnt && i < KM_CNT__MAX; i++)
+		if (cnt[i] != kr->counters[i])
+			diff(c, "counter %d: native %llu, kernel %llu\n", i,
+			     (unsigned long long)cnt[i], (unsigned long long)kr->counters[i]);
+}
+
 /* The world in *W (made on first use, reporting to HOOK with CTX; both
  * fixed per caller), started for RUN as sf_exec() starts one. */
 static struct sf_world *begin(struct sf_world **w, const struct sf_input *run, sf_world_hook hook,
@@ -249,7 +273,6 @@ unsigned int orc_compare_replay(const struct sf_input *raw, const struct orc_ker
 	static struct cmp c;
 	static struct sf_world *world;
 	struct sf_world *w;
-	const __u64 *cnt;
 
 	memset(&c, 0, offsetof(struct cmp, touch));
 	c.ntouch = 0;
@@ -266,18 +289,48 @@ unsigned int orc_compare_replay(const struct sf_input *raw, const struct orc_ker
 		sf_world__step(w, &raw->steps[i]);
 	if (c.event != kr->nrecs)
 		diff(&c, "%u callbacks natively, %zu in the kernel\n", c.event, kr->nrecs);
-	cmp_records(&c, "auth request", c.reqs, c.nreqs, c.req_event, kr->auth_reqs, kr->nauth_reqs,
-		    sizeof(struct km_auth_req));
-	cmp_records(&c, "probe record", c.probes, c.nprobes, c.probe_event, kr->probes, kr->nprobes,
-		    sizeof(struct km_probe_rec));
-	cmp_map(&c, "km_manage", kr->manage_keys, kr->manage_vals, kr->nmanage);
-	cmp_map(&c, "km_auth_res", kr->auth_keys, kr->auth_vals, kr->nauth);
-	cmp_map(&c, "km_socket", kr->socket_keys, NULL, kr->nsocket);
-	cnt = host_global__ptr("km_counters", NULL);
-	for (int i = 0; cnt && i < KM_CNT__MAX; i++)
-		if (cnt[i] != kr->counters[i])
-			diff(&c, "counter %d: native %llu, kernel %llu\n", i,
-			     (unsigned long long)cnt[i], (unsigned long long)kr->counters[i]);
+	cmp_final_state(&c, kr->probes);
+	return d->count;
+}
+
+/* What a probe record holds that no run can repeat: the times and the round
+ * trips measured. Zeroed in both sides' copies when only the final state is
+ * compared (orc_compare_final). */
+static void probe_untimed(struct km_probe_rec *p)
+{
+	p->srtt_us = p->rtt_min_us = 0;
+	p->start_ns = p->last_report_ns = p->duration_ns = 0;
+}
+
+unsigned int orc_compare_final(const struct sf_input *life, const struct orc_kernel_run *kr,
+			       struct orc_diff *d)
+{
+	static struct cmp c;
+	static struct sf_world *world;
+	static struct km_probe_rec kprobes[ORC_MAX_RING];
+	struct sf_world *w;
+
+	memset(&c, 0, offsetof(struct cmp, touch));
+	c.ntouch = 0;
+	c.kr = kr;
+	c.d = d;
+	c.final_only = true;
+	d->count = 0;
+	d->text[0] = '\0';
+	w = begin(&world, life, on_replay, &c);
+	if (!w) {
+		diff(&c, "the host runtime could not start\n");
+		return d->count;
+	}
+	for (unsigned int i = 0; i < life->nsteps; i++)
+		sf_world__step(w, &life->steps[i]);
+	for (size_t i = 0; i < c.nprobes; i++)
+		probe_untimed(&c.probes[i]);
+	for (size_t i = 0; i < kr->nprobes && i < ORC_MAX_RING; i++) {
+		kprobes[i] = kr->probes[i];
+		probe_untimed(&kprobes[i]);
+	}
+	cmp_final_state(&c, kprobes);
 	return d->count;
 }
 

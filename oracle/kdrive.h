@@ -28,6 +28,7 @@ struct orc_kernel {
 	struct kern_ring *rec_ring;
 	__u64 *seq;	/* km_record_seq in the mmapped .bss */
 	__u64 *dropped; /* km_record_dropped */
+	__u64 no_drops; /* both point here for the production object: always 0 */
 	struct kd_slot slots[SF_NSLOTS];
 	size_t answered; /* auth requests user space has answered */
 	/* Client ports below the ephemeral range bound since the namespace was

@@ -69,7 +69,10 @@ struct orc_kernel_run {
 
 struct orc_kernel;
 
-/* Load the recording build and attach it to the cgroup of SB. NULL with errno set. */
+/* Load the program this binary embeds (the recording build, bpf/record/; or
+ * the production object, when linked with bpf/kernel's own library: then
+ * OUT of orc_kernel__run() holds no callbacks, only the final state) and
+ * attach it to the cgroup of SB. NULL with errno set. */
 struct orc_kernel *orc_kernel__open(const struct kern_sandbox *sb);
 void orc_kernel__close(struct orc_kernel *k);
 
@@ -123,6 +126,16 @@ struct orc_diff {
  * number of differences (0: none) and describes them in DIFF. */
 unsigned int orc_compare_replay(const struct sf_input *raw, const struct orc_kernel_run *kr,
 				struct orc_diff *diff);
+
+/* Expand LIFE natively and compare its final state with KR's, a run of the
+ * production object (no callbacks recorded): every auth request and probe
+ * record in order (without a probe record's times and round trips, which no
+ * two runs share), km_manage, km_auth_res, km_socket keys and the counters.
+ * The expansion fires the recording build's callbacks with its contexts
+ * (orc_compare_expansion), so this shows the recording changes nothing.
+ * Returns the number of differences; DIFF describes them. */
+unsigned int orc_compare_final(const struct sf_input *life, const struct orc_kernel_run *kr,
+			       struct orc_diff *d);
 
 /* Expand LIFE natively and compare the ops it fires, socket by socket and
  * step by step, with what the kernel recorded. Returns the number of
