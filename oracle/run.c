@@ -141,6 +141,10 @@ static int one(struct run_ctx *c, struct orc_kernel *k, struct sf_input *life, c
 		c->sum.expansion_diffs++;
 		report(c, c->sum.expansion_diffs, name,
 		       "the lifecycle expansion differs from what the kernel fired", &c->diff);
+	} else if (orc_compare_final(life, &c->kr, &c->diff)) {
+		c->sum.expansion_diffs++;
+		report(c, c->sum.expansion_diffs, name,
+		       "the lifecycle expansion ends in another state than the kernel", &c->diff);
 	}
 	err = orc_convert(life, &c->kr, &c->raw, why, sizeof(why));
 	if (err) {

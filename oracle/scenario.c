@@ -226,13 +226,14 @@ static bool add_connection(struct sf_input *in, struct gen *g, __u8 c, __u8 s)
 {
 	struct rng *r = &g->r;
 	bool refused = rng_chance(r, 8), explicit_port;
-	struct sf_step *st = add_connect(in, g, c);
+	struct sf_step *st = add_connect(in, g, c), conn;
 	__u8 first, second, listener;
 
 	if (refused) {
 		st->rport = 9999;
 		return false;
 	}
+	conn = *st;
 	explicit_port = st->lport != 0;
 	if (explicit_port)
 		g->last = *st;
@@ -247,10 +248,17 @@ static bool add_connection(struct sf_input *in, struct gen *g, __u8 c, __u8 s)
 		st->slot = rng_chance(r, 50) ? c : s;
 		st->value = 1 + rng_below(r, 4000);
 	}
-	if (rng_chance(r, 15)) { /* user space changes its mind after the connect */
-		st = add(in, SF_WAYPOINT);
+	if (rng_chance(r, 15)) {	       /* user space changes its mind after the connect */
+		bool hook = rng_chance(r, 40); /* the whole connect hook's write */
+
+		st = add(in, hook ? SF_ORIG_DST : SF_WAYPOINT);
 		st->slot = rng_chance(r, 70) ? c : s;
 		st->value = pool_value(r, SF_WAYPOINT);
+		if (hook) {
+			st->family = conn.family;
+			st->local = conn.remote; /* the step's endpoint is the destination */
+			st->lport = conn.rport;
+		}
 	}
 	if (rng_chance(r, 40))
 		add(in, SF_AUTH_ANSWER)->value = rng_below(r, 2);

@@ -200,18 +200,10 @@ struct ep *world_connect(struct sf_world *w, int slot, __u32 family, struct sf_a
 		/* What a connect hook records before the connect: the original
 		 * destination, network-order port, and via_waypoint. */
 		struct sock_storage_data *st = host_sk_storage__get(w->storage, e->sock, true);
-		__u8 port[2] = {rport >> 8, rport & 0xff};
 
 		if (!st)
 			return NULL;
-		if (family == KM_AF_INET) {
-			st->sk_tuple.ipv4.daddr = remote.w[3];
-			memcpy(&st->sk_tuple.ipv4.dport, port, 2);
-		} else {
-			memcpy(st->sk_tuple.ipv6.daddr, &remote, 16);
-			memcpy(&st->sk_tuple.ipv6.dport, port, 2);
-		}
-		st->via_waypoint = 1;
+		sf_world_orig_dst(st, family, &remote, rport, 1);
 		world_emit(w, &(struct sf_world_event){
 				      .kind = SF_WEV_STORAGE, .sock = e->sock, .value = 1});
 	}
