@@ -267,8 +267,11 @@ static struct sf_world *begin(struct sf_world **w, const struct sf_input *run, s
 	return *w;
 }
 
-unsigned int orc_compare_replay(const struct sf_input *raw, const struct orc_kernel_run *kr,
-				struct orc_diff *d)
+/* Run RUN natively through on_replay into the one replay state (FINAL_ONLY:
+ * no callback of KR to check each against). NULL when the host could not
+ * start (DIFF says so). */
+static struct cmp *replay_natively(const struct sf_input *run, const struct orc_kernel_run *kr,
+				   struct orc_diff *d, bool final_only)
 {
 	static struct cmp c;
 	static struct sf_world *world;
@@ -278,18 +281,29 @@ unsigned int orc_compare_replay(const struct sf_input *raw, const struct orc_ker
 	c.ntouch = 0;
 	c.kr = kr;
 	c.d = d;
+	c.final_only = final_only;
 	d->count = 0;
 	d->text[0] = '\0';
-	w = begin(&world, raw, on_replay, &c);
+	w = begin(&world, run, on_replay, &c);
 	if (!w) {
 		diff(&c, "the host runtime could not start\n");
-		return d->count;
+		return NULL;
 	}
-	for (unsigned int i = 0; i < raw->nsteps; i++)
-		sf_world__step(w, &raw->steps[i]);
-	if (c.event != kr->nrecs)
-		diff(&c, "%u callbacks natively, %zu in the kernel\n", c.event, kr->nrecs);
-	cmp_final_state(&c, kr->probes);
+	for (unsigned int i = 0; i < run->nsteps; i++)
+		sf_world__step(w, &run->steps[i]);
+	return &c;
+}
+
+unsigned int orc_compare_replay(const struct sf_input *raw, const struct orc_kernel_run *kr,
+				struct orc_diff *d)
+{
+	struct cmp *c = replay_natively(raw, kr, d, false);
+
+	if (!c)
+		return d->count;
+	if (c->event != kr->nrecs)
+		diff(c, "%u callbacks natively, %zu in the kernel\n", c->event, kr->nrecs);
+	cmp_final_state(c, kr->probes);
 	return d->count;
 }
 
@@ -305,32 +319,18 @@ static void probe_untimed(struct km_probe_rec *p)
 unsigned int orc_compare_final(const struct sf_input *life, const struct orc_kernel_run *kr,
 			       struct orc_diff *d)
 {
-	static struct cmp c;
-	static struct sf_world *world;
 	static struct km_probe_rec kprobes[ORC_MAX_RING];
-	struct sf_world *w;
+	struct cmp *c = replay_natively(life, kr, d, true);
 
-	memset(&c, 0, offsetof(struct cmp, touch));
-	c.ntouch = 0;
-	c.kr = kr;
-	c.d = d;
-	c.final_only = true;
-	d->count = 0;
-	d->text[0] = '\0';
-	w = begin(&world, life, on_replay, &c);
-	if (!w) {
-		diff(&c, "the host runtime could not start\n");
+	if (!c)
 		return d->count;
-	}
-	for (unsigned int i = 0; i < life->nsteps; i++)
-		sf_world__step(w, &life->steps[i]);
-	for (size_t i = 0; i < c.nprobes; i++)
-		probe_untimed(&c.probes[i]);
+	for (size_t i = 0; i < c->nprobes; i++)
+		probe_untimed(&c->probes[i]);
 	for (size_t i = 0; i < kr->nprobes && i < ORC_MAX_RING; i++) {
 		kprobes[i] = kr->probes[i];
 		probe_untimed(&kprobes[i]);
 	}
-	cmp_final_state(&c, kprobes);
+	cmp_final_state(c, kprobes);
 	return d->count;
 }
 
