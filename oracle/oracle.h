@@ -186,6 +186,7 @@ struct orc_summary {
 	unsigned int expansion_diffs, replay_diffs;
 	unsigned int inexpressible; /* corpus cases the kernel or one run cannot carry: a note */
 	unsigned int unfit;	    /* random runs that did not fit: a failure */
+	unsigned int largest_connections, largest_callbacks; /* the largest run compared */
 };
 
 /* How orc_run() ended; the values are the exit status of `sockfuzz kernel`

@@ -110,6 +110,7 @@ static void unfit(struct run_ctx *c, const char *name, bool random, const char *
 static int one(struct run_ctx *c, struct orc_kernel *k, struct sf_input *life, const char *name)
 {
 	bool random = !strncmp(name, "random-", 7);
+	unsigned int conns = 0;
 	char why[256] = "";
 	int err;
 
@@ -127,8 +128,13 @@ static int one(struct run_ctx *c, struct orc_kernel *k, struct sf_input *life, c
 		return err;
 	c->sum.runs++;
 	for (size_t i = 0; i < c->kr.nrecs; i++) /* established connections: op 4, client side */
-		c->sum.connections += c->kr.recs[i].op == BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB;
+		conns += c->kr.recs[i].op == BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB;
+	c->sum.connections += conns;
 	c->sum.callbacks += c->kr.nrecs;
+	if (c->kr.nrecs > c->sum.largest_callbacks) {
+		c->sum.largest_callbacks = (unsigned int)c->kr.nrecs;
+		c->sum.largest_connections = conns;
+	}
 	if (c->opts->verbose)
 		orc_kernel_run__print(&c->kr, life, stderr);
 	if (c->kr.lost) {
@@ -174,6 +180,8 @@ static int report_progress(struct run_ctx *c)
 		.replay_diffs = c->sum.replay_diffs - c->sent.replay_diffs,
 		.inexpressible = c->sum.inexpressible - c->sent.inexpressible,
 		.unfit = c->sum.unfit - c->sent.unfit,
+		.largest_connections = c->sum.largest_connections, /* a maximum, not a sum */
+		.largest_callbacks = c->sum.largest_callbacks,
 	};
 
 	_Static_assert(sizeof(d) <= PIPE_BUF, "a report is one atomic write");
@@ -325,6 +333,10 @@ enum orc_status orc_run(const struct orc_opts *opts)
 		total.replay_diffs += part.replay_diffs;
 		total.inexpressible += part.inexpressible;
 		total.unfit += part.unfit;
+		if (part.largest_callbacks > total.largest_callbacks) {
+			total.largest_callbacks = part.largest_callbacks;
+			total.largest_connections = part.largest_connections;
+		}
 	}
 	close(fds[0]);
 	for (unsigned int i = 0; i < nworkers; i++) {
@@ -380,8 +392,9 @@ void orc_summary__print(const struct orc_summary *s, unsigned int jobs, FILE *ou
 		"kernel oracle: %u runs, %llu connections, %llu callbacks in %.2f s on %u cores "
 		"(%.0f connections/s recorded, replayed and compared)\n"
 		"  expansion differences: %u, replay differences: %u, not expressible: %u "
-		"(random runs: %u)\n",
+		"(random runs: %u); the largest run compared: %u connections, %u callbacks\n",
 		s->runs, (unsigned long long)s->connections, (unsigned long long)s->callbacks,
 		s->seconds, jobs, rate, s->expansion_diffs, s->replay_diffs,
-		s->inexpressible + s->unfit, s->unfit);
+		s->inexpressible + s->unfit, s->unfit, s->largest_connections,
+		s->largest_callbacks);
 }
