@@ -56,6 +56,9 @@ static const struct sf_text_field t_verdict[] = {VAL(NULL, vs_verdict), END};
 static const struct sf_text_field t_xdp[] = {T(SLOT, "slot"), VAL(NULL, vs_verdict), END};
 static const struct sf_text_field t_clock[] = {VAL(NULL, vs_clock), END};
 static const struct sf_text_field t_manage[] = {T(ADDR, NULL), VAL("value", vs_manage), END};
+/* The destination is the step's one endpoint, LOCAL:LPORT, as for listen. */
+static const struct sf_text_field t_orig_dst[] = {T(SLOT, "slot"), T(LOCAL, "to"),
+						  VAL(NULL, vs_waypoint), END};
 static const struct sf_text_field t_raw[] = {
 	T(SLOT, "slot"),
 	T(OP, "op"),
@@ -120,6 +123,11 @@ const struct sf_kind_def sf_kinds[SF_KIND__COUNT] = {
 	[SF_MANAGE] = {"manage", 19, LIFE, SF_BY_USER, false,
 		       SF_USE_FAMILY | SF_USE_LOCAL | SF_USE_VALUE, 0, &sf_pool_manage, t_manage,
 		       NULL, "user space writes km_manage[the address's key] = VALUE"},
+	[SF_ORIG_DST] = {"orig_dst", 20, LIFE, SF_BY_USER, false,
+			 SF_USE_SLOT | ENDPOINT | SF_USE_VALUE, 0, &sf_pool_waypoint, t_orig_dst,
+			 NULL,
+			 "user space writes SLOT's storage as a connect hook does: original "
+			 "destination LOCAL:LPORT, via_waypoint = VALUE"},
 	[SF_RAW] = {"raw", 16, RAW, SF_BY_RECORD, true,
 		    SF_USE_SLOT | SF_USE_FLAGS | SF_USE_OP | ENDPOINT | SF_USE_ANY_FAMILY |
 			    SF_USE_REMOTE | SF_USE_RPORT | SF_USE_ARGS | SF_USE_STATE,

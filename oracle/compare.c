@@ -22,6 +22,7 @@ struct cmp {
 	const struct orc_kernel_run *kr;
 	struct orc_diff *d;
 	size_t text_len;
+	bool final_only;    /* the kernel recorded no callback (the production object) */
 	unsigned int event; /* program runs so far */
 	/* replay */
 	struct km_auth_req reqs[ORC_MAX_RING];
@@ -36,11 +37,11 @@ struct cmp {
 		unsigned int event;
 	} touch[MAX_TOUCH]; /* the last event that wrote each key */
 	size_t ntouch;
-	/* expansion */
+	/* expansion: the native world's context of each callback */
 	unsigned int step;
 	struct {
-		__u32 step, op, args[2], state;
-		__u64 cookie; /* host sockets are reused; their cookies are not */
+		__u32 step;
+		struct km_rec ctx; /* in the recording's form, so one compare serves */
 	} ev[ORC_MAX_RECS];
 	size_t nev;
 };
@@ -125,6 +126,8 @@ static bool on_replay(void *ctx, const struct sf_world_event *ev)
 	if (ev->kind == SF_WEV_BEFORE) {
 		const struct km_rec *r = c->event < c->kr->nrecs ? &c->kr->recs[c->event] : NULL;
 
+		if (c->final_only)
+			return true;
 		if (!r)
 			diff(c, "event %u: op %u runs natively after the last recorded callback\n",
 			     c->event, ev->op);
@@ -227,6 +230,27 @@ static void cmp_map(struct cmp *c, const char *name, const void *keys, const __u
 	}
 }
 
+/* The final state against the kernel's: every auth request and probe record
+ * (the kernel's probe records PROBES) in order, the three maps, the counters. */
+static void cmp_final_state(struct cmp *c, const struct km_probe_rec *probes)
+{
+	const struct orc_kernel_run *kr = c->kr;
+	const __u64 *cnt;
+
+	cmp_records(c, "auth request", c->reqs, c->nreqs, c->req_event, kr->auth_reqs,
+		    kr->nauth_reqs, sizeof(struct km_auth_req));
+	cmp_records(c, "probe record", c->probes, c->nprobes, c->probe_event, probes, kr->nprobes,
+		    sizeof(struct km_probe_rec));
+	cmp_map(c, "km_manage", kr->manage_keys, kr->manage_vals, kr->nmanage);
+	cmp_map(c, "km_auth_res", kr->auth_keys, kr->auth_vals, kr->nauth);
+	cmp_map(c, "km_socket", kr->socket_keys, NULL, kr->nsocket);
+	cnt = host_global__ptr("km_counters", NULL);
+	for (int i = 0; cnt && i < KM_CNT__MAX; i++)
+		if (cnt[i] != kr->counters[i])
+			diff(c, "counter %d: native %llu, kernel %llu\n", i,
+			     (unsigned long long)cnt[i], (unsigned long long)kr->counters[i]);
+}
+
 /* The world in *W (made on first use, reporting to HOOK with CTX; both
  * fixed per caller), started for RUN as sf_exec() starts one. */
 static struct sf_world *begin(struct sf_world **w, const struct sf_input *run, sf_world_hook hook,
@@ -243,45 +267,110 @@ static struct sf_world *begin(struct sf_world **w, const struct sf_input *run, s
 	return *w;
 }
 
-unsigned int orc_compare_replay(const struct sf_input *raw, const struct orc_kernel_run *kr,
-				struct orc_diff *d)
+/* Run RUN natively through on_replay into the one replay state (FINAL_ONLY:
+ * no callback of KR to check each against). NULL when the host could not
+ * start (DIFF says so). */
+static struct cmp *replay_natively(const struct sf_input *run, const struct orc_kernel_run *kr,
+				   struct orc_diff *d, bool final_only)
 {
 	static struct cmp c;
 	static struct sf_world *world;
 	struct sf_world *w;
-	const __u64 *cnt;
 
 	memset(&c, 0, offsetof(struct cmp, touch));
 	c.ntouch = 0;
 	c.kr = kr;
 	c.d = d;
+	c.final_only = final_only;
 	d->count = 0;
 	d->text[0] = '\0';
-	w = begin(&world, raw, on_replay, &c);
+	w = begin(&world, run, on_replay, &c);
 	if (!w) {
 		diff(&c, "the host runtime could not start\n");
-		return d->count;
+		return NULL;
 	}
-	for (unsigned int i = 0; i < raw->nsteps; i++)
-		sf_world__step(w, &raw->steps[i]);
-	if (c.event != kr->nrecs)
-		diff(&c, "%u callbacks natively, %zu in the kernel\n", c.event, kr->nrecs);
-	cmp_records(&c, "auth request", c.reqs, c.nreqs, c.req_event, kr->auth_reqs, kr->nauth_reqs,
-		    sizeof(struct km_auth_req));
-	cmp_records(&c, "probe record", c.probes, c.nprobes, c.probe_event, kr->probes, kr->nprobes,
-		    sizeof(struct km_probe_rec));
-	cmp_map(&c, "km_manage", kr->manage_keys, kr->manage_vals, kr->nmanage);
-	cmp_map(&c, "km_auth_res", kr->auth_keys, kr->auth_vals, kr->nauth);
-	cmp_map(&c, "km_socket", kr->socket_keys, NULL, kr->nsocket);
-	cnt = host_global__ptr("km_counters", NULL);
-	for (int i = 0; cnt && i < KM_CNT__MAX; i++)
-		if (cnt[i] != kr->counters[i])
-			diff(&c, "counter %d: native %llu, kernel %llu\n", i,
-			     (unsigned long long)cnt[i], (unsigned long long)kr->counters[i]);
+	for (unsigned int i = 0; i < run->nsteps; i++)
+		sf_world__step(w, &run->steps[i]);
+	return &c;
+}
+
+unsigned int orc_compare_replay(const struct sf_input *raw, const struct orc_kernel_run *kr,
+				struct orc_diff *d)
+{
+	struct cmp *c = replay_natively(raw, kr, d, false);
+
+	if (!c)
+		return d->count;
+	if (c->event != kr->nrecs)
+		diff(c, "%u callbacks natively, %zu in the kernel\n", c->event, kr->nrecs);
+	cmp_final_state(c, kr->probes);
+	return d->count;
+}
+
+/* What a probe record holds that no run can repeat: the times and the round
+ * trips measured. Zeroed in both sides' copies when only the final state is
+ * compared (orc_compare_final). */
+static void probe_untimed(struct km_probe_rec *p)
+{
+	p->srtt_us = p->rtt_min_us = 0;
+	p->start_ns = p->last_report_ns = p->duration_ns = 0;
+}
+
+unsigned int orc_compare_final(const struct sf_input *life, const struct orc_kernel_run *kr,
+			       struct orc_diff *d)
+{
+	static struct km_probe_rec kprobes[ORC_MAX_RING];
+	struct cmp *c = replay_natively(life, kr, d, true);
+
+	if (!c)
+		return d->count;
+	for (size_t i = 0; i < c->nprobes; i++)
+		probe_untimed(&c->probes[i]);
+	for (size_t i = 0; i < kr->nprobes && i < ORC_MAX_RING; i++) {
+		kprobes[i] = kr->probes[i];
+		probe_untimed(&kprobes[i]);
+	}
+	cmp_final_state(c, kprobes);
 	return d->count;
 }
 
 /* ---- the expansion ---- */
+
+/* The context the native world gives the program for EV's callback, in the
+ * recording's form (bpf/record/record.bpf.c reads the same fields of the
+ * kernel's), as the host runtime builds it from the socket (bpf/host/sock.c). */
+static void native_view(struct km_rec *v, const struct sf_world_event *ev)
+{
+	const struct host_sock *s = ev->sock;
+
+	memset(v, 0, sizeof(*v));
+	v->op = ev->op;
+	memcpy(v->args, ev->args, sizeof(v->args));
+	if (!s)
+		return;
+	v->cookie = s->cookie;
+	v->family = s->family;
+	v->local_ip4 = s->local_ip4;
+	v->remote_ip4 = s->remote_ip4;
+	memcpy(v->local_ip6, s->local_ip6, sizeof(v->local_ip6));
+	memcpy(v->remote_ip6, s->remote_ip6, sizeof(v->remote_ip6));
+	v->local_port = s->local_port;
+	v->remote_port = htonl(s->remote_port); /* the context's dport << 16 */
+	v->is_fullsock = s->fullsock;
+	v->state = s->state;
+	if (!s->fullsock)
+		return; /* a request socket's sk, cb flags and tcp_sock read as nothing */
+	v->flags = KM_REC_FULLSOCK | (s->is_tcp ? KM_REC_TCP : 0);
+	v->cb_flags = s->cb_flags;
+	if (!s->is_tcp)
+		return;
+	v->srtt_us = s->tp.srtt_us;
+	v->rtt_min = s->tp.rtt_min;
+	v->total_retrans = s->tp.total_retrans;
+	v->lost_out = s->tp.lost_out;
+	v->bytes_received = s->tp.bytes_received;
+	v->bytes_acked = s->tp.bytes_acked;
+}
 
 static bool on_expand(void *ctx, const struct sf_world_event *ev)
 {
@@ -290,13 +379,112 @@ static bool on_expand(void *ctx, const struct sf_world_event *ev)
 	if (ev->kind != SF_WEV_BEFORE || c->nev == ORC_MAX_RECS)
 		return true;
 	c->ev[c->nev].step = c->step;
-	c->ev[c->nev].op = ev->op;
-	c->ev[c->nev].args[0] = ev->args[0];
-	c->ev[c->nev].args[1] = ev->args[1];
-	c->ev[c->nev].state = ev->sock ? ev->sock->state : 0;
-	c->ev[c->nev].cookie = ev->sock ? ev->sock->cookie : 0;
+	native_view(&c->ev[c->nev].ctx, ev);
 	c->nev++;
 	return true;
+}
+
+/* How a context field is shown and compared. */
+enum field_form {
+	FF_NUM,	  /* a number */
+	FF_HEX,	  /* flags */
+	FF_IP4,	  /* an IPv4 address, network order */
+	FF_IP6,	  /* 16 bytes, network order */
+	FF_RPORT, /* the context's remote_port: the port in network order, upper half */
+	FF_TIME,  /* a measured time (srtt, rtt_min): only whether there is one */
+};
+
+/* Every field of the context the program reads, beside op, args[0..1],
+ * state and the socket's identity, which the sequence itself compares. */
+static const struct field {
+	const char *name;
+	size_t off, size;
+	enum field_form form;
+} view_fields[] = {
+#define F(name, form)                                                                          \
+	{                                                                                      \
+#name, offsetof(struct km_rec, name), sizeof(((struct km_rec *)0)->name), form \
+	}
+	F(family, FF_NUM),	  F(local_ip4, FF_IP4),	     F(remote_ip4, FF_IP4),
+	F(local_ip6, FF_IP6),	  F(remote_ip6, FF_IP6),     F(local_port, FF_NUM),
+	F(remote_port, FF_RPORT), F(args[2], FF_NUM),	     F(args[3], FF_NUM),
+	F(is_fullsock, FF_NUM),	  F(flags, FF_HEX),	     F(cb_flags, FF_HEX),
+	F(srtt_us, FF_TIME),	  F(rtt_min, FF_TIME),	     F(total_retrans, FF_NUM),
+	F(lost_out, FF_NUM),	  F(bytes_received, FF_NUM), F(bytes_acked, FF_NUM),
+#undef F
+};
+
+static __u64 field_num(const void *p, size_t size)
+{
+	__u64 v64 = 0;
+	__u32 v32 = 0;
+
+	if (size == 8) {
+		memcpy(&v64, p, 8);
+		return v64;
+	}
+	memcpy(&v32, p, 4);
+	return v32;
+}
+
+static void field_str(const struct field *f, const void *p, char *buf, size_t len)
+{
+	__u64 v = f->size <= 8 ? field_num(p, f->size) : 0;
+
+	switch (f->form) {
+	case FF_IP4:
+		inet_ntop(AF_INET, p, buf, len);
+		break;
+	case FF_IP6:
+		inet_ntop(AF_INET6, p, buf, len);
+		break;
+	case FF_RPORT:
+		snprintf(buf, len, "%u", ntohl((__u32)v));
+		break;
+	case FF_HEX:
+		snprintf(buf, len, "0x%llx", (unsigned long long)v);
+		break;
+	case FF_TIME:
+		snprintf(buf, len, "%s (%llu)",
+			 !v	    ? "zero"
+			 : v == ~0u ? "none yet"
+				    : "measured",
+			 (unsigned long long)v);
+		break;
+	default:
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+	}
+}
+
+/* 0, ~0 (nothing measured yet) or a measurement. */
+static int time_class(__u64 v)
+{
+	return !v ? 0 : v == ~0u ? 1 : 2;
+}
+
+/* The first field of the context N (native) and K (kernel) differ in, or
+ * NULL. Ports are compared as they are: the kernel driver writes the ports
+ * the kernel picked back into the run (oracle/kdrive_steps.c), and the
+ * expansion binds them. */
+static const struct field *view_differs(const struct km_rec *n, const struct km_rec *k)
+{
+	for (size_t i = 0; i < sizeof(view_fields) / sizeof(view_fields[0]); i++) {
+		const struct field *f = &view_fields[i];
+		const __u8 *a = (const __u8 *)n + f->off, *b = (const __u8 *)k + f->off;
+		bool same;
+
+		switch (f->form) {
+		case FF_TIME:
+			same = time_class(field_num(a, f->size)) ==
+			       time_class(field_num(b, f->size));
+			break;
+		default:
+			same = !memcmp(a, b, f->size);
+		}
+		if (!same)
+			return f;
+	}
+	return NULL;
 }
 
 unsigned int orc_compare_expansion(const struct sf_input *life, const struct orc_kernel_run *kr,
@@ -322,32 +510,46 @@ unsigned int orc_compare_expansion(const struct sf_input *life, const struct orc
 	for (c.step = 0; c.step < life->nsteps; c.step++)
 		sf_world__step(w, &life->steps[c.step]);
 
-	/* Sockets are named by their order of first appearance on each side. */
+	/* Sockets are named by their order of first appearance on each side
+	 * (host sockets are reused; their cookies are not). */
 	while (i < c.nev || j < kr->nrecs) {
 		const struct km_rec *r = j < kr->nrecs ? &kr->recs[j] : NULL;
+		const struct km_rec *v = i < c.nev ? &c.ev[i].ctx : NULL;
+		const struct field *f;
+		char a[64], b[64];
 		size_t ni, ki;
 
-		for (ni = 0; i < c.nev && ni < nn && nsock[ni] != c.ev[i].cookie; ni++)
+		for (ni = 0; v && ni < nn && nsock[ni] != v->cookie; ni++)
 			;
 		for (ki = 0; r && ki < nk && ksock[ki] != r->cookie; ki++)
 			;
-		if (i < c.nev && r && c.ev[i].step == kr->rec_step[j] && c.ev[i].op == r->op &&
-		    c.ev[i].args[0] == r->args[0] && c.ev[i].args[1] == r->args[1] &&
-		    c.ev[i].state == r->state && ni == ki) {
+		if (v && r && c.ev[i].step == kr->rec_step[j] && v->op == r->op &&
+		    v->args[0] == r->args[0] && v->args[1] == r->args[1] && v->state == r->state &&
+		    ni == ki) {
+			f = view_differs(v, r);
+			if (f) {
+				field_str(f, (const __u8 *)v + f->off, a, sizeof(a));
+				field_str(f, (const __u8 *)r + f->off, b, sizeof(b));
+				diff(&c,
+				     "step %u (%s): op %u on socket #%zu: %s natively %s, in the kernel %s\n",
+				     c.ev[i].step, sf_kind_name(life->steps[c.ev[i].step].kind),
+				     v->op, ni, f->name, a, b);
+				return d->count; /* the rest follows from the first difference */
+			}
 			if (ni == nn)
-				nsock[nn++] = c.ev[i].cookie;
+				nsock[nn++] = v->cookie;
 			if (ki == nk)
 				ksock[nk++] = r->cookie;
 			i++;
 			j++;
 			continue;
 		}
-		if (i < c.nev && (!r || c.ev[i].step < kr->rec_step[j]))
+		if (v && (!r || c.ev[i].step < kr->rec_step[j]))
 			diff(&c,
 			     "step %u (%s): natively op %u args %u,%u state %u on socket #%zu; the kernel fired nothing more in this step\n",
-			     c.ev[i].step, sf_kind_name(life->steps[c.ev[i].step].kind), c.ev[i].op,
-			     c.ev[i].args[0], c.ev[i].args[1], c.ev[i].state, ni);
-		else if (r && (i == c.nev || kr->rec_step[j] < c.ev[i].step))
+			     c.ev[i].step, sf_kind_name(life->steps[c.ev[i].step].kind), v->op,
+			     v->args[0], v->args[1], v->state, ni);
+		else if (r && (!v || kr->rec_step[j] < c.ev[i].step))
 			diff(&c,
 			     "step %u (%s): the kernel fired op %u args %u,%u state %u on socket #%zu; natively nothing more in this step\n",
 			     kr->rec_step[j], sf_kind_name(life->steps[kr->rec_step[j]].kind),
@@ -355,9 +557,9 @@ unsigned int orc_compare_expansion(const struct sf_input *life, const struct orc
 		else
 			diff(&c,
 			     "step %u (%s): natively op %u args %u,%u state %u on socket #%zu, the kernel op %u args %u,%u state %u on socket #%zu\n",
-			     c.ev[i].step, sf_kind_name(life->steps[c.ev[i].step].kind), c.ev[i].op,
-			     c.ev[i].args[0], c.ev[i].args[1], c.ev[i].state, ni, r->op, r->args[0],
-			     r->args[1], r->state, ki);
+			     c.ev[i].step, sf_kind_name(life->steps[c.ev[i].step].kind), v->op,
+			     v->args[0], v->args[1], v->state, ni, r->op, r->args[0], r->args[1],
+			     r->state, ki);
 		return d->count; /* the rest follows from the first difference */
 	}
 	return d->count;

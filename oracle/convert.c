@@ -124,12 +124,17 @@ static int conv_same(struct conv *c, const struct sf_step *life, int slot)
 	return conv_put(c, life, slot);
 }
 
-/* A connect with its waypoint flag: via_waypoint set before the connect. */
+/* A connect with its waypoint flag: the connect hook's storage write (the
+ * original destination, via_waypoint) before the connect. */
 static int conv_connect(struct conv *c, const struct sf_step *life, int slot)
 {
-	const struct sf_step wp = {.kind = SF_WAYPOINT, .value = 1};
+	const struct sf_step hook = {.kind = SF_ORIG_DST,
+				     .family = life->family,
+				     .local = life->remote,
+				     .lport = life->rport,
+				     .value = 1};
 
-	return conv_put(c, &wp, slot);
+	return conv_put(c, &hook, slot);
 }
 
 /* Every kind the kernel driver carries out has an entry (tests/test_steps.c);
@@ -140,7 +145,7 @@ static conv_handler *const conv_handlers[SF_KIND__COUNT] = {
 	[SF_CLOSE] = conv_none,	      [SF_RESET] = conv_none,	    [SF_WAYPOINT] = conv_same,
 	[SF_MONITORING] = conv_same,  [SF_NODE_IP] = conv_same,	    [SF_POD_GATEWAY] = conv_same,
 	[SF_AUTH_ANSWER] = conv_same, [SF_XDP_VERDICT] = conv_same, [SF_CLOCK] = conv_none,
-	[SF_MANAGE] = conv_same,
+	[SF_MANAGE] = conv_same,      [SF_ORIG_DST] = conv_same,
 };
 
 bool orc_convert__handles(enum sf_kind kind)

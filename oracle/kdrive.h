@@ -28,8 +28,12 @@ struct orc_kernel {
 	struct kern_ring *rec_ring;
 	__u64 *seq;	/* km_record_seq in the mmapped .bss */
 	__u64 *dropped; /* km_record_dropped */
+	__u64 no_drops; /* both point here for the production object: always 0 */
 	struct kd_slot slots[SF_NSLOTS];
 	size_t answered; /* auth requests user space has answered */
+	/* Client ports below the ephemeral range bound since the namespace was
+	 * made: a run binding none of them again needs no new one. */
+	__u64 used_ports[LO_EPHEMERAL_FIRST / 64];
 };
 
 /* ---- kdrive.c ---- */
@@ -64,7 +68,14 @@ bool kd_same_endpoint(const struct kern_addr *a, const struct kern_addr *b);
 
 #define KD_MAX_EXTRA 16 /* addresses a run may add to lo */
 
-/* Whether run IN needs a fresh namespace: it connects from a fixed port
- * (which earlier runs' TIME_WAIT sockets may hold) or names addresses lo
- * lacks, which go to EXTRA (at most KD_MAX_EXTRA, *NEXTRA of them). */
-bool kd_needs_netns(const struct sf_input *in, struct kern_addr *extra, size_t *nextra);
+/* Whether run IN needs a fresh namespace: it connects from a fixed port that
+ * an earlier run's TIME_WAIT socket may hold (one in the ephemeral range, or
+ * one below it that K->used_ports has), or names addresses lo lacks, which go
+ * to EXTRA (at most KD_MAX_EXTRA, *NEXTRA of them). The ports below the
+ * range IN binds are added to K->used_ports, which the caller clears when it
+ * makes a new namespace (before this call's additions: kd_ports_mark()). */
+bool kd_needs_netns(const struct orc_kernel *k, const struct sf_input *in, struct kern_addr *extra,
+		    size_t *nextra);
+
+/* Add IN's fixed client ports below the ephemeral range to K->used_ports. */
+void kd_ports_mark(struct orc_kernel *k, const struct sf_input *in);

@@ -118,11 +118,27 @@ static bool kd_connects_from(const struct sf_step *st)
 	return st->kind == SF_CONNECT || st->kind == SF_ENROL || st->kind == SF_UNENROL;
 }
 
-bool kd_needs_netns(const struct sf_input *in, struct kern_addr *extra, size_t *nextra)
+bool kd_needs_netns(const struct orc_kernel *k, const struct sf_input *in, struct kern_addr *extra,
+		    size_t *nextra)
 {
 	*nextra = kd_local_addrs(in, extra, KD_MAX_EXTRA);
-	for (unsigned int i = 0; i < in->nsteps; i++)
-		if (kd_connects_from(&in->steps[i]) && in->steps[i].lport)
+	for (unsigned int i = 0; i < in->nsteps; i++) {
+		__u16 p = in->steps[i].lport;
+
+		if (!kd_connects_from(&in->steps[i]) || !p)
+			continue;
+		if (p >= LO_EPHEMERAL_FIRST || (k->used_ports[p / 64] >> (p % 64) & 1))
 			return true;
+	}
 	return *nextra > 0;
+}
+
+void kd_ports_mark(struct orc_kernel *k, const struct sf_input *in)
+{
+	for (unsigned int i = 0; i < in->nsteps; i++) {
+		__u16 p = in->steps[i].lport;
+
+		if (kd_connects_from(&in->steps[i]) && p && p < LO_EPHEMERAL_FIRST)
+			k->used_ports[p / 64] |= 1ull << (p % 64);
+	}
 }

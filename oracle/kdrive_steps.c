@@ -214,7 +214,7 @@ static int kd_enrol(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct s
 {
 	struct kd_slot ctl_sock = {.fd = -1};
 	struct kern_addr pod, ctl;
-	int fd;
+	int fd, err;
 
 	kd_addr(&pod, st->family, &st->local, st->lport);
 	kd_addr(&ctl, st->family, st->family == AF_INET ? &lo_control4 : &lo_control6,
@@ -223,7 +223,11 @@ static int kd_enrol(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct s
 	if (fd < 0)
 		return kd_refused(fd);
 	ctl_sock.fd = fd;
-	if (kern_sock__connect(fd, &ctl, KD_WAIT_MS))
+	err = kern_sock__connect(fd, &ctl, KD_WAIT_MS);
+	/* The port the kernel chose, written back as kd_connect() does. */
+	if (!st->lport && !kern_sock__local(fd, &pod))
+		st->lport = kern_addr__port(&pod);
+	if (err)
 		kd_close_slot(&ctl_sock); /* refused: what the kernel does too */
 	kd_close(k, &ctl_sock, false);
 	return 0;
@@ -245,6 +249,21 @@ static int kd_listen(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct 
 	return 0;
 }
 
+/* The connect hook's storage write (sf_world_orig_dst()) on FD. */
+static int kd_set_orig_dst(struct orc_kernel *k, int fd, __u32 family, const struct sf_addr *dst,
+			   __u16 port, __u8 via)
+{
+	struct sock_storage_data st;
+	int err = kern_sockstorage__get(k->prog, fd, &st);
+
+	if (err == -ENOENT)
+		memset(&st, 0, sizeof(st));
+	else if (err)
+		return err;
+	sf_world_orig_dst(&st, family, dst, port, via);
+	return kern_sockstorage__set(k->prog, fd, &st);
+}
+
 static int kd_connect(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
 		      struct orc_kernel_run *out)
 {
@@ -261,7 +280,8 @@ static int kd_connect(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct
 	s->cookie = kd_cookie(fd);
 	if (st->flags & SF_F_WAYPOINT) {
 		kd_action(k, idx, s->cookie, out);
-		err = kern_sockstorage__set_waypoint(k->prog, fd, true);
+		/* What a connect hook writes, as the world's waypoint connect does. */
+		err = kd_set_orig_dst(k, fd, st->family, &st->remote, st->rport, 1);
 		if (err)
 			return err;
 	}
@@ -332,6 +352,15 @@ static int kd_waypoint(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struc
 		return 0; /* an empty slot: no socket to write to */
 	kd_action(k, idx, s->cookie, out);
 	return kern_sockstorage__set_waypoint(k->prog, s->fd, st->value);
+}
+
+static int kd_orig_dst(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
+		       struct orc_kernel_run *out)
+{
+	if (s->fd < 0)
+		return 0; /* an empty slot: no socket to write to */
+	kd_action(k, idx, s->cookie, out);
+	return kd_set_orig_dst(k, s->fd, st->family, &st->local, st->lport, (__u8)st->value);
 }
 
 static int kd_monitoring(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
@@ -430,6 +459,7 @@ static kd_handler *const kd_handlers[SF_KIND__COUNT] = {
 	[SF_POD_GATEWAY] = kd_global_addr,
 	[SF_AUTH_ANSWER] = kd_auth_answer,
 	[SF_MANAGE] = kd_manage,
+	[SF_ORIG_DST] = kd_orig_dst,
 	[SF_XDP_VERDICT] = kd_xdp_verdict,
 	[SF_CLOCK] = kd_clock,
 };

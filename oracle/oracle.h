@@ -69,7 +69,10 @@ struct orc_kernel_run {
 
 struct orc_kernel;
 
-/* Load the recording build and attach it to the cgroup of SB. NULL with errno set. */
+/* Load the program this binary embeds (the recording build, bpf/record/; or
+ * the production object, when linked with bpf/kernel's own library: then
+ * OUT of orc_kernel__run() holds no callbacks, only the final state) and
+ * attach it to the cgroup of SB. NULL with errno set. */
 struct orc_kernel *orc_kernel__open(const struct kern_sandbox *sb);
 void orc_kernel__close(struct orc_kernel *k);
 
@@ -124,6 +127,16 @@ struct orc_diff {
 unsigned int orc_compare_replay(const struct sf_input *raw, const struct orc_kernel_run *kr,
 				struct orc_diff *diff);
 
+/* Expand LIFE natively and compare its final state with KR's, a run of the
+ * production object (no callbacks recorded): every auth request and probe
+ * record in order (without a probe record's times and round trips, which no
+ * two runs share), km_manage, km_auth_res, km_socket keys and the counters.
+ * The expansion fires the recording build's callbacks with its contexts
+ * (orc_compare_expansion), so this shows the recording changes nothing.
+ * Returns the number of differences; DIFF describes them. */
+unsigned int orc_compare_final(const struct sf_input *life, const struct orc_kernel_run *kr,
+			       struct orc_diff *d);
+
 /* Expand LIFE natively and compare the ops it fires, socket by socket and
  * step by step, with what the kernel recorded. Returns the number of
  * differences; DIFF names the step and the socket. */
@@ -136,12 +149,15 @@ unsigned int orc_compare_expansion(const struct sf_input *life, const struct orc
  * lifecycle corpus, corpus/fuzz_lifecycle/: the oracle runs the files the
  * fuzzers start from rather than a second copy of them. */
 
-#define ORC_RANDOM_CONNECTIONS 5 /* per random run: its recording must fit one run */
+#define ORC_RANDOM_CONNECTIONS 5 /* per random run at most: its recording must fit one run */
 
-/* A random lifecycle run from SEED and index I (many sockets, IPv4, IPv6 and
- * dual-stack, enrol and unenrol, waypoint, node_ip and pod_gateway peers,
- * closes from either side, resets, refused connects, monitoring toggled).
- * Returns the number of connections it makes. */
+/* A random lifecycle run from SEED and index I (many sockets, IPv4, IPv6,
+ * dual-stack listeners and IPv4-mapped clients, enrol and unenrol, also
+ * unbound, waypoints at connect and after, node_ip and pod_gateway peers and
+ * changes, globals sharing a pod's last word, km_manage written, self-
+ * connects, port reuse, closes from either side, resets, refused connects,
+ * monitoring toggled), whose recording fits one raw run. Returns the number
+ * of connections it makes. */
 unsigned int orc_random__build(__u64 seed, unsigned int i, struct sf_input *out);
 
 /* ---- the main loop (run.c): `sockfuzz kernel` ---- */
@@ -167,7 +183,10 @@ struct orc_summary {
 	unsigned int runs;
 	unsigned long long connections, callbacks;
 	double seconds;
-	unsigned int expansion_diffs, replay_diffs, inexpressible;
+	unsigned int expansion_diffs, replay_diffs;
+	unsigned int inexpressible; /* corpus cases the kernel or one run cannot carry: a note */
+	unsigned int unfit;	    /* random runs that did not fit: a failure */
+	unsigned int largest_connections, largest_callbacks; /* the largest run compared */
 };
 
 /* How orc_run() ended; the values are the exit status of `sockfuzz kernel`

@@ -34,5 +34,58 @@ kernel-corpus: $(BUILD)/sockfuzz
 	$(Q)$(BUILD)/sockfuzz kernel --seed 7 --connections 60 --out corpus/kernel \
 		corpus/fuzz_lifecycle/*.trace
 
-TEST_TARGETS += test-oracle
-.PHONY: test-oracle kernel-corpus
+# The whole context compared: tests/test_oracle_perturb.c against the world
+# built with -DSF_WORLD_PERTURB (only here; world.h), linked ahead of the
+# library so that its world objects are the ones used.
+PERTURB_DIR := $(BUILD)/perturb
+PERTURB_WORLD_OBJS := $(patsubst %.c,$(PERTURB_DIR)/%.o,$(wildcard world/*.c))
+PERTURB_TEST := $(PERTURB_DIR)/test_oracle_perturb
+
+$(PERTURB_DIR)/world/%.o: world/%.c oracle/oracle.mk Makefile $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_CFLAGS) $(NATIVE_INC) $(NATIVE_CFLAGS) $(EXTRA_CFLAGS) -DSF_WORLD_PERTURB \
+		-c $< -o $@
+
+$(PERTURB_TEST): tests/test_oracle_perturb.c $(PERTURB_WORLD_OBJS) $(ORACLE_OBJS) \
+		$(BUILD)/native/prog/$(PROG_NAME).prog.o $(BUILD)/native/libsockfuzz.a $(REC_KERN_LIB) \
+		oracle/oracle.mk Makefile
+	$(call msg,CCLD,$@)
+	$(Q)$(CC) $(BASE_CFLAGS) $(NATIVE_INC) $(NATIVE_CFLAGS) $(EXTRA_CFLAGS) -DSF_WORLD_PERTURB \
+		-Ibpf/kernel -Ibpf/record $< $(PERTURB_WORLD_OBJS) $(ORACLE_OBJS) \
+		$(BUILD)/native/prog/$(PROG_NAME).prog.o $(BUILD)/native/libsockfuzz.a $(REC_KERN_LIB) \
+		-lcmocka -o $@ $(KERN_LDLIBS)
+
+test-oracle-perturb: $(PERTURB_TEST)
+	$(call msg,TEST,$<)
+	$(Q)$(PERTURB_TEST) > $<.log 2>&1 || { cat $<.log; exit 1; }
+	$(Q)grep -E '^(\[ *(PASSED|FAILED|SKIPPED) *\]|SKIP)' $<.log
+
+# Nothing left after kill -9, SIGTERM or a write error (a few seconds; it
+# looks only at its own processes and cgroups).
+test-oracle-cleanup: $(BUILD)/sockfuzz
+	$(call msg,TEST,tests/kernel/test_cleanup.sh)
+	$(Q)tests/kernel/test_cleanup.sh $(BUILD)/sockfuzz
+
+# The production object (bpf/kernel's own library embeds core/ alone) runs
+# the lifecycle corpus and random runs; each final state is compared with the
+# native expansion's (tests/kernel/test_production.c).
+PRODUCTION_TEST := $(BUILD)/oracle-production/test_production
+
+$(PRODUCTION_TEST): tests/kernel/test_production.c $(ORACLE_OBJS) \
+		$(BUILD)/native/prog/$(PROG_NAME).prog.o $(BUILD)/native/libsockfuzz.a $(KERN_LIB) \
+		oracle/oracle.mk Makefile
+	$(call msg,CCLD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_CFLAGS) $(NATIVE_INC) $(NATIVE_CFLAGS) $(EXTRA_CFLAGS) -Ibpf/kernel \
+		-Ibpf/record $< $(ORACLE_OBJS) $(BUILD)/native/prog/$(PROG_NAME).prog.o \
+		$(BUILD)/native/libsockfuzz.a $(KERN_LIB) -o $@ $(KERN_LDLIBS)
+
+test-oracle-production: $(PRODUCTION_TEST)
+	$(call msg,TEST,$<)
+	$(Q)$(PRODUCTION_TEST) --seed 1 --runs 200 corpus/fuzz_lifecycle/*.trace; \
+		rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
+
+ALL_TARGETS += $(PERTURB_TEST) $(PRODUCTION_TEST)
+TEST_TARGETS += test-oracle test-oracle-perturb test-oracle-cleanup test-oracle-production
+.PHONY: test-oracle test-oracle-perturb test-oracle-cleanup test-oracle-production kernel-corpus

@@ -4,11 +4,14 @@
  * recorded, replayed natively and compared, with a summary.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <arpa/inet.h>
 #include "kernel.h"
@@ -16,10 +19,11 @@
 
 struct run_ctx {
 	const struct orc_opts *opts;
-	unsigned int worker, jobs; /* this worker takes random runs worker, worker + jobs, ... */
-	int report_fd;		   /* where the sandboxed worker writes its summary */
-	struct orc_summary sum;
-	struct orc_kernel_run kr; /* big: one, reused */
+	unsigned int worker, jobs;    /* this worker takes random runs worker, worker + jobs, ... */
+	int report_fd;		      /* where the sandboxed worker writes its summary */
+	pid_t parent;		      /* the sandboxed worker's parent: gone means stop */
+	struct orc_summary sum, sent; /* so far; and so far reported through report_fd */
+	struct orc_kernel_run kr;     /* big: one, reused */
 	struct sf_input raw;
 	struct orc_diff diff;
 };
@@ -62,8 +66,7 @@ static int save(const char *dir, const char *base, const struct sf_input *run)
 
 /* Keep a run for the fuzzers: its recording as a raw run, and for random
  * scenarios the lifecycle run too (a corpus case is a seed already). */
-static void keep(const struct run_ctx *c, const char *name, const struct sf_input *life,
-		 bool random)
+static int keep(const struct run_ctx *c, const char *name, const struct sf_input *life, bool random)
 {
 	const char *slash = strrchr(name, '/');
 	char base[256];
@@ -78,6 +81,7 @@ static void keep(const struct run_ctx *c, const char *name, const struct sf_inpu
 	if (err)
 		fprintf(stderr, "oracle: cannot write %s/%s: %s\n", c->opts->out_dir, base,
 			strerror(-err));
+	return err;
 }
 
 static void report(struct run_ctx *c, unsigned int nth, const char *name, const char *what,
@@ -88,8 +92,25 @@ static void report(struct run_ctx *c, unsigned int nth, const char *name, const 
 }
 
 /* One lifecycle run through the kernel and the comparisons. */
+/* A recording that cannot be compared: for a corpus case a note (it says
+ * what the kernel cannot carry); for a random run a failure, as the
+ * generator makes only runs whose recording fits (scenario.c). */
+static void unfit(struct run_ctx *c, const char *name, bool random, const char *why)
+{
+	if (random) {
+		c->sum.unfit++;
+		fprintf(stderr, "FAIL %s: a random run the comparison cannot carry: %s\n", name,
+			why);
+		return;
+	}
+	c->sum.inexpressible++;
+	fprintf(stderr, "note %s: the recording is not expressible as one run: %s\n", name, why);
+}
+
 static int one(struct run_ctx *c, struct orc_kernel *k, struct sf_input *life, const char *name)
 {
+	bool random = !strncmp(name, "random-", 7);
+	unsigned int conns = 0;
 	char why[256] = "";
 	int err;
 
@@ -107,26 +128,33 @@ static int one(struct run_ctx *c, struct orc_kernel *k, struct sf_input *life, c
 		return err;
 	c->sum.runs++;
 	for (size_t i = 0; i < c->kr.nrecs; i++) /* established connections: op 4, client side */
-		c->sum.connections += c->kr.recs[i].op == BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB;
+		conns += c->kr.recs[i].op == BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB;
+	c->sum.connections += conns;
 	c->sum.callbacks += c->kr.nrecs;
+	if (c->kr.nrecs > c->sum.largest_callbacks) {
+		c->sum.largest_callbacks = (unsigned int)c->kr.nrecs;
+		c->sum.largest_connections = conns;
+	}
 	if (c->opts->verbose)
 		orc_kernel_run__print(&c->kr, life, stderr);
 	if (c->kr.lost) {
-		c->sum.inexpressible++;
-		fprintf(stderr, "skip %s: %llu records lost by the recorder\n", name,
-			(unsigned long long)c->kr.lost);
+		snprintf(why, sizeof(why), "%llu records lost by the recorder",
+			 (unsigned long long)c->kr.lost);
+		unfit(c, name, random, why);
 		return 0;
 	}
 	if (orc_compare_expansion(life, &c->kr, &c->diff)) {
 		c->sum.expansion_diffs++;
 		report(c, c->sum.expansion_diffs, name,
 		       "the lifecycle expansion differs from what the kernel fired", &c->diff);
+	} else if (orc_compare_final(life, &c->kr, &c->diff)) {
+		c->sum.expansion_diffs++;
+		report(c, c->sum.expansion_diffs, name,
+		       "the lifecycle expansion ends in another state than the kernel", &c->diff);
 	}
 	err = orc_convert(life, &c->kr, &c->raw, why, sizeof(why));
 	if (err) {
-		c->sum.inexpressible++;
-		fprintf(stderr, "note %s: the recording is not expressible as one run: %s\n", name,
-			why);
+		unfit(c, name, random, why);
 		return 0;
 	}
 	if (orc_compare_replay(&c->raw, &c->kr, &c->diff)) {
@@ -135,8 +163,30 @@ static int one(struct run_ctx *c, struct orc_kernel *k, struct sf_input *life, c
 		       &c->diff);
 	}
 	if (c->opts->out_dir)
-		keep(c, name, life, !strncmp(name, "random-", 7));
+		return keep(c, name, life, random);
 	return 0;
+}
+
+/* Tell the parent what the runs since the last report added: one write of
+ * less than PIPE_BUF, so a kill at any moment loses no run already counted
+ * and splits no report. */
+static int report_progress(struct run_ctx *c)
+{
+	struct orc_summary d = {
+		.runs = c->sum.runs - c->sent.runs,
+		.connections = c->sum.connections - c->sent.connections,
+		.callbacks = c->sum.callbacks - c->sent.callbacks,
+		.expansion_diffs = c->sum.expansion_diffs - c->sent.expansion_diffs,
+		.replay_diffs = c->sum.replay_diffs - c->sent.replay_diffs,
+		.inexpressible = c->sum.inexpressible - c->sent.inexpressible,
+		.unfit = c->sum.unfit - c->sent.unfit,
+		.largest_connections = c->sum.largest_connections, /* a maximum, not a sum */
+		.largest_callbacks = c->sum.largest_callbacks,
+	};
+
+	_Static_assert(sizeof(d) <= PIPE_BUF, "a report is one atomic write");
+	c->sent = c->sum;
+	return write(c->report_fd, &d, sizeof(d)) == sizeof(d) ? 0 : -EIO;
 }
 
 static int in_sandbox(const struct kern_sandbox *sb, void *arg)
@@ -149,30 +199,32 @@ static int in_sandbox(const struct kern_sandbox *sb, void *arg)
 
 	if (!k)
 		return ORC_ERROR;
+	c->parent = getppid();
 	t0 = now_s();
 	for (size_t i = 0; !err && !c->worker && i < o->ncases; i++) {
 		static struct sf_input in;
 
 		in = *o->cases[i].in; /* the kernel run fills in ephemeral ports */
-		err = one(c, k, &in, o->cases[i].name);
+		err = one(c, k, &in, o->cases[i].name) ?: report_progress(c);
 	}
 	for (unsigned int i = c->worker; !err && c->sum.connections * c->jobs < o->connections;
 	     i += c->jobs) {
 		static struct sf_input in;
 		char name[64];
 
+		if (getppid() != c->parent)
+			break; /* orphaned: the parent-death signal is on its way */
 		orc_random__build(o->seed, i, &in);
 
 		snprintf(name, sizeof(name), "random-%llu-%u", (unsigned long long)o->seed, i);
-		err = one(c, k, &in, name);
+		err = one(c, k, &in, name) ?: report_progress(c);
 	}
 	c->sum.seconds = now_s() - t0;
 	orc_kernel__close(k);
-	if (write(c->report_fd, &c->sum, sizeof(c->sum)) != sizeof(c->sum))
-		err = -EIO;
 	if (err)
 		return ORC_ERROR;
-	return c->sum.expansion_diffs || c->sum.replay_diffs ? ORC_DIFFERED : ORC_SAME;
+	return c->sum.expansion_diffs || c->sum.replay_diffs || c->sum.unfit ? ORC_DIFFERED
+									     : ORC_SAME;
 }
 
 static volatile sig_atomic_t stop_signal;
@@ -191,20 +243,43 @@ static void on_stop(int sig)
 /* One worker: its own sandbox (network namespace, cgroup, program). */
 static pid_t start_worker(struct run_ctx *c, const struct kern_sandbox_opts *sb, int report_fd)
 {
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 
 	if (pid)
 		return pid;
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+	/* Die with `sockfuzz kernel`, even SIGKILLed: SIGTERM, which the
+	 * sandbox takes to kill its child and remove its cgroup and program. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent)
+		_exit(ORC_ERROR);
 	c->report_fd = report_fd;
 	_exit(kern_sandbox__run(sb, in_sandbox, c) < 0 ? ORC_ERROR : ORC_SAME);
+}
+
+/* Whether DIR refuses a file (tried, not asked: root passes access(2) on a
+ * read-only file system); says why. */
+static bool out_dir_unwritable(const char *dir)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/.sockfuzz-probe-%d", dir, (int)getpid());
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "oracle: cannot write to --out %s: %s\n", dir, strerror(errno));
+		return true;
+	}
+	close(fd);
+	unlink(path);
+	return false;
 }
 
 enum orc_status orc_run(const struct orc_opts *opts)
 {
 	struct kern_addr addrs[8];
-	struct kern_sandbox_opts sb = {.sz = sizeof(sb)};
+	/* No wall limit: a campaign ends by its connections, a signal or its parent's death. */
+	struct kern_sandbox_opts sb = {.sz = sizeof(sb), .timeout_ms = INT_MAX};
 	struct orc_summary total = {0}, part;
 	struct sigaction sa = {.sa_handler = on_stop};
 	struct run_ctx *c;
@@ -218,6 +293,8 @@ enum orc_status orc_run(const struct orc_opts *opts)
 		fprintf(stderr, "SKIP: the kernel oracle cannot run here: %s\n", why);
 		return ORC_SKIPPED;
 	}
+	if (opts->out_dir && out_dir_unwritable(opts->out_dir))
+		return ORC_ERROR;
 	for (size_t i = 0; i < orc_nipv6_addrs && i < 8; i++)
 		kern_addr__parse(&addrs[i], orc_ipv6_addrs[i], 0);
 	sb.addrs = addrs;
@@ -241,14 +318,25 @@ enum orc_status orc_run(const struct orc_opts *opts)
 			rc = ORC_ERROR;
 	}
 	close(fds[1]);
-	/* Each sandboxed worker writes its summary once, at its end. */
-	while (read(fds[0], &part, sizeof(part)) == sizeof(part)) {
+	/* Each sandboxed worker reports after every run; the pipe ends when all are gone. */
+	for (;;) {
+		ssize_t n = read(fds[0], &part, sizeof(part));
+
+		if (n < 0 && errno == EINTR)
+			continue; /* a stop signal: the workers are ending, keep what they say */
+		if (n != sizeof(part))
+			break;
 		total.runs += part.runs;
 		total.connections += part.connections;
 		total.callbacks += part.callbacks;
 		total.expansion_diffs += part.expansion_diffs;
 		total.replay_diffs += part.replay_diffs;
 		total.inexpressible += part.inexpressible;
+		total.unfit += part.unfit;
+		if (part.largest_callbacks > total.largest_callbacks) {
+			total.largest_callbacks = part.largest_callbacks;
+			total.largest_connections = part.largest_connections;
+		}
 	}
 	close(fds[0]);
 	for (unsigned int i = 0; i < nworkers; i++) {
@@ -262,11 +350,15 @@ enum orc_status orc_run(const struct orc_opts *opts)
 	signal(SIGTERM, SIG_DFL);
 	free(c);
 	orc_summary__print(&total, jobs, stdout);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "oracle: cannot write the summary: %s\n", strerror(errno));
+		return ORC_ERROR;
+	}
 	if (stop_signal)
 		return ORC_STOPPED_BASE + stop_signal;
 	if (rc != ORC_SAME)
 		return rc;
-	return total.expansion_diffs || total.replay_diffs ? ORC_DIFFERED : ORC_SAME;
+	return total.expansion_diffs || total.replay_diffs || total.unfit ? ORC_DIFFERED : ORC_SAME;
 }
 
 void orc_kernel_run__print(const struct orc_kernel_run *kr, const struct sf_input *life, FILE *out)
@@ -299,7 +391,10 @@ void orc_summary__print(const struct orc_summary *s, unsigned int jobs, FILE *ou
 	fprintf(out,
 		"kernel oracle: %u runs, %llu connections, %llu callbacks in %.2f s on %u cores "
 		"(%.0f connections/s recorded, replayed and compared)\n"
-		"  expansion differences: %u, replay differences: %u, not expressible: %u\n",
+		"  expansion differences: %u, replay differences: %u, not expressible: %u "
+		"(random runs: %u); the largest run compared: %u connections, %u callbacks\n",
 		s->runs, (unsigned long long)s->connections, (unsigned long long)s->callbacks,
-		s->seconds, jobs, rate, s->expansion_diffs, s->replay_diffs, s->inexpressible);
+		s->seconds, jobs, rate, s->expansion_diffs, s->replay_diffs,
+		s->inexpressible + s->unfit, s->unfit, s->largest_connections,
+		s->largest_callbacks);
 }

@@ -4,14 +4,19 @@
  *
  * Only what the kernel can carry out on loopback in the sandbox: pods on
  * 127.0.0.5/.7/.9 and fd00:5f::5/::6/::9 (added to lo), a node and a gateway
- * that also connect as clients, an IPv4 listener and a dual-stack IPv6 one.
+ * that also connect as clients, an IPv4 listener and a dual-stack IPv6 one;
+ * IPv4, IPv6 and IPv4-mapped clients, self-connects, port reuse, globals and
+ * km_manage written mid-run, waypoints set after the connect. Every run's
+ * recording fits one raw run (still_fits()): a random run is never "not
+ * expressible", and orc_run() counts one that is as a failure.
  */
 #include <assert.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include "host.h"
 #include "oracle.h"
 #include "input/steps.h"
-#include "input/steps.h"
+#include "world/world.h"
 
 /* splitmix64: the whole run follows from (seed, index). */
 struct rng {
@@ -96,44 +101,164 @@ static void add_enrol(struct sf_input *in, struct rng *r, enum sf_kind kind)
 	st->local = peer_addr(rng_below(r, 3), ipv6);
 }
 
+/* A global address: unset, a peer of either family, or one whose last word
+ * is a pod's address of the other family (the shape of SPEC §9 defect (b):
+ * fd00:5f::127.0.0.5 against an IPv4 pod, 0.0.0.5 against fd00:5f::5). */
 static struct sf_addr global_addr(struct rng *r, unsigned int who)
 {
-	switch (rng_below(r, 3)) {
+	struct sf_addr a;
+
+	switch (rng_below(r, 5)) {
 	case 0:
 		return (struct sf_addr){0};
 	case 1:
 		return peer_addr(who, false);
-	default:
+	case 2:
 		return peer_addr(who, true);
+	case 3:
+		a = peer_addr(PEER_POD_A + rng_below(r, 3), true);
+		a.w[3] = peer_addr(PEER_POD_A + rng_below(r, 3), false).w[3];
+		return a;
+	default:
+		return lo_addr4(peer_addr(PEER_POD_A + rng_below(r, 3), true).w[3]);
 	}
 }
 
-/* One connection between slots C (client) and S (server child): connect,
- * accept, maybe traffic and user-space answers, then a teardown. Returns
- * whether it was made (refused connects count as attempts only). */
-static bool add_connection(struct sf_input *in, struct rng *r, __u8 c, __u8 s)
+/* A value of the pool KIND's registry row gives its VALUE field. */
+static __u64 pool_value(struct rng *r, enum sf_kind kind)
 {
-	bool ipv6 = rng_chance(r, 40), dual = !ipv6 && rng_chance(r, 40),
-	     refused = rng_chance(r, 8);
-	struct sf_step *st = add(in, SF_CONNECT);
-	__u8 first, second;
+	const struct sf_pool *p = sf_kind_def(kind)->value;
 
-	st->slot = c;
-	st->family = ipv6 ? SF_AF_INET6 : SF_AF_INET;
-	st->local = peer_addr(rng_below(r, PEER__N), ipv6);
-	st->remote = ipv6 ? v6("fd00:5f::9") : v4("127.0.0.9");
-	st->rport = refused ? 9999 : (ipv6 || dual) ? 8081 : 8080;
+	return p->v[rng_below(r, p->n)];
+}
+
+/* Explicit ports: PORTS_PER_RUN per run (five connections, self-connects
+ * and new ports for reuse stay below it) from PORT_BASE, PORT_RUNS runs apart. */
+#define PORT_BASE     10000
+#define PORTS_PER_RUN 16
+#define PORT_RUNS     ((LO_EPHEMERAL_FIRST - PORT_BASE) / PORTS_PER_RUN)
+
+/* What the generator keeps between connections. */
+struct gen {
+	struct rng r;
+	/* Explicit client ports, each used once but when reused on purpose:
+	 * below the ephemeral range, and apart from the runs before it in a
+	 * worker, whose time-wait sockets would otherwise need a new network
+	 * namespace (kd_needs_netns()). */
+	__u16 next_port;
+	/* The last connection from an explicit port, for port reuse. */
+	bool reusable;
+	bool same_tuple_ok; /* no time-wait socket holds its four-tuple (it was reset) */
+	bool flipped;	    /* its source port went to both listeners */
+	struct sf_step last;
+};
+
+/* A client's connect step in SLOT: IPv4 (to the IPv4 or the dual-stack
+ * listener), native IPv6, or an IPv6 socket on IPv4-mapped addresses (to
+ * either listener); from a pod, the node or the gateway, bound to an explicit
+ * or an ephemeral port, or unbound; now and then the four-tuple or the port
+ * of the last explicit-port connection again. */
+static struct sf_step *add_connect(struct sf_input *in, struct gen *g, __u8 slot)
+{
+	struct rng *r = &g->r;
+	unsigned int kind = rng_below(r, 100);
+	bool ipv6 = kind < 30, mapped = !ipv6 && kind < 45;
+	struct sf_step *st = add(in, SF_CONNECT);
+
+	st->slot = slot;
+	if (g->reusable && rng_chance(r, 10)) {
+		/* Port reuse: the same source, to the same listener when no
+		 * time-wait socket holds the tuple, else to the other listener
+		 * once (an IPv4 or mapped client reaches both), else a new port. */
+		*st = g->last;
+		st->slot = slot;
+		st->flags = 0;
+		if (!g->same_tuple_ok && lo_addr_is_v4mapped(&st->remote) && !g->flipped) {
+			st->rport = st->rport == 8080 ? 8081 : 8080;
+			g->flipped = true;
+		} else if (!g->same_tuple_ok) {
+			st->lport = g->next_port++;
+			g->flipped = false;
+		}
+	} else {
+		g->flipped = false;
+		st->family = ipv6 || mapped ? SF_AF_INET6 : SF_AF_INET;
+		st->local = peer_addr(rng_below(r, PEER__N), ipv6);
+		st->remote = ipv6 ? v6("fd00:5f::9") : v4("127.0.0.9");
+		st->rport = ipv6 || rng_chance(r, 50) ? 8081 : 8080;
+		if (rng_chance(r, 5)) /* unbound: the kernel picks the source */
+			st->local = ipv6 ? lo_any6 : v4("0.0.0.0");
+		else if (rng_chance(r, 40))
+			st->lport = g->next_port++;
+	}
 	if (rng_chance(r, 30))
 		st->flags |= SF_F_WAYPOINT;
-	if (refused)
+	return st;
+}
+
+/* A socket connecting to its own address and port: a simultaneous open with
+ * itself; then it may send to itself, and closes or resets. */
+static void add_self_connect(struct sf_input *in, struct gen *g, __u8 slot)
+{
+	struct rng *r = &g->r;
+	bool ipv6 = rng_chance(r, 40), mapped = !ipv6 && rng_chance(r, 30);
+	struct sf_step *st = add(in, SF_CONNECT);
+
+	st->slot = slot;
+	st->family = ipv6 || mapped ? SF_AF_INET6 : SF_AF_INET;
+	st->local = st->remote = peer_addr(rng_below(r, 3), ipv6);
+	st->lport = st->rport = g->next_port++;
+	if (rng_chance(r, 30))
+		st->flags |= SF_F_WAYPOINT;
+	if (rng_chance(r, 40)) {
+		st = add(in, SF_SEND);
+		st->slot = slot;
+		st->value = 1 + rng_below(r, 4000);
+	}
+	add(in, rng_chance(r, 30) ? SF_RESET : SF_CLOSE)->slot = slot;
+}
+
+/* One connection between slots C (client) and S (server child): connect,
+ * accept, maybe traffic, a waypoint change and user-space answers, then a
+ * teardown from either side, or a reset. Returns whether it was made
+ * (refused connects count as attempts only). */
+static bool add_connection(struct sf_input *in, struct gen *g, __u8 c, __u8 s)
+{
+	struct rng *r = &g->r;
+	bool refused = rng_chance(r, 8), explicit_port;
+	struct sf_step *st = add_connect(in, g, c), conn;
+	__u8 first, second, listener;
+
+	if (refused) {
+		st->rport = 9999;
 		return false;
+	}
+	conn = *st;
+	explicit_port = st->lport != 0;
+	if (explicit_port)
+		g->last = *st;
+	/* An IPv4(-mapped) client reaches the IPv4 listener on 8080, anything on
+	 * 8081 the dual-stack one. */
+	listener = st->rport == 8081 ? SLOT_L6 : SLOT_L4;
 	st = add(in, SF_ACCEPT);
 	st->slot = s;
-	st->peer = (ipv6 || dual) ? SLOT_L6 : SLOT_L4;
+	st->peer = listener;
 	if (rng_chance(r, 50)) {
 		st = add(in, SF_SEND);
 		st->slot = rng_chance(r, 50) ? c : s;
 		st->value = 1 + rng_below(r, 4000);
+	}
+	if (rng_chance(r, 15)) {	       /* user space changes its mind after the connect */
+		bool hook = rng_chance(r, 40); /* the whole connect hook's write */
+
+		st = add(in, hook ? SF_ORIG_DST : SF_WAYPOINT);
+		st->slot = rng_chance(r, 70) ? c : s;
+		st->value = pool_value(r, SF_WAYPOINT);
+		if (hook) {
+			st->family = conn.family;
+			st->local = conn.remote; /* the step's endpoint is the destination */
+			st->lport = conn.rport;
+		}
 	}
 	if (rng_chance(r, 40))
 		add(in, SF_AUTH_ANSWER)->value = rng_below(r, 2);
@@ -142,34 +267,120 @@ static bool add_connection(struct sf_input *in, struct rng *r, __u8 c, __u8 s)
 		st->slot = rng_chance(r, 50) ? c : s;
 		st->value = rng_below(r, 2);
 	}
+	g->reusable = explicit_port;
 	if (rng_chance(r, 15)) {
 		st = add(in, SF_RESET);
 		st->slot = rng_chance(r, 50) ? c : s;
+		g->same_tuple_ok = true; /* no time-wait after a reset */
 		return true;
 	}
 	first = rng_chance(r, 50) ? c : s;
 	second = first == c ? s : c;
 	add(in, SF_CLOSE)->slot = first;
 	add(in, SF_CLOSE)->slot = second;
+	/* The first to close keeps a time-wait socket: a new SYN of the same
+	 * four-tuple is refused by the client's own (connect() fails) and taken
+	 * or answered with a challenge ACK by the server's, depending on how far
+	 * the clock moved the initial sequence number: nothing a run can say. */
+	g->same_tuple_ok = false;
 	return true;
 }
 
+/* User space between connections: monitoring, enrolment (also unbound),
+ * km_manage written directly, node_ip or pod_gateway changed. */
+static void add_user_steps(struct sf_input *in, struct gen *g)
+{
+	struct rng *r = &g->r;
+	struct sf_step *st;
+
+	if (rng_chance(r, 8))
+		add(in, SF_MONITORING)->value = rng_chance(r, 70);
+	if (rng_chance(r, 6))
+		add_enrol(in, r, rng_chance(r, 50) ? SF_UNENROL : SF_ENROL);
+	if (rng_chance(r, 3)) { /* unbound: the source the kernel picks enrols */
+		st = add(in, SF_ENROL);
+		st->family = rng_chance(r, 50) ? SF_AF_INET6 : SF_AF_INET;
+		st->local = st->family == SF_AF_INET6 ? lo_any6 : v4("0.0.0.0");
+	}
+	if (rng_chance(r, 8)) {
+		bool ipv6 = rng_chance(r, 40);
+
+		st = add(in, SF_MANAGE);
+		st->family = ipv6 ? SF_AF_INET6 : SF_AF_INET;
+		st->local = peer_addr(rng_below(r, PEER__N), ipv6);
+		st->value = rng_chance(r, 80) ? pool_value(r, SF_MANAGE) : (__u32)rng_next(r);
+	}
+	if (rng_chance(r, 6)) {
+		bool node = rng_chance(r, 50);
+
+		st = add(in, node ? SF_NODE_IP : SF_POD_GATEWAY);
+		st->local = global_addr(r, node ? PEER_NODE : PEER_GW);
+	}
+}
+
+/* ---- what the recording of a run will take ---- */
+
+static unsigned int counted_callbacks;
+
+static bool count_callback(void *ctx, const struct sf_world_event *ev)
+{
+	counted_callbacks += ev->kind == SF_WEV_BEFORE;
+	return true;
+}
+
+/*
+ * The native expansion of the run being built, step by step as turns are
+ * added: it fires what the kernel fires (orc_compare_expansion() checks it).
+ * The recording fits one raw run (orc_convert()) when each callback's three
+ * raw steps at most (clock, tcp, the callback) and each step's three more
+ * (its own action and the close(2) of two sockets) stay within SF_MAX_STEPS.
+ * Live sockets stay below SF_NSLOTS: connections end within their turn and
+ * use two slots of the fourteen.
+ */
+static struct sf_world *expansion_begin(const struct sf_input *in)
+{
+	static struct sf_world *w;
+
+	if (!w && (host_init() || !(w = sf_world__new(count_callback, NULL))))
+		return NULL;
+	host_set_print(NULL);
+	counted_callbacks = 0;
+	sf_world__begin(w, in);
+	return w;
+}
+
+/* Carry the steps of IN from FROM on out in W; whether the run still fits. */
+static bool still_fits(struct sf_world *w, const struct sf_input *in, unsigned int from)
+{
+	for (unsigned int i = from; w && i < in->nsteps; i++)
+		sf_world__step(w, &in->steps[i]);
+	return w && 3 * counted_callbacks + 3 * in->nsteps <= SF_MAX_STEPS;
+}
+
+/* Room for one more turn of the loop below, at most. */
+#define TURN_STEPS 20
+
 unsigned int orc_random__build(__u64 seed, unsigned int i, struct sf_input *out)
 {
-	struct rng r = {seed * 0x100000001b3ull ^ (i + 1) * 0x9e3779b97f4a7c15ull};
+	struct gen g = {.r = {seed * 0x100000001b3ull ^ (i + 1) * 0x9e3779b97f4a7c15ull},
+			.next_port = PORT_BASE + (i % PORT_RUNS) * PORTS_PER_RUN};
+	struct rng *r = &g.r;
 	unsigned int conns = 0;
 	struct sf_step *st;
 	__u8 slot = SLOT_FIRST;
+	const __u16 port_end = g.next_port + PORTS_PER_RUN - 1; /* a turn takes one at most */
+	struct sf_world *w;
+	unsigned int carried;
 
 	memset(out, 0, sizeof(*out));
 	out->version = SF_FORMAT_VERSION;
 	out->level = SF_LEVEL_LIFECYCLE;
-	out->monitoring = rng_chance(&r, 85);
-	out->node_ip = global_addr(&r, PEER_NODE);
-	out->pod_gateway = global_addr(&r, PEER_GW);
+	out->monitoring = rng_chance(r, 85);
+	out->node_ip = global_addr(r, PEER_NODE);
+	out->pod_gateway = global_addr(r, PEER_GW);
 
-	for (unsigned int n = 1 + rng_below(&r, 4); n; n--)
-		add_enrol(out, &r, SF_ENROL);
+	for (unsigned int n = 1 + rng_below(r, 4); n; n--)
+		add_enrol(out, r, SF_ENROL);
 	st = add(out, SF_LISTEN);
 	st->slot = SLOT_L4;
 	st->family = SF_AF_INET;
@@ -179,16 +390,32 @@ unsigned int orc_random__build(__u64 seed, unsigned int i, struct sf_input *out)
 	st->slot = SLOT_L6;
 	st->family = SF_AF_INET6;
 	st->lport = 8081; /* on ::, dual stack */
+	w = expansion_begin(out);
+	carried = 0;
 
-	/* A connection's recording takes about 30 raw steps (12 callbacks, with
-	 * clock and tcp steps); the recording of the whole run must fit one run. */
-	while (conns < ORC_RANDOM_CONNECTIONS) {
-		if (rng_chance(&r, 8))
-			add(out, SF_MONITORING)->value = rng_chance(&r, 70);
-		if (rng_chance(&r, 6))
-			add_enrol(out, &r, rng_chance(&r, 50) ? SF_UNENROL : SF_ENROL);
-		if (add_connection(out, &r, slot, slot + 1))
-			conns++;
+	/* Turns until ORC_RANDOM_CONNECTIONS connections, or until the next
+	 * turn would make the recording too big for one run: a turn that does
+	 * not fit is taken back. */
+	while (conns < ORC_RANDOM_CONNECTIONS && out->nsteps + TURN_STEPS <= SF_MAX_STEPS &&
+	       g.next_port < port_end) {
+		unsigned int before = out->nsteps;
+		struct gen saved = g;
+		bool made;
+
+		add_user_steps(out, &g);
+		if (rng_chance(r, 5)) {
+			add_self_connect(out, &g, slot);
+			made = false;
+		} else {
+			made = add_connection(out, &g, slot, slot + 1);
+		}
+		if (!still_fits(w, out, carried)) {
+			out->nsteps = before;
+			g = saved;
+			break;
+		}
+		carried = out->nsteps;
+		conns += made;
 		slot = slot + 2 < SF_NSLOTS ? slot + 2 : SLOT_FIRST;
 	}
 	return conns;

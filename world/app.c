@@ -58,6 +58,8 @@ void step_listen(struct sf_world *w, const struct sf_step *st)
 	if (!e)
 		return;
 	sock_set(e->sock, st->family, &local, port, &lo_any6, 0);
+	sock_set_unconnected_view(e->sock);
+	tp_new(e->sock);
 	e->listening = true;
 	slot_take(w, slot, e);
 	world_run_phase(w, PH_LISTEN, e->sock, NULL);

@@ -104,6 +104,7 @@ static void accept_syn(struct sf_world *w, struct ep *client, struct ep *l)
 		return;
 	world_emit(w, &(struct sf_world_event){.kind = SF_WEV_SOCK_NEW, .sock = req});
 	sock_set(req, family, &saddr, c->remote_port, &caddr, c->local_port);
+	sock_set_v6_peer_view(req);
 	req->fullsock = false;
 	req->state = BPF_TCP_NEW_SYN_RECV;
 	world_run_phase(w, PH_SYN, req, NULL);
@@ -120,6 +121,15 @@ static void accept_syn(struct sf_world *w, struct ep *client, struct ep *l)
 	/* inet_csk_clone_lock(): the child takes the request socket's cookie. */
 	child_sock->cookie = cookie;
 	sock_set(child_sock, family, &saddr, c->remote_port, &caddr, c->local_port);
+#ifdef SF_WORLD_PERTURB
+	if (sf_world_perturb == SF_PERTURB_CHILD_AF_INET && family == KM_AF_INET6 &&
+	    lo_addr_is_v4mapped(&caddr))
+		sock_set(child_sock, KM_AF_INET, &saddr, c->remote_port, &caddr, c->local_port);
+	if (sf_world_perturb == SF_PERTURB_CHILD_PORT)
+		child_sock->remote_port++;
+#endif
+	sock_set_v6_peer_view(child_sock);
+	tp_new(child_sock);
 	/* sk_clone_lock() copies the listener, bpf_sock_ops_cb_flags included. */
 	child_sock->cb_flags = l->sock->cb_flags;
 	tp_established(child_sock, 2, 1);
@@ -175,28 +185,25 @@ struct ep *world_connect(struct sf_world *w, int slot, __u32 family, struct sf_a
 		lport = pick_port(w, &local);
 	if (!lport || tuple_taken(w, &local, lport, &remote, rport))
 		return NULL;
+#ifdef SF_WORLD_PERTURB
+	if (sf_world_perturb == SF_PERTURB_SOURCE_ADDR)
+		local.w[3] = LO_BE32(LO_BE32(local.w[3]) + 1);
+#endif
 	e = ep_new(w);
 	if (!e)
 		return NULL;
 	sock_set(e->sock, family, &local, lport, &remote, rport);
+	tp_new(e->sock);
 	if (slot >= 0)
 		slot_take(w, slot, e);
 	if (waypoint) {
 		/* What a connect hook records before the connect: the original
 		 * destination, network-order port, and via_waypoint. */
 		struct sock_storage_data *st = host_sk_storage__get(w->storage, e->sock, true);
-		__u8 port[2] = {rport >> 8, rport & 0xff};
 
 		if (!st)
 			return NULL;
-		if (family == KM_AF_INET) {
-			st->sk_tuple.ipv4.daddr = remote.w[3];
-			memcpy(&st->sk_tuple.ipv4.dport, port, 2);
-		} else {
-			memcpy(st->sk_tuple.ipv6.daddr, &remote, 16);
-			memcpy(&st->sk_tuple.ipv6.dport, port, 2);
-		}
-		st->via_waypoint = 1;
+		sf_world_orig_dst(st, family, &remote, rport, 1);
 		world_emit(w, &(struct sf_world_event){
 				      .kind = SF_WEV_STORAGE, .sock = e->sock, .value = 1});
 	}

@@ -115,6 +115,25 @@ void sock_set(struct host_sock *s, __u32 family, const struct sf_addr *local, __
 			     v6 ? (const void *)remote : &remote->w[3], rport);
 }
 
+void sock_set_v6_peer_view(struct host_sock *s)
+{
+	/* tcp_v6_syn_recv_sock(): inet_daddr = inet_saddr = LOOPBACK4_IPV6 */
+	if (s->family == KM_AF_INET6 && !lo_addr_is_v4mapped((const struct sf_addr *)s->remote_ip6))
+		s->remote_ip4 = HOST_LOOPBACK4_IPV6;
+}
+
+void sock_set_unconnected_view(struct host_sock *s)
+{
+	if (s->family == KM_AF_INET) {
+		/* inet_bind() sets inet_rcv_saddr only: sk_v6_rcv_saddr and
+		 * sk_v6_daddr stay :: until a connect sets them. */
+		memset(s->local_ip6, 0, sizeof(s->local_ip6));
+		memset(s->remote_ip6, 0, sizeof(s->remote_ip6));
+	} else if (lo_addr_is_zero((const struct sf_addr *)s->local_ip6)) {
+		s->local_ip4 = 0; /* inet6_bind() to ::: LOOPBACK4_IPV6 only for an address */
+	}
+}
+
 /* A and B overlap as bound addresses: equal, or either is the wildcard (::
  * covers IPv4 too, the sockets being dual-stack; 0.0.0.0 only IPv4). */
 static bool addr_overlap(const struct sf_addr *a, const struct sf_addr *b)

@@ -14,6 +14,8 @@ enum row_what {
 	W_FIRE,	 /* tcp_call_bpf(op): the callback */
 	W_STATE, /* tcp_set_state(state) */
 	W_STORE, /* inet_sk_set_state(state): no callback */
+	W_ACKED, /* its SYN or FIN is acknowledged: snd_una moves over it, bytes_acked + 1 */
+	W_FIN,	 /* the peer's FIN arrives: rcv_nxt moves over it, bytes_received + 1 */
 };
 
 enum row_who {
@@ -30,7 +32,9 @@ struct row {
 #define FIRE(who, op)     { W_FIRE, who, op }
 #define STATE(who, state) { W_STATE, who, state }
 #define STORE(who, state) { W_STORE, who, state }
-#define PHASE_ROWS        6
+#define ACKED(who)        { W_ACKED, who, 0 }
+#define FIN(who)          { W_FIN, who, 0 }
+#define PHASE_ROWS        8
 
 static const struct row kernel_table[PH__COUNT][PHASE_ROWS] = {
 	[PH_CONNECT] = {
@@ -46,6 +50,7 @@ static const struct row kernel_table[PH__COUNT][PHASE_ROWS] = {
 		FIRE(SELF, BPF_SOCK_OPS_NEEDS_ECN),		/* measured: 6.18 asks here too */
 	},
 	[PH_SYNACK] = {
+		ACKED(SELF),					/* tcp_ack() of the SYN */
 		STATE(SELF, BPF_TCP_ESTABLISHED),
 		FIRE(SELF, BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB),	/* tcp_init_transfer() */
 	},
@@ -69,6 +74,7 @@ static const struct row kernel_table[PH__COUNT][PHASE_ROWS] = {
 	 * its own SYN-ACK in SYN_RECV: it establishes as a server does. */
 	[PH_SELF_OPEN] = {
 		STATE(SELF, BPF_TCP_SYN_RECV),
+		ACKED(SELF),					/* tcp_ack() of its SYN-ACK */
 		FIRE(SELF, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB),/* tcp_init_transfer() */
 		STATE(SELF, BPF_TCP_ESTABLISHED),
 	},
@@ -84,7 +90,9 @@ static const struct row kernel_table[PH__COUNT][PHASE_ROWS] = {
 	 * socket at once: tcp_time_wait() -> tcp_done(). */
 	[PH_CLOSE] = {
 		STATE(SELF, BPF_TCP_FIN_WAIT1),			/* tcp_shutdown() */
+		FIN(PEER),
 		STATE(PEER, BPF_TCP_CLOSE_WAIT),		/* tcp_fin() */
+		ACKED(SELF),
 		STATE(SELF, BPF_TCP_FIN_WAIT2),			/* the ACK */
 		STATE(SELF, BPF_TCP_FIN_WAIT2),			/* close(2): tcp_close_state() */
 		STATE(SELF, BPF_TCP_CLOSE),			/* tcp_time_wait() -> tcp_done() */
@@ -93,13 +101,16 @@ static const struct row kernel_table[PH__COUNT][PHASE_ROWS] = {
 	 * acknowledges the FIN at once; close(2) of a closed socket fires nothing. */
 	[PH_CLOSE_PASSIVE] = {
 		STATE(SELF, BPF_TCP_LAST_ACK),			/* tcp_shutdown() */
+		ACKED(SELF),
 		STATE(SELF, BPF_TCP_CLOSE),			/* the ACK: tcp_done() */
 	},
 	/* Its own FIN reaches it in FIN_WAIT1 (tcp_fin()), then the ACK of it
 	 * in CLOSING: tcp_time_wait() -> tcp_done(). */
 	[PH_CLOSE_SELF] = {
 		STATE(SELF, BPF_TCP_FIN_WAIT1),			/* tcp_shutdown() */
+		FIN(SELF),
 		STATE(SELF, BPF_TCP_CLOSING),			/* tcp_fin() */
+		ACKED(SELF),
 		STATE(SELF, BPF_TCP_CLOSE),			/* the ACK */
 	},
 	[PH_CLOSE_LISTENER] = {
@@ -166,6 +177,10 @@ void world_run_phase(struct sf_world *w, enum phase ph, struct host_sock *self,
 			world_fire(w, s, r->arg, NULL);
 		else if (r->what == W_STATE)
 			set_state(w, s, r->arg);
+		else if (r->what == W_ACKED)
+			s->tp.bytes_acked++;
+		else if (r->what == W_FIN)
+			s->tp.bytes_received++;
 		else
 			s->state = r->arg;
 	}

@@ -8,6 +8,12 @@
  */
 #include "world/world_internal.h"
 
+void tp_new(struct host_sock *s)
+{
+	/* tcp_init_sock(): minmax_reset(&tp->rtt_min, ..., ~0U); no RTT measured yet. */
+	s->tp.rtt_min = ~0u;
+}
+
 void tp_established(struct host_sock *s, __u32 segs_in, __u32 segs_out)
 {
 	s->tp.srtt_us = LO_RTT_US << 3;

@@ -22,6 +22,37 @@ void step_waypoint(struct sf_world *w, const struct sf_step *st)
 		   &(struct sf_world_event){.kind = SF_WEV_STORAGE, .sock = e->sock, .value = via});
 }
 
+void sf_world_orig_dst(struct sock_storage_data *st, __u32 family, const struct sf_addr *dst,
+		       __u16 port, __u8 via)
+{
+	__u8 nport[2] = {port >> 8, port & 0xff};
+
+	if (family == KM_AF_INET) {
+		st->sk_tuple.ipv4.daddr = dst->w[3];
+		memcpy(&st->sk_tuple.ipv4.dport, nport, 2);
+	} else {
+		memcpy(st->sk_tuple.ipv6.daddr, dst, 16);
+		memcpy(&st->sk_tuple.ipv6.dport, nport, 2);
+	}
+	st->via_waypoint = via;
+}
+
+void step_orig_dst(struct sf_world *w, const struct sf_step *st)
+{
+	struct ep *e = slot_ep(w, st->slot);
+	struct sock_storage_data *stor;
+	__u8 via = (__u8)st->value;
+
+	if (!e)
+		return;
+	stor = host_sk_storage__get(w->storage, e->sock, true);
+	if (!stor)
+		return;
+	sf_world_orig_dst(stor, st->family, &st->local, st->lport, via);
+	world_emit(w,
+		   &(struct sf_world_event){.kind = SF_WEV_STORAGE, .sock = e->sock, .value = via});
+}
+
 /* user space writes the global G (a failed write changes nothing). */
 static void write_global(struct sf_world *w, enum sf_global g, const void *value, size_t size)
 {

@@ -9,6 +9,10 @@
 #include <string.h>
 #include "world/world_internal.h"
 
+#ifdef SF_WORLD_PERTURB
+enum sf_world_perturb sf_world_perturb;
+#endif
+
 struct sf_world *sf_world__new(sf_world_hook hook, void *ctx)
 {
 	struct sf_world *w = calloc(1, sizeof(*w));

@@ -128,3 +128,25 @@ struct host_sock *sf_world__slot(const struct sf_world *w, unsigned int slot);
 void sf_world_manage_key(__u32 family, const struct sf_addr *a, struct manager_key *key);
 
 void sf_world_xdp_key(const struct host_sock *s, struct bpf_sock_tuple *key);
+
+/* What a connect hook writes into a socket's storage before a connect to DST
+ * PORT of FAMILY through a waypoint (the world's waypoint connect, the
+ * orig_dst step, the kernel driver): the original destination in sk_tuple
+ * (AF_INET its IPv4 view, else 16 bytes; network-order port) and
+ * via_waypoint = VIA. */
+struct sock_storage_data;
+void sf_world_orig_dst(struct sock_storage_data *st, __u32 family, const struct sf_addr *dst,
+		       __u16 port, __u8 via);
+
+#ifdef SF_WORLD_PERTURB
+/* Test-only: the world built with -DSF_WORLD_PERTURB (never the shipped
+ * model; oracle/oracle.mk builds it for tests/test_oracle_perturb.c) gets
+ * one fact wrong, which the kernel oracle must report. */
+enum sf_world_perturb {
+	SF_PERTURB_NONE,
+	SF_PERTURB_CHILD_AF_INET, /* a dual-stack child (IPv4 client, AF_INET6 listener) is AF_INET */
+	SF_PERTURB_CHILD_PORT,	  /* a child's remote port is the client's port + 1 */
+	SF_PERTURB_SOURCE_ADDR,	  /* a connecting socket's source is one above the right one */
+};
+extern enum sf_world_perturb sf_world_perturb;
+#endif

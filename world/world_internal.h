@@ -172,6 +172,15 @@ bool tuple_taken(const struct sf_world *w, const struct sf_addr *local, __u16 lp
 struct ep *find_stale(struct sf_world *w, const struct sf_addr *local, __u16 lport,
 		      const struct sf_addr *remote, __u16 rport);
 
+/* The IPv4 view of a server-side socket of a native IPv6 connection: its
+ * remote_ip4 reads LOOPBACK4_IPV6 (127.0.0.6) like its local_ip4. */
+void sock_set_v6_peer_view(struct host_sock *s);
+
+/* The views of a socket bound but never connected (a listener): an AF_INET
+ * one shows :: as both IPv6 addresses, an AF_INET6 one on :: 0.0.0.0 as its
+ * IPv4 address (the kernel's recordings of TCP_LISTEN_CB). */
+void sock_set_unconnected_view(struct host_sock *s);
+
 /* An ephemeral port free on ADDR (inet_hash_connect, round robin), or 0. */
 __u16 pick_port(struct sf_world *w, const struct sf_addr *addr);
 
@@ -180,6 +189,10 @@ __u16 pick_port(struct sf_world *w, const struct sf_addr *addr);
 struct ep *find_listener(struct sf_world *w, const struct sf_addr *dst, __u16 port);
 
 /* ---- TCP counters (tcp.c) ----------------------------------------------- */
+
+/* A new socket's counters: rtt_min reads ~0U until a round trip is measured
+ * (the kernel's recordings show it in every callback before ESTABLISHED). */
+void tp_new(struct host_sock *s);
 
 /* What the handshake measured (tcp_synack_rtt_meas, tcp_ack_update_rtt),
  * with the segments it took each way. */
@@ -224,6 +237,7 @@ void step_reset(struct sf_world *w, const struct sf_step *st);
 
 /* User space and XDP (SF_BY_USER, SF_BY_XDP), user.c. */
 void step_waypoint(struct sf_world *w, const struct sf_step *st);
+void step_orig_dst(struct sf_world *w, const struct sf_step *st);
 void step_monitoring(struct sf_world *w, const struct sf_step *st);
 void step_node_ip(struct sf_world *w, const struct sf_step *st);
 void step_pod_gateway(struct sf_world *w, const struct sf_step *st);

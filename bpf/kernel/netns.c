@@ -82,8 +82,10 @@ static size_t addr_bytes(const struct kern_addr *a, const void **bytes)
 	return 16;
 }
 
-/* `ip route add local A/32|128 dev lo`, in the local table as iproute2 does. */
-static int nl_route_local(int fd, int ifindex, const struct kern_addr *a)
+/* `ip route add local A/32|128 dev lo [src SRC]`, in the local table as
+ * iproute2 does. */
+static int nl_route_local(int fd, int ifindex, const struct kern_addr *a,
+			  const struct kern_addr *src)
 {
 	struct nl_req req = {
 		.nh = {.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg)),
@@ -101,6 +103,10 @@ static int nl_route_local(int fd, int ifindex, const struct kern_addr *a)
 	req.rtm.rtm_dst_len = len * 8;
 	nl_put(&req, RTA_DST, bytes, len);
 	nl_put(&req, RTA_OIF, &ifindex, sizeof(ifindex));
+	if (src) {
+		len = addr_bytes(src, &bytes);
+		nl_put(&req, RTA_PREFSRC, bytes, len);
+	}
 	return nl_talk(fd, &req);
 }
 
@@ -179,7 +185,7 @@ int kern_netns__setup(const struct kern_addr *addrs, size_t cnt)
 						  RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE};
 	int nl_events;
 	struct timeval tmo = {.tv_sec = 2};
-	struct kern_addr ctl4, ctl6;
+	struct kern_addr ctl4, ctl6, src6;
 	int fd, ifindex, err;
 	size_t i;
 
@@ -200,9 +206,13 @@ int kern_netns__setup(const struct kern_addr *addrs, size_t cnt)
 	err = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo)) ? -errno : 0;
 	kern_addr__parse(&ctl4, "0.0.0.2", 0);
 	kern_addr__parse(&ctl6, "::2", 0);
+	/* An unbound socket connecting to ::2 gets ::1 as its source whatever
+	 * addresses lo has (without it the kernel takes the address added
+	 * last); net/loopback.h's lo_pick_source() says so for the model. */
+	kern_addr__parse(&src6, "::1", 0);
 	err = err ?: nl_link_up(fd, ifindex);
-	err = err ?: nl_route_local(fd, ifindex, &ctl4);
-	err = err ?: nl_route_local(fd, ifindex, &ctl6);
+	err = err ?: nl_route_local(fd, ifindex, &ctl4, NULL);
+	err = err ?: nl_route_local(fd, ifindex, &ctl6, &src6);
 	for (i = 0; i < cnt && !err; i++) {
 		err = nl_addr_add(fd, ifindex, &addrs[i]);
 		if (err == -EEXIST) /* named twice: it is there, as asked */

@@ -122,6 +122,29 @@ static void cgroup_remove(const char *dir)
 		kern_warn("cannot remove cgroup %s: %s\n", dir, strerror(errno));
 }
 
+/* Whether PID is a running process: a zombie is not (a SIGKILLed owner whose
+ * new parent has not reaped it yet uses no cgroup). */
+static bool pid_running(int pid)
+{
+	char path[64], stat[256], *paren;
+	ssize_t n;
+	int fd;
+
+	if (kill(pid, 0) && errno == ESRCH)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno != ENOENT;
+	n = read(fd, stat, sizeof(stat) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	stat[n] = '\0';
+	paren = strrchr(stat, ')'); /* "pid (comm) S ...": comm may hold anything */
+	return !paren || paren[1] != ' ' || paren[2] != 'Z';
+}
+
 /* Remove empty sockfuzz-<pid>-<n> cgroups whose owner is gone: what a
  * SIGKILLed parent leaves. A live or populated one is left alone. */
 static void cgroup_sweep(const char *root)
@@ -138,7 +161,7 @@ static void cgroup_sweep(const char *root)
 	while ((de = readdir(d))) {
 		if (sscanf(de->d_name, SANDBOX_PREFIX "%d-%u", &pid, &n) != 2 || pid <= 0)
 			continue;
-		if (pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH)
+		if (pid == getpid() || pid_running(pid))
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", root, de->d_name) < (int)sizeof(path))
 			rmdir(path);
