@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include "cli/main.h"
+#include "props/props.h"
 
 const char *bin_name = "sockfuzz";
 
@@ -28,6 +29,22 @@ int bad_arg(const char *arg, int (*help)(int argc, char **argv))
 	p_err("what is '%s'?", arg);
 	help(0, NULL);
 	return SF_EXIT_USAGE;
+}
+
+bool parse_props(int argc, char **argv, int *i, int *status)
+{
+	bool only = !strcmp(argv[*i], "--props");
+
+	if (!only && strcmp(argv[*i], "--props-off"))
+		return false;
+	if (*i + 1 >= argc) {
+		p_err("%s needs a list of property names", argv[*i]);
+		*status = SF_EXIT_USAGE;
+	} else if (prop_select(argv[*i + 1], only)) {
+		*status = SF_EXIT_USAGE;
+	}
+	(*i)++;
+	return true;
 }
 
 bool parse_level(const char *arg, enum sf_level *level)

@@ -17,13 +17,13 @@
 static int do_help(int argc, char **argv)
 {
 	fprintf(stderr,
-		"Usage: %1$s replay [--level LEVEL] FILE...\n"
+		"Usage: %1$s replay [--level LEVEL] [--props NAME,...] [--props-off NAME,...] FILE...\n"
 		"       %1$s replay help\n"
 		"\n"
 		"       Run each FILE with every property checked after every event; trace\n"
 		"       its steps and events on stdout, then the first property that failed.\n"
 		"       " HELP_SPEC_LEVEL "   level of a binary FILE (default: its byte 1)\n"
-		"       " HELP_SPEC_FILE "\n"
+		"       " HELP_SPEC_FILE "\n" HELP_PROPS
 		"       Exit: 0 every run clean, 1 a property failed, 2 usage or input error.\n",
 		bin_name);
 	return SF_EXIT_OK;
@@ -104,6 +104,8 @@ int do_replay(int argc, char **argv)
 			if (!parse_level(argv[++i], &level))
 				status = SF_EXIT_USAGE;
 			force = &level;
+		} else if (parse_props(argc, argv, &i, &status)) {
+			continue;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			status = bad_arg(argv[i], do_help);
 		} else {

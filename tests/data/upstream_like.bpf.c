@@ -39,9 +39,20 @@
 #define SCRATCH_BYTES 1024
 #define SERVICE_TABLE 1000000
 
-enum { LOG_ERR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
-enum { IPV4 = 0, IPV6 = 1 };
-enum { INBOUND = 1, OUTBOUND = 2 };
+enum {
+	LOG_ERR = 0,
+	LOG_WARN,
+	LOG_INFO,
+	LOG_DEBUG
+};
+enum {
+	IPV4 = 0,
+	IPV6 = 1
+};
+enum {
+	INBOUND = 1,
+	OUTBOUND = 2
+};
 
 struct manager_key {
 	union {
@@ -86,6 +97,11 @@ struct km_probe_rec {
 	__u32 lost;			/* @120 */
 	__u32 state;			/* @124 */
 };
+
+/* Ring records have no type in their map, so their layouts reach the BTF
+ * (and user space) through these pointers, the libbpf-tools idiom. */
+const struct km_probe_rec *unused_probe_rec __attribute__((unused));
+const struct km_auth_req *unused_auth_req __attribute__((unused));
 
 struct log_text {
 	__u32 level;
@@ -150,12 +166,12 @@ struct {
 	__type(value, char[SCRATCH_BYTES]);
 } km_scratch SEC(".maps");
 
-#define SERVICE_MAP(name, value_type)                  \
-	struct {                                       \
-		__uint(type, BPF_MAP_TYPE_HASH);       \
-		__uint(max_entries, SERVICE_TABLE);    \
-		__type(key, struct service_key);       \
-		__type(value, value_type);             \
+#define SERVICE_MAP(name, value_type)               \
+	struct {                                    \
+		__uint(type, BPF_MAP_TYPE_HASH);    \
+		__uint(max_entries, SERVICE_TABLE); \
+		__type(key, struct service_key);    \
+		__type(value, value_type);          \
 	} name SEC(".maps")
 
 SERVICE_MAP(km_frontend, __u32);
@@ -171,21 +187,21 @@ volatile __u32 log_level = LOG_INFO;
 /* Text log: the record's message is the formatted text. `ret` shadows a
  * caller's variable of that name (the reason this program's policy has no
  * -Wshadow). */
-#define KM_LOG(lvl, fmt, ...)                                                          \
-	do {                                                                           \
-		struct log_text *rec;                                                  \
-		long ret = 0;                                                          \
-		if ((lvl) > log_level)                                                 \
-			break;                                                         \
-		rec = bpf_ringbuf_reserve(&km_log_text, sizeof(*rec), 0);              \
-		if (!rec) {                                                            \
-			bpf_printk("km log ring full, dropped: " fmt, ##__VA_ARGS__);  \
-			break;                                                         \
-		}                                                                      \
-		ret = BPF_SNPRINTF(rec->msg, sizeof(rec->msg), fmt, ##__VA_ARGS__);    \
-		rec->level = (lvl);                                                    \
-		rec->len = ret < 0 ? 0 : (__u32)ret;                                   \
-		bpf_ringbuf_submit(rec, 0);                                            \
+#define KM_LOG(lvl, fmt, ...)                                                         \
+	do {                                                                          \
+		struct log_text *rec;                                                 \
+		long ret = 0;                                                         \
+		if ((lvl) > log_level)                                                \
+			break;                                                        \
+		rec = bpf_ringbuf_reserve(&km_log_text, sizeof(*rec), 0);             \
+		if (!rec) {                                                           \
+			bpf_printk("km log ring full, dropped: " fmt, ##__VA_ARGS__); \
+			break;                                                        \
+		}                                                                     \
+		ret = BPF_SNPRINTF(rec->msg, sizeof(rec->msg), fmt, ##__VA_ARGS__);   \
+		rec->level = (lvl);                                                   \
+		rec->len = ret < 0 ? 0 : (__u32)ret;                                  \
+		bpf_ringbuf_submit(rec, 0);                                           \
 	} while (0)
 
 static inline __u32 ctx_u32(const __u32 *p)
@@ -396,7 +412,8 @@ static inline void enrol(struct bpf_sock_ops *skops)
 		if (ctx_u32(&skops->remote_ip4) != CONTROL_IP4)
 			return;
 	} else if (ctx_u32(&skops->remote_ip6[0]) || ctx_u32(&skops->remote_ip6[1]) ||
-		   ctx_u32(&skops->remote_ip6[2]) || ctx_u32(&skops->remote_ip6[3]) != CONTROL_IP4) {
+		   ctx_u32(&skops->remote_ip6[2]) ||
+		   ctx_u32(&skops->remote_ip6[3]) != CONTROL_IP4) {
 		return;
 	}
 	local_key(skops, &key);
