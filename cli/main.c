@@ -136,6 +136,10 @@ int main(int argc, char **argv)
 	};
 	int opt;
 
+	/* SOCKFUZZ_PROPS / SOCKFUZZ_PROPS_OFF, as the fuzz targets read them;
+	 * --props and --props-off of a command come after. */
+	if (prop_select_env())
+		return SF_EXIT_USAGE;
 	/* "+": stop at the command; what follows is the command's. */
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+hV", options, NULL)) >= 0) {

@@ -78,11 +78,7 @@ int fuzz_target_init(void)
 	open_shared_stats();
 	/* The properties to check: SOCKFUZZ_PROPS (only these), SOCKFUZZ_PROPS_OFF
 	 * (all but these), as replay's --props and --props-off. */
-	env = getenv("SOCKFUZZ_PROPS");
-	if (env && *env && prop_select(env, true))
-		return -ENOENT;
-	env = getenv("SOCKFUZZ_PROPS_OFF");
-	if (env && *env && prop_select(env, false))
+	if (prop_select_env())
 		return -ENOENT;
 	env = getenv("SOCKFUZZ_DETERMINISM");
 	determinism = env && !strcmp(env, "1");

@@ -88,6 +88,9 @@ const char *prop_not_applicable(const struct prop_def *p);
  * without, those are off. Returns 0, or -ENOENT after printing the unknown
  * name to stderr (the registry is then unchanged). */
 int prop_select(const char *list, bool only);
+/* prop_select() from the environment: SOCKFUZZ_PROPS, then SOCKFUZZ_PROPS_OFF
+ * (either may be unset or empty). 0 or -ENOENT. */
+int prop_select_env(void);
 
 /* ------------------------------------------------------------------------ */
 /* The driver.                                                              */

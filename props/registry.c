@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "props/props_internal.h"
 
@@ -176,5 +177,16 @@ int prop_select(const char *list, bool only)
 		disabled[i] = !want[i];
 	if (!++generation)
 		generation = 1;
+	return 0;
+}
+
+int prop_select_env(void)
+{
+	const char *only = getenv("SOCKFUZZ_PROPS"), *off = getenv("SOCKFUZZ_PROPS_OFF");
+
+	if (only && *only && prop_select(only, true))
+		return -ENOENT;
+	if (off && *off && prop_select(off, false))
+		return -ENOENT;
 	return 0;
 }

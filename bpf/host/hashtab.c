@@ -190,7 +190,8 @@ long host_htab__oldest(const struct host_htab *t)
 	long best = -1;
 
 	for (__u32 i = 0; i < t->bump; i++)
-		if (slot_at(t, i)->live && (best < 0 || slot_at(t, i)->used < slot_at(t, best)->used))
+		if (slot_at(t, i)->live &&
+		    (best < 0 || slot_at(t, i)->used < slot_at(t, best)->used))
 			best = i;
 	return best;
 }

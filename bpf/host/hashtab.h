@@ -23,8 +23,8 @@ struct host_htab {
 	__u32 *head; /* slot index + 1 */
 	__u32 *head_gen;
 	__u32 gen;
-	__u32 max_mask; /* the most buckets - 1 */
-	__u8 **chunks;	/* slots: struct htab_slot, key, value; stride bytes each */
+	__u32 max_mask;	 /* the most buckets - 1 */
+	__u8 **chunks;	 /* slots: struct htab_slot, key, value; stride bytes each */
 	__u32 nr_chunks; /* allocated, from the first */
 	__u32 stride, key_off, val_off;
 	__u32 key_size, max_entries;

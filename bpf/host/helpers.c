@@ -318,12 +318,14 @@ static long format_u64(char *out, __u32 size, const char *fmt, const __u64 *data
 				break;
 			case 'u':
 				n = snprintf(piece, sizeof(piece), "%llu",
-					     lng ? (unsigned long long)v : (unsigned long long)(__u32)v);
+					     lng ? (unsigned long long)v
+						 : (unsigned long long)(__u32)v);
 				break;
 			case 'x':
 			case 'X':
 				n = snprintf(piece, sizeof(piece), *q == 'x' ? "%llx" : "%llX",
-					     lng ? (unsigned long long)v : (unsigned long long)(__u32)v);
+					     lng ? (unsigned long long)v
+						 : (unsigned long long)(__u32)v);
 				break;
 			case 'c':
 				if (lng)
@@ -341,14 +343,15 @@ static long format_u64(char *out, __u32 size, const char *fmt, const __u64 *data
 				if (lng)
 					return -EINVAL;
 				if ((q[1] == 'I' || q[1] == 'i') && q[2] == '4') {
-					n = snprintf(piece, sizeof(piece), "%u.%u.%u.%u", a[0], a[1],
-						     a[2], a[3]);
+					n = snprintf(piece, sizeof(piece), "%u.%u.%u.%u", a[0],
+						     a[1], a[2], a[3]);
 					q += 2;
 				} else if ((q[1] == 'I' || q[1] == 'i') && q[2] == '6') {
 					n = 0;
 					for (int i = 0; i < 16; i += 2)
 						n += snprintf(piece + n, sizeof(piece) - n,
-							      q[1] == 'I' && i ? ":%02x%02x" : "%02x%02x",
+							      q[1] == 'I' && i ? ":%02x%02x"
+									       : "%02x%02x",
 							      a[i], a[i + 1]);
 					q += 2;
 				} else {
@@ -407,9 +410,9 @@ static __attribute__((noreturn)) void unimplemented(const char *name)
 	exit(2);
 }
 
-#define HOST_STUB(ret, name, params) \
-	ret name params              \
-	{                            \
+#define HOST_STUB(ret, name, params)  \
+	ret name params               \
+	{                             \
 		unimplemented(#name); \
 	}
 #include <bpf/bpf_helper_stubs.h>

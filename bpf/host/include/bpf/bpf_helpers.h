@@ -121,35 +121,57 @@ long bpf_snprintf(char *str, __u32 str_size, const char *fmt, __u64 *data, __u32
 #define ___bpf_pick13(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, n, ...) n
 #define ___bpf_narg(...) \
 	___bpf_pick13(__VA_OPT__(__VA_ARGS__, ) 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
-#define ___bpf_concat(a, b) a##b
-#define ___bpf_apply(fn, n) ___bpf_concat(fn, n)
+#define ___bpf_concat(a, b)   a##b
+#define ___bpf_apply(fn, n)   ___bpf_concat(fn, n)
 #define ___bpf_put(arr, i, x) ((arr)[i] = (__u64)(unsigned long)(x))
 #define ___bpf_fill0(arr, i)
 #define ___bpf_fill1(arr, i, x) ___bpf_put(arr, i, x)
-#define ___bpf_fill2(arr, i, x, ...) ___bpf_put(arr, i, x); ___bpf_fill1(arr, i + 1, __VA_ARGS__)
-#define ___bpf_fill3(arr, i, x, ...) ___bpf_put(arr, i, x); ___bpf_fill2(arr, i + 1, __VA_ARGS__)
-#define ___bpf_fill4(arr, i, x, ...) ___bpf_put(arr, i, x); ___bpf_fill3(arr, i + 1, __VA_ARGS__)
-#define ___bpf_fill5(arr, i, x, ...) ___bpf_put(arr, i, x); ___bpf_fill4(arr, i + 1, __VA_ARGS__)
-#define ___bpf_fill6(arr, i, x, ...) ___bpf_put(arr, i, x); ___bpf_fill5(arr, i + 1, __VA_ARGS__)
-#define ___bpf_fill7(arr, i, x, ...) ___bpf_put(arr, i, x); ___bpf_fill6(arr, i + 1, __VA_ARGS__)
-#define ___bpf_fill8(arr, i, x, ...) ___bpf_put(arr, i, x); ___bpf_fill7(arr, i + 1, __VA_ARGS__)
-#define ___bpf_fill9(arr, i, x, ...) ___bpf_put(arr, i, x); ___bpf_fill8(arr, i + 1, __VA_ARGS__)
-#define ___bpf_fill10(arr, i, x, ...) ___bpf_put(arr, i, x); ___bpf_fill9(arr, i + 1, __VA_ARGS__)
-#define ___bpf_fill11(arr, i, x, ...) ___bpf_put(arr, i, x); ___bpf_fill10(arr, i + 1, __VA_ARGS__)
-#define ___bpf_fill12(arr, i, x, ...) ___bpf_put(arr, i, x); ___bpf_fill11(arr, i + 1, __VA_ARGS__)
+#define ___bpf_fill2(arr, i, x, ...) \
+	___bpf_put(arr, i, x);       \
+	___bpf_fill1(arr, i + 1, __VA_ARGS__)
+#define ___bpf_fill3(arr, i, x, ...) \
+	___bpf_put(arr, i, x);       \
+	___bpf_fill2(arr, i + 1, __VA_ARGS__)
+#define ___bpf_fill4(arr, i, x, ...) \
+	___bpf_put(arr, i, x);       \
+	___bpf_fill3(arr, i + 1, __VA_ARGS__)
+#define ___bpf_fill5(arr, i, x, ...) \
+	___bpf_put(arr, i, x);       \
+	___bpf_fill4(arr, i + 1, __VA_ARGS__)
+#define ___bpf_fill6(arr, i, x, ...) \
+	___bpf_put(arr, i, x);       \
+	___bpf_fill5(arr, i + 1, __VA_ARGS__)
+#define ___bpf_fill7(arr, i, x, ...) \
+	___bpf_put(arr, i, x);       \
+	___bpf_fill6(arr, i + 1, __VA_ARGS__)
+#define ___bpf_fill8(arr, i, x, ...) \
+	___bpf_put(arr, i, x);       \
+	___bpf_fill7(arr, i + 1, __VA_ARGS__)
+#define ___bpf_fill9(arr, i, x, ...) \
+	___bpf_put(arr, i, x);       \
+	___bpf_fill8(arr, i + 1, __VA_ARGS__)
+#define ___bpf_fill10(arr, i, x, ...) \
+	___bpf_put(arr, i, x);        \
+	___bpf_fill9(arr, i + 1, __VA_ARGS__)
+#define ___bpf_fill11(arr, i, x, ...) \
+	___bpf_put(arr, i, x);        \
+	___bpf_fill10(arr, i + 1, __VA_ARGS__)
+#define ___bpf_fill12(arr, i, x, ...) \
+	___bpf_put(arr, i, x);        \
+	___bpf_fill11(arr, i + 1, __VA_ARGS__)
 #define ___bpf_fill(arr, ...) \
 	___bpf_apply(___bpf_fill, ___bpf_narg(__VA_ARGS__))(arr, 0 __VA_OPT__(, __VA_ARGS__))
 
 /* Format into OUT (OUT_SIZE bytes) with the kernel's bpf_snprintf(): the
  * length with the NUL, or a negative error. One slot more than the arguments,
  * so no argument still gives a valid array. */
-#define BPF_SNPRINTF(out, out_size, fmt, ...)                                      \
-	({                                                                         \
-		static const char ___fmt[] = fmt;                                  \
-		__u64 ___param[___bpf_narg(__VA_ARGS__) + 1];                      \
-		___bpf_fill(___param, __VA_ARGS__);                                \
-		bpf_snprintf(out, out_size, ___fmt, ___param,                      \
-			     ___bpf_narg(__VA_ARGS__) * sizeof(__u64));            \
+#define BPF_SNPRINTF(out, out_size, fmt, ...)                           \
+	({                                                              \
+		static const char ___fmt[] = fmt;                       \
+		__u64 ___param[___bpf_narg(__VA_ARGS__) + 1];           \
+		___bpf_fill(___param, __VA_ARGS__);                     \
+		bpf_snprintf(out, out_size, ___fmt, ___param,           \
+			     ___bpf_narg(__VA_ARGS__) * sizeof(__u64)); \
 	})
 
 /* What libbpf's header also gives BPF C. */
