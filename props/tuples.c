@@ -21,13 +21,18 @@ static void explain_view(struct prop_ctx *c, __u32 type, const struct bpf_sock_t
 			zero_tail ? "zero" : "not zero");
 }
 
-/* The tail of a tuple in the IPv4 view (bytes 12..35) is not its value: a
- * never-written tail is records_fully_defined's, so here it takes WANT's. */
+/* Bytes of an IPv4-view tuple's tail (12..35) that still hold the ring's
+ * poison were never written: records_fully_defined's, so here they take
+ * WANT's. Written bytes there (IPv6 leftovers) stay this property's. A byte
+ * written as HOST_RING_POISON by mistake is told as never written. */
 static void mask_ipv4_tail(__u32 type, struct bpf_sock_tuple *got,
 			   const struct bpf_sock_tuple *want)
 {
-	if (type == KM_TUPLE_IPV4)
-		memcpy((__u8 *)got + 12, (const __u8 *)want + 12, sizeof(*got) - 12);
+	__u8 *g = (__u8 *)got;
+
+	for (unsigned int i = 12; type == KM_TUPLE_IPV4 && i < sizeof(*got); i++)
+		if (g[i] == HOST_RING_POISON)
+			g[i] = ((const __u8 *)want)[i];
 }
 
 /* A record E of the program read into SPEC's layout by field name (the
@@ -54,6 +59,7 @@ static enum prop_res check_auth_req(struct prop_ctx *c, const struct host_effect
 		  "auth request (%u bytes) differs from the reverse tuple of the socket"
 		  " (src = remote, host-order ports, SPEC §4), field by field:\n",
 		  e->size);
+	explain_view(c, got.type, &got.tuple);
 	fmt_auth_req_diff(c->why, &want, &got, sizeof(got));
 	return PROP_FAIL;
 }
@@ -76,45 +82,61 @@ static enum prop_res check_probe(struct prop_ctx *c, const struct host_effect *e
 		  "probe record (%u bytes) differs from what the socket and its storage"
 		  " define (SPEC §5), field by field by name:\n",
 		  e->size);
+	explain_view(c, got.type, &got.tuple);
 	fmt_probe_diff(c->why, &want, &got, sizeof(got));
 	return PROP_FAIL;
 }
 
-/* Bytes of record E (layout L, NULL: SPEC's) that no field covers, and the
- * tail of an IPv4-view tuple field: each must be zero. Returns the first
- * offset that is not, or -1. */
+/* Bytes of record E (layout L, NULL: SPEC's) that no field covers must be
+ * zero, and the tail of an IPv4-view tuple field must not still hold the
+ * ring's poison. Returns the first offset that breaks this, or -1. */
 static long undefined_byte(const struct host_struct_def *l, const struct fmt_field *fields,
 			   unsigned int nfields, const struct host_effect *e)
 {
 	__u8 covered[256] = {0};
 	const __u8 *b = e->data;
 	__u32 n = e->size < sizeof(covered) ? e->size : sizeof(covered);
-	const struct host_field_def *type = NULL, *tuple = NULL;
+	__u32 type_off = ~0u, type_size = 0, tuple_off = ~0u;
 	__u64 tv = 0;
 
 	if (l) {
+		const struct host_field_def *type = host_struct__field(l, "type");
+		const struct host_field_def *tuple = host_struct__field(l, "tuple");
+
 		for (const struct host_field_def *f = l->fields; f->name; f++)
 			if (f->offset < n)
 				memset(covered + f->offset, 1,
 				       f->offset + f->size <= n ? f->size : n - f->offset);
-		type = host_struct__field(l, "type");
-		tuple = host_struct__field(l, "tuple");
+		if (type && tuple) {
+			type_off = type->offset;
+			type_size = type->size;
+			tuple_off = tuple->offset;
+		}
 	} else {
-		for (unsigned int i = 0; i < nfields; i++)
+		for (unsigned int i = 0; i < nfields; i++) {
 			if (fields[i].off < n)
 				memset(covered + fields[i].off, 1,
 				       fields[i].off + fields[i].size <= n ? fields[i].size
 									   : n - fields[i].off);
-	}
-	if (type && tuple && type->size <= 8 && type->offset + type->size <= n &&
-	    tuple->offset + sizeof(struct bpf_sock_tuple) <= n) {
-		memcpy(&tv, b + type->offset, type->size);
-		if (tv == KM_TUPLE_IPV4)
-			memset(covered + tuple->offset + 12, 0, sizeof(struct bpf_sock_tuple) - 12);
+			if (!strcmp(fields[i].name, "type")) {
+				type_off = fields[i].off;
+				type_size = fields[i].size;
+			} else if (!strcmp(fields[i].name, "tuple")) {
+				tuple_off = fields[i].off;
+			}
+		}
 	}
 	for (__u32 i = 0; i < n; i++)
 		if (!covered[i] && b[i])
 			return i;
+	/* An IPv4-view tuple's tail still holding the poison: never written. */
+	if (type_size && type_size <= 8 && type_off + type_size <= n &&
+	    tuple_off + sizeof(struct bpf_sock_tuple) <= n) {
+		memcpy(&tv, b + type_off, type_size);
+		for (__u32 i = 12; tv == KM_TUPLE_IPV4 && i < sizeof(struct bpf_sock_tuple); i++)
+			if (b[tuple_off + i] == HOST_RING_POISON)
+				return tuple_off + i;
+	}
 	return -1;
 }
 
@@ -148,13 +170,14 @@ enum prop_res prop_records_fully_defined(struct prop_ctx *c)
 		}
 		if (at < 0)
 			continue;
-		prop_fail(c,
-			  "%s (%u bytes, layout %s) has byte %ld = %#x that no field defines"
-			  " (padding, or the tail of an IPv4-view tuple): it was never written,"
-			  " so it holds earlier ring memory; a record must be zeroed before"
-			  " filling\n  record: ",
-			  what, e->size, l ? "from the program's BTF" : "SPEC's", at,
-			  ((const __u8 *)e->data)[at]);
+		prop_fail(
+			c,
+			"%s (%u bytes, layout %s) has byte %ld = %#x that no field defines"
+			" (padding, or an IPv4-view tuple's tail left as the ring held it): never written,"
+			" so it holds earlier ring memory; a record must be zeroed before"
+			" filling\n  record: ",
+			what, e->size, l ? "from the program's BTF" : "SPEC's", at,
+			((const __u8 *)e->data)[at]);
 		for (__u32 b = 0; b < e->size; b++)
 			fmt_add(c->why, "%02x%s", ((const __u8 *)e->data)[b],
 				b + 1 == (__u32)at ? "["
