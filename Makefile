@@ -6,7 +6,27 @@
 # environment, as OSS-Fuzz build scripts expect; the BPF object has its own
 # compiler, BPF_CLANG. V=1 shows full commands.
 
+# The program under test: any libbpf-style sockops source, built unmodified
+# with its own flags (README: "Fuzz your own sockops program").
+#   make PROG=path/to/prog.bpf.c PROG_CFLAGS='-I... -D...' [target]
+# core/ is the default. Another program gets a build tree of its own,
+# build/prog/<name>/, where every target (the CLI, the fuzz targets, bench,
+# mutants, tests) links that program instead of core/. PROG_CFLAGS is the
+# program's own policy (include paths, defines, warnings) for its BPF and its
+# native compile; our strict warnings stay on for our code.
+PROG ?= core/sockops.bpf.c
+PROG_DIR := $(patsubst %/,%,$(dir $(PROG)))
+PROG_NAME := $(patsubst %.bpf,%,$(basename $(notdir $(PROG))))
+PROG_IS_CORE := $(if $(filter $(abspath $(PROG)),$(abspath core/sockops.bpf.c)),1)
+ifeq ($(PROG_IS_CORE),1)
 BUILD ?= build
+PROG_CFLAGS ?= $(WARN) -Icore
+else
+BUILD ?= build/prog/$(PROG_NAME)
+PROG_CFLAGS ?=
+endif
+# The mutant catalogue of the program: patches against $(PROG_DIR)'s files.
+PROG_MUTANTS ?= $(if $(PROG_IS_CORE),mutants/catalogue,$(PROG_DIR)/mutants)
 OUT ?= $(BUILD)/out
 # A native clang for the clang-only flavours (MSan); the BPF object is built
 # with BPF_CLANG, by default the first clang that has the BPF back end
@@ -37,10 +57,6 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 module_of = $(if $(filter tests/,$(dir $(1))),$(word 2,$(subst _, ,$(basename $(notdir $(1))))),$(notdir $(patsubst %/,%,$(dir $(1)))))
 BASE_CFLAGS = -std=gnu11 $(WARN) -MMD -MP -DSF_MODULE_$(call module_of,$<)
 EXTRA_CFLAGS ?=
-
-# The program under test; mutants point these elsewhere (see the mutants fragment).
-PROG_SRC ?= core/sockops.bpf.c
-PROG_NAME ?= sockops
 
 ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null || gcc -print-multiarch)
@@ -92,6 +108,19 @@ $(BUILD)/bpf/%.bpf.o: core/%.bpf.c $(CORE_SRCS) Makefile $(DEPS_STAMP) | $(BUILD
 	$(call msg,BPF,$@)
 	$(Q)$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+# The program under test for BPF: its flags, not ours (the BPF target, BTF and
+# the architecture are what every sockops build needs).
+PROG_BPF_CFLAGS = -target bpf -O2 -g -D__TARGET_ARCH_$(ARCH) -I/usr/include/$(MULTIARCH) \
+	$(PROG_CFLAGS)
+# Natively: our runtime's libbpf headers first, then the program's flags.
+PROG_NATIVE_CFLAGS = -std=gnu11 -MMD -MP -DSF_MODULE_prog -Ibpf/host/include $(PROG_CFLAGS) \
+	-Ibpf/host -I.
+ifneq ($(PROG_IS_CORE),1)
+$(BUILD)/bpf/$(PROG_NAME).bpf.o: $(PROG) $(wildcard $(PROG_DIR)/*.h) Makefile $(DEPS_STAMP) | $(BUILD)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(BPF_CLANG) $(PROG_BPF_CFLAGS) -c $< -o $@
+endif
+
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o | $(BUILD)/bpf
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
@@ -124,7 +153,7 @@ $(BUILD)/tools/mapgen: tools/mapgen.c $(DEPS_STAMP) | $(BUILD)/tools
 
 $(BUILD)/native/%.prog.c: $(BUILD)/bpf/%.bpf.o $(BUILD)/tools/mapgen | $(BUILD)/native
 	$(call msg,MAPGEN,$@)
-	$(Q)$(BUILD)/tools/mapgen $< $(PROG_SRC) > $@
+	$(Q)$(BUILD)/tools/mapgen $< $(PROG) > $@
 
 # Native flavours: one object tree each under $(BUILD)/<flavour>/.
 #   native  $(CC) with sanitizers: tests and the CLI
@@ -143,7 +172,7 @@ $(BUILD)/$(1)/%.o: %.c Makefile $(DEPS_STAMP) $(4)
 $(BUILD)/$(1)/prog/%.prog.o: $(BUILD)/native/%.prog.c Makefile $(4)
 	$$(call msg,CC,$$@)
 	$(Q)mkdir -p $$(@D)
-	$(Q)$(2) $$(BASE_CFLAGS) $(NATIVE_INC) $(3) $(EXTRA_CFLAGS) -c $$< -o $$@
+	$(Q)$(2) $$(PROG_NATIVE_CFLAGS) $(3) $(EXTRA_CFLAGS) -c $$< -o $$@
 
 $(BUILD)/$(1)/libsockfuzz.a: $(addprefix $(BUILD)/$(1)/,$(LIB_SRCS:.c=.o))
 	$$(call msg,AR,$$@)

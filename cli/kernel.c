@@ -16,7 +16,7 @@ static int do_help(int argc, char **argv)
 {
 	fprintf(stderr,
 		"Usage: %1$s kernel [--seed N] [--connections N] [--jobs N] [--out DIR] [-v]\n"
-		"              [--binary] [FILE...]\n"
+		"              [--binary] [--props NAME,...] [--props-off NAME,...] [FILE...]\n"
 		"       %1$s kernel help\n"
 		"\n"
 		"       Carry out lifecycle runs with real TCP connections in a private network\n"
@@ -26,7 +26,7 @@ static int do_help(int argc, char **argv)
 		"       FILE...          lifecycle runs to carry out first (e.g. the corpus)\n"
 		"       --seed N         random scenarios from seed N (default 1)\n"
 		"       --connections N  random scenarios until N connections (default 1000)\n"
-		"       --jobs N         sandboxed workers in parallel (default: one per core)\n"
+		"       --jobs N         sandboxed workers in parallel (default: one per core)\n" HELP_PROPS
 		"       --out DIR        write each run and its recording (.recorded.bin) to DIR\n"
 		"       -v               say which inputs are skipped and why\n"
 		"       --binary         every FILE is a binary input, even one that looks like text\n"
@@ -110,6 +110,8 @@ int do_kernel(int argc, char **argv)
 		if (is_help(argv[i])) {
 			status = do_help(0, NULL);
 			goto out;
+		} else if (parse_props(argc, argv, &i, &status)) {
+			continue;
 		} else if (!strcmp(argv[i], "--seed")) {
 			if (parse_count("--seed", argv[i + 1], 0, ~0ull, &v))
 				opts.seed = v;

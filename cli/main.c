@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include "cli/main.h"
+#include "props/props.h"
 
 const char *bin_name = "sockfuzz";
 
@@ -30,6 +31,22 @@ int bad_arg(const char *arg, int (*help)(int argc, char **argv))
 	p_err("what is '%s'?", arg);
 	help(0, NULL);
 	return SF_EXIT_USAGE;
+}
+
+bool parse_props(int argc, char **argv, int *i, int *status)
+{
+	bool only = !strcmp(argv[*i], "--props");
+
+	if (!only && strcmp(argv[*i], "--props-off"))
+		return false;
+	if (*i + 1 >= argc) {
+		p_err("%s needs a list of property names", argv[*i]);
+		*status = SF_EXIT_USAGE;
+	} else if (prop_select(argv[*i + 1], only)) {
+		*status = SF_EXIT_USAGE;
+	}
+	(*i)++;
+	return true;
 }
 
 bool parse_level(const char *arg, enum sf_level *level)
@@ -135,6 +152,10 @@ int main(int argc, char **argv)
 	};
 	int opt, asked = 0;
 
+	/* SOCKFUZZ_PROPS / SOCKFUZZ_PROPS_OFF, as the fuzz targets read them;
+	 * --props and --props-off of a command come after. */
+	if (prop_select_env())
+		return SF_EXIT_USAGE;
 	/* "+": stop at the command; what follows is the command's. Every option
 	 * is read before one is acted on, so "-Vx" is the error it looks like. */
 	opterr = 0;

@@ -68,6 +68,14 @@ int bad_arg(const char *arg, int (*help)(int argc, char **argv));
 /* Parse a --level value into *LEVEL; prints the error and returns false. */
 bool parse_level(const char *arg, enum sf_level *level);
 
+/* --props NAME,... / --props-off NAME,... at ARGV[*I] (advanced past the
+ * list): true when ARGV[*I] is one of them; *STATUS gets SF_EXIT_USAGE for a
+ * missing list or an unknown name (one line said which). */
+#define HELP_PROPS                                                                         \
+	"       --props NAME,...      check only these properties (sockfuzz props list)\n" \
+	"       --props-off NAME,...  check all but these\n"
+bool parse_props(int argc, char **argv, int *i, int *status);
+
 /* An input file as the commands see it. */
 struct cli_input {
 	const char *path;

@@ -4,6 +4,8 @@
  * (props/props.h), in the order they run.
  */
 #include <stdio.h>
+#include <string.h>
+#include "bpf/host/host.h"
 #include "cli/main.h"
 #include "props/props.h"
 
@@ -14,7 +16,8 @@ static int do_help(int argc, char **argv)
 		"\n"
 		"       list   every property: name, SPEC section, when it applies, what it says\n"
 		"              (plausible: until the first raw step; close: also at a silent\n"
-		"              close; end: once at the end of the run)\n",
+		"              close; end: once at the end of the run; n/a: the program built\n"
+		"              into this binary lacks a part of SPEC §6 the property needs)\n",
 		bin_name);
 	return SF_EXIT_OK;
 }
@@ -43,17 +46,30 @@ static int do_list(int argc, char **argv)
 {
 	char when[40];
 
+	char na[64];
+	int err;
+
 	if (argc > 0)
 		return is_help(argv[0]) ? do_help(0, NULL) : bad_arg(argv[0], do_help);
-	printf("%-36s %-7s %-22s %s\n", "NAME", "SPEC", "APPLIES", "DOC");
+	host_set_print(NULL);
+	err = host_init();
+	if (err) {
+		p_err("the program under test does not start: %s", strerror(-err));
+		return SF_EXIT_USAGE;
+	}
+	printf("%-36s %-7s %-30s %s\n", "NAME", "SPEC", "APPLIES", "DOC");
 	for (unsigned int i = 0; i < prop_count(); i++) {
 		const struct prop_def *p = prop_at(i);
-
 		const char *spec = p->spec ? p->spec : "-";
+		const char *lack = prop_not_applicable(p);
 
-		printf("%-36s %-*s %-22s %s\n", p->name, 7 + utf8_extra(spec), spec,
-		       applies(p, when, sizeof(when)), p->doc ? p->doc : "");
+		if (lack)
+			snprintf(na, sizeof(na), "n/a (no %s)", lack);
+		printf("%-36s %-*s %-30s %s\n", p->name, 7 + utf8_extra(spec), spec,
+		       lack ? na : applies(p, when, sizeof(when)), p->doc ? p->doc : "");
 	}
+	printf("(for the program under test: %s)\n", host_prog.name);
+	host_fini();
 	return SF_EXIT_OK;
 }
 

@@ -17,14 +17,15 @@
 static int do_help(int argc, char **argv)
 {
 	fprintf(stderr,
-		"Usage: %1$s replay [--level LEVEL] [--binary] FILE...\n"
+		"Usage: %1$s replay [--level LEVEL] [--binary] [--props NAME,...] [--props-off NAME,...]\n"
+		"              FILE...\n"
 		"       %1$s replay help\n"
 		"\n"
 		"       Run each FILE with every property checked after every event; trace\n"
 		"       its steps and events on stdout, then the first property that failed.\n"
 		"       " HELP_SPEC_LEVEL "   level of a binary FILE (default: its byte 1)\n"
 		"       --binary   every FILE is a binary input, even one that looks like text\n"
-		"       " HELP_SPEC_FILE "\n"
+		"       " HELP_SPEC_FILE "\n" HELP_PROPS
 		"       Exit: 0 every run clean, 1 a property failed, 2 usage or input error.\n",
 		bin_name);
 	return SF_EXIT_OK;
@@ -108,13 +109,17 @@ int do_replay(int argc, char **argv)
 			force = &level;
 		} else if (!strcmp(argv[i], "--binary")) {
 			form = CLI_FORM_BINARY;
+		} else if (parse_props(argc, argv, &i, &status)) {
+			continue;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			status = bad_arg(argv[i], do_help);
 		}
 	}
 	/* Options first, wherever they are: --binary applies to every FILE. */
 	for (int i = 0; i < argc && status == SF_EXIT_OK; i++) {
-		if (!strcmp(argv[i], "--level")) {
+		/* The options that take a value: the value is not a FILE. */
+		if (!strcmp(argv[i], "--level") || !strcmp(argv[i], "--props") ||
+		    !strcmp(argv[i], "--props-off")) {
 			i++;
 		} else if (argv[i][0] != '-' || !argv[i][1]) {
 			status = cli_input_read(argv[i], form, &inputs[n]);

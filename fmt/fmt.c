@@ -165,46 +165,38 @@ void fmt_tuple_diff(struct fmt_text *t, const struct bpf_sock_tuple *want,
 	fmt_bytes_diff(t, want, got, sizeof(*want));
 }
 
-/* A record layout for field-by-field diffs. */
-enum field_kind {
-	F_UINT,	 /* unsigned integer of the field's size, native order */
-	F_TUPLE, /* struct bpf_sock_tuple, host-order ports */
-};
-
-struct field {
-	const char *name;
-	__u16 off, size;
-	enum field_kind kind;
-};
-
 #define FIELD(type, member, kind)                                                  \
 	{                                                                          \
 #member, offsetof(type, member), sizeof(((type *)0)->member), kind \
 	}
 
-static const struct field auth_req_fields[] = {
-	FIELD(struct km_auth_req, type, F_UINT),
-	FIELD(struct km_auth_req, tuple, F_TUPLE),
+const struct fmt_field fmt_auth_req_fields[] = {
+	FIELD(struct km_auth_req, type, FMT_F_UINT),
+	FIELD(struct km_auth_req, tuple, FMT_F_TUPLE),
 };
 
-static const struct field probe_fields[] = {
-	FIELD(struct km_probe_rec, type, F_UINT),
-	FIELD(struct km_probe_rec, state, F_UINT),
-	FIELD(struct km_probe_rec, direction, F_UINT),
-	FIELD(struct km_probe_rec, conn_success, F_UINT),
-	FIELD(struct km_probe_rec, tuple, F_TUPLE),
-	FIELD(struct km_probe_rec, orig_dst, F_TUPLE),
-	FIELD(struct km_probe_rec, sent_bytes, F_UINT),
-	FIELD(struct km_probe_rec, received_bytes, F_UINT),
-	FIELD(struct km_probe_rec, srtt_us, F_UINT),
-	FIELD(struct km_probe_rec, start_ns, F_UINT),
-	FIELD(struct km_probe_rec, last_report_ns, F_UINT),
-	FIELD(struct km_probe_rec, duration_ns, F_UINT),
-	FIELD(struct km_probe_rec, rtt_min_us, F_UINT),
-	FIELD(struct km_probe_rec, retransmits, F_UINT),
-	FIELD(struct km_probe_rec, lost, F_UINT),
-	FIELD(struct km_probe_rec, reserved, F_UINT),
+const unsigned int fmt_auth_req_nfields = 2;
+
+const struct fmt_field fmt_probe_fields[] = {
+	FIELD(struct km_probe_rec, type, FMT_F_UINT),
+	FIELD(struct km_probe_rec, state, FMT_F_UINT),
+	FIELD(struct km_probe_rec, direction, FMT_F_UINT),
+	FIELD(struct km_probe_rec, conn_success, FMT_F_UINT),
+	FIELD(struct km_probe_rec, tuple, FMT_F_TUPLE),
+	FIELD(struct km_probe_rec, orig_dst, FMT_F_TUPLE),
+	FIELD(struct km_probe_rec, sent_bytes, FMT_F_UINT),
+	FIELD(struct km_probe_rec, received_bytes, FMT_F_UINT),
+	FIELD(struct km_probe_rec, srtt_us, FMT_F_UINT),
+	FIELD(struct km_probe_rec, start_ns, FMT_F_UINT),
+	FIELD(struct km_probe_rec, last_report_ns, FMT_F_UINT),
+	FIELD(struct km_probe_rec, duration_ns, FMT_F_UINT),
+	FIELD(struct km_probe_rec, rtt_min_us, FMT_F_UINT),
+	FIELD(struct km_probe_rec, retransmits, FMT_F_UINT),
+	FIELD(struct km_probe_rec, lost, FMT_F_UINT),
+	FIELD(struct km_probe_rec, reserved, FMT_F_UINT),
 };
+const unsigned int fmt_probe_nfields = sizeof(fmt_probe_fields) / sizeof(fmt_probe_fields[0]);
+_Static_assert(sizeof(fmt_auth_req_fields) / sizeof(fmt_auth_req_fields[0]) == 2, "auth fields");
 
 static unsigned long long uint_at(const __u8 *p, __u16 size)
 {
@@ -229,8 +221,8 @@ static unsigned long long uint_at(const __u8 *p, __u16 size)
 
 /* The fields that differ one per line, in detail; then the equal ones on
  * one line, so that a whole record fits a failure's diff. */
-static void fmt_fields(struct fmt_text *t, const struct field *f, unsigned int n, const void *want,
-		       const void *got, __u32 got_len)
+static void fmt_fields(struct fmt_text *t, const struct fmt_field *f, unsigned int n,
+		       const void *want, const void *got, __u32 got_len)
 {
 	const __u8 *w = want, *g = got;
 
@@ -242,7 +234,7 @@ static void fmt_fields(struct fmt_text *t, const struct field *f, unsigned int n
 		fmt_add(t, "  * %s:", f[i].name);
 		if (absent) {
 			fmt_add(t, " absent (the record is %u bytes)\n", got_len);
-		} else if (f[i].kind == F_TUPLE) {
+		} else if (f[i].kind == FMT_F_TUPLE) {
 			fmt_add(t, "\n");
 			fmt_tuple_diff(t, (const void *)(w + f[i].off),
 				       (const void *)(g + f[i].off), false);
@@ -257,7 +249,7 @@ static void fmt_fields(struct fmt_text *t, const struct field *f, unsigned int n
 		if (f[i].off + f[i].size > got_len || memcmp(w + f[i].off, g + f[i].off, f[i].size))
 			continue;
 		fmt_add(t, " %s=", f[i].name);
-		if (f[i].kind == F_TUPLE)
+		if (f[i].kind == FMT_F_TUPLE)
 			fmt_tuple_decoded(t, (const void *)(w + f[i].off), false);
 		else
 			fmt_add(t, "%llu", uint_at(w + f[i].off, f[i].size));
@@ -268,15 +260,13 @@ static void fmt_fields(struct fmt_text *t, const struct field *f, unsigned int n
 void fmt_auth_req_diff(struct fmt_text *t, const struct km_auth_req *want, const void *got,
 		       __u32 got_len)
 {
-	fmt_fields(t, auth_req_fields, sizeof(auth_req_fields) / sizeof(auth_req_fields[0]), want,
-		   got, got_len);
+	fmt_fields(t, fmt_auth_req_fields, fmt_auth_req_nfields, want, got, got_len);
 }
 
 void fmt_probe_diff(struct fmt_text *t, const struct km_probe_rec *want, const void *got,
 		    __u32 got_len)
 {
-	fmt_fields(t, probe_fields, sizeof(probe_fields) / sizeof(probe_fields[0]), want, got,
-		   got_len);
+	fmt_fields(t, fmt_probe_fields, fmt_probe_nfields, want, got, got_len);
 }
 
 void fmt_manager_key(struct fmt_text *t, const struct manager_key *key)

@@ -45,6 +45,22 @@ void fmt_bytes_diff(struct fmt_text *t, const void *want, const void *got, size_
 void fmt_tuple_diff(struct fmt_text *t, const struct bpf_sock_tuple *want,
 		    const struct bpf_sock_tuple *got, bool net_ports);
 
+/* The fields of SPEC's records (§1 op 5, §5) by name, offset and size in
+ * sockops.h's layout: what a program's record is read against by name. */
+enum fmt_field_kind {
+	FMT_F_UINT,  /* unsigned integer of the field's size, native order */
+	FMT_F_TUPLE, /* struct bpf_sock_tuple, host-order ports */
+};
+
+struct fmt_field {
+	const char *name;
+	__u16 off, size;
+	enum fmt_field_kind kind;
+};
+
+extern const struct fmt_field fmt_auth_req_fields[], fmt_probe_fields[];
+extern const unsigned int fmt_auth_req_nfields, fmt_probe_nfields;
+
 /* Records field by field, '*' on the fields that differ; GOT may be shorter
  * than the record (GOT_LEN bytes), the missing fields then show as absent. */
 void fmt_auth_req_diff(struct fmt_text *t, const struct km_auth_req *want, const void *got,

@@ -133,7 +133,12 @@ fuzz-targets: $(FUZZ_LIBFUZZER_BINS) $(FUZZ_REPLAY_BINS)
 # Campaigns: fuzz/run_fuzz.sh does the work (time limits, parallel jobs,
 # minimising, the summary); see its header.
 
-FUZZ_RUN = fuzz/run_fuzz.sh --seconds $(FUZZ_SECONDS) $(if $(FUZZ_JOBS),--jobs $(FUZZ_JOBS)) \
+# FUZZ_PROPS / FUZZ_PROPS_OFF: the properties to check (NAME,...), as
+# replay's --props / --props-off; the targets and the CLI read them from the
+# environment.
+FUZZ_PROPS ?=
+FUZZ_PROPS_OFF ?=
+FUZZ_RUN = SOCKFUZZ_PROPS='$(FUZZ_PROPS)' SOCKFUZZ_PROPS_OFF='$(FUZZ_PROPS_OFF)' fuzz/run_fuzz.sh --seconds $(FUZZ_SECONDS) $(if $(FUZZ_JOBS),--jobs $(FUZZ_JOBS)) \
 	--work $(FUZZ_WORK) --replay-bin $(BUILD)/native/bin --cli $(SOCKFUZZ_CLI) \
 	$(FUZZ_TEXT_TARGETS:%=--text %)
 

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "bpf/host/host.h"
+#include "props/props.h"
 #include "run/exec.h"
 #include "fuzz/fuzz_target.h"
 #include "input/mutate.h"
@@ -76,6 +77,10 @@ int fuzz_target_init(void)
 		return err;
 	}
 	open_shared_stats();
+	/* The properties to check: SOCKFUZZ_PROPS (only these), SOCKFUZZ_PROPS_OFF
+	 * (all but these), as replay's --props and --props-off. */
+	if (prop_select_env())
+		return -ENOENT;
 	env = getenv("SOCKFUZZ_DETERMINISM");
 	determinism = env && !strcmp(env, "1");
 	atexit(print_totals);

@@ -24,15 +24,18 @@
 # from fragments read before this one.
 
 MUT_BUILD := $(BUILD)/mutants
-MUT_PATCHES := $(sort $(wildcard mutants/catalogue/*.patch))
+# The catalogue of the program under test (PROG_MUTANTS, the Makefile's):
+# patches against the files of $(PROG_DIR), applied to a copy of it.
+MUT_PATCHES := $(sort $(wildcard $(PROG_MUTANTS)/*.patch))
 # NNN of every patch: the part of the name before the first '-'.
 MUT_ALL := $(foreach p,$(MUT_PATCHES),$(firstword $(subst -, ,$(notdir $(p)))))
 MUTANT ?=
 MUT_SEL := $(if $(MUTANT),$(MUTANT),$(MUT_ALL))
 # The seven upstream defects of SPEC §9 (a)-(g): the regression suite must kill them.
 MUT_SPEC9 := 001 002 003 004 005 006 007
-MUT_PATCH_OF = $(firstword $(wildcard mutants/catalogue/$(1)-*.patch))
-MUT_BPF_CFLAGS = $(filter-out -Icore,$(BPF_CFLAGS))
+MUT_PATCH_OF = $(firstword $(wildcard $(PROG_MUTANTS)/$(1)-*.patch))
+# The program's flags with its own directory pointed at the patched copy.
+MUT_PROG_CFLAGS = $(subst -I$(PROG_DIR) ,-I$(MUT_BUILD)/$(1)/$(PROG_DIR) ,$(PROG_CFLAGS) )
 
 $(MUT_BUILD):
 	$(Q)mkdir -p $@
@@ -41,35 +44,36 @@ $(MUT_BUILD):
 define mutant_rules
 # A fresh copy of core/ with the patch applied; any fuzz (offset, fuzz factor)
 # is an error, so a patch that drifted from core/ is noticed.
-$(MUT_BUILD)/$(1)/core/.applied: $(call MUT_PATCH_OF,$(1)) $(CORE_SRCS) mutants/mutants.mk | $(MUT_BUILD)
-	$$(call msg,PATCH,$(MUT_BUILD)/$(1)/core)
-	$(Q)rm -rf $(MUT_BUILD)/$(1)/core && mkdir -p $(MUT_BUILD)/$(1) && cp -r core $(MUT_BUILD)/$(1)/core
+$(MUT_BUILD)/$(1)/$(PROG_DIR)/.applied: $(call MUT_PATCH_OF,$(1)) $(wildcard $(PROG_DIR)/*.[ch]) mutants/mutants.mk | $(MUT_BUILD)
+	$$(call msg,PATCH,$(MUT_BUILD)/$(1)/$(PROG_DIR))
+	$(Q)rm -rf $(MUT_BUILD)/$(1)/$(PROG_DIR) && mkdir -p $(MUT_BUILD)/$(1)/$(PROG_DIR) && \
+		cp -r $(PROG_DIR)/. $(MUT_BUILD)/$(1)/$(PROG_DIR)
 	$(Q)patch -s -p1 -F0 -N --no-backup-if-mismatch -r - -d $(MUT_BUILD)/$(1) \
 		< $(call MUT_PATCH_OF,$(1))
 	$(Q)touch $$@
 
-$(MUT_BUILD)/$(1)/sockops.bpf.o: $(MUT_BUILD)/$(1)/core/.applied Makefile $(DEPS_STAMP)
+$(MUT_BUILD)/$(1)/prog.bpf.o: $(MUT_BUILD)/$(1)/$(PROG_DIR)/.applied Makefile $(DEPS_STAMP)
 	$$(call msg,BPF,$$@)
-	$(Q)$(BPF_CLANG) $$(MUT_BPF_CFLAGS) -I$(MUT_BUILD)/$(1)/core \
-		-c $(MUT_BUILD)/$(1)/core/sockops.bpf.c -o $$@
+	$(Q)$(BPF_CLANG) $$(filter-out $$(PROG_CFLAGS),$$(PROG_BPF_CFLAGS)) $$(call MUT_PROG_CFLAGS,$(1)) \
+		-c $(MUT_BUILD)/$(1)/$(PROG) -o $$@
 
-$(MUT_BUILD)/$(1)/prog.c: $(MUT_BUILD)/$(1)/sockops.bpf.o $(BUILD)/tools/mapgen
+$(MUT_BUILD)/$(1)/prog.c: $(MUT_BUILD)/$(1)/prog.bpf.o $(BUILD)/tools/mapgen
 	$$(call msg,MAPGEN,$$@)
-	$(Q)$(BUILD)/tools/mapgen $$< $(MUT_BUILD)/$(1)/core/sockops.bpf.c > $$@
+	$(Q)$(BUILD)/tools/mapgen $$< $(MUT_BUILD)/$(1)/$(PROG) > $$@
 
 # The descriptor (which #includes the patched program) with the flags of the
 # native and fuzz flavours, so it drops in for $(BUILD)/<flavour>/prog/*.prog.o.
 $(MUT_BUILD)/$(1)/native/prog.o: $(MUT_BUILD)/$(1)/prog.c Makefile
 	$$(call msg,CC,$$@)
 	$(Q)mkdir -p $$(@D)
-	$(Q)$$(CC) $$(BASE_CFLAGS) -I$(MUT_BUILD)/$(1)/core $$(NATIVE_INC) $$(NATIVE_CFLAGS) \
-		$$(EXTRA_CFLAGS) -c $$< -o $$@
+	$(Q)$$(CC) $$(subst $$(PROG_CFLAGS),$$(call MUT_PROG_CFLAGS,$(1)),$$(PROG_NATIVE_CFLAGS)) \
+		$$(NATIVE_CFLAGS) $$(EXTRA_CFLAGS) -c $$< -o $$@
 
 $(MUT_BUILD)/$(1)/fuzz/prog.o: $(MUT_BUILD)/$(1)/prog.c Makefile
 	$$(call msg,CC,$$@)
 	$(Q)mkdir -p $$(@D)
-	$(Q)$$(FUZZ_CC) $$(BASE_CFLAGS) -I$(MUT_BUILD)/$(1)/core $$(NATIVE_INC) $$(CFLAGS) \
-		$$(FUZZ_INSTR) $$(SAN) $$(EXTRA_CFLAGS) -c $$< -o $$@
+	$(Q)$$(FUZZ_CC) $$(subst $$(PROG_CFLAGS),$$(call MUT_PROG_CFLAGS,$(1)),$$(PROG_NATIVE_CFLAGS)) \
+		$$(CFLAGS) $$(FUZZ_INSTR) $$(SAN) $$(EXTRA_CFLAGS) -c $$< -o $$@
 endef
 
 $(foreach m,$(MUT_ALL),$(eval $(call mutant_rules,$(m))))
@@ -143,13 +147,14 @@ mutants-equiv: $(foreach m,$(MUT_SEL),$(MUT_BUILD)/$(m)/equiv.txt)
 # ------------------------------------------------------------------------
 # The run. Binaries of parts not yet in the tree are left out (their column
 # reads n/a) rather than failing the build.
-MUT_BINS = $(if $(wildcard tests/test_sockops.c),test_sockops) \
+# test_sockops and the equivalence check read core/'s records: core/ only.
+MUT_BINS = $(if $(and $(PROG_IS_CORE),$(wildcard tests/test_sockops.c)),test_sockops) \
 	$(if $(and $(CLI_OBJS),$(wildcard run/exec.c)),sockfuzz) \
 	$(if $(wildcard run/exec.c),$(MUT_FUZZ_TARGETS))
 MUT_CORE_BINS = $(foreach b,$(MUT_BINS),$(MUT_BUILD)/core/$(b))
 
 mutants-build: $(foreach m,$(MUT_SEL),$(foreach b,$(MUT_BINS),$(MUT_BUILD)/$(m)/$(b)) \
-		$(MUT_BUILD)/$(m)/equiv.txt) $(MUT_CORE_BINS)
+		$(if $(PROG_IS_CORE),$(MUT_BUILD)/$(m)/equiv.txt)) $(MUT_CORE_BINS)
 
 # The minimal seeds: one input per seed scenario of the notes (the five
 # scenarios, IPv4), no negative case and no regression.
@@ -173,6 +178,9 @@ test-mutants: $(foreach m,$(MUT_ALL),$(MUT_BUILD)/$(m)/native/prog.o) \
 	$(Q)$(TEST_RUN) test_mutants -- mutants/test_mutants.sh $(MUT_BUILD) "$(MUT_SPEC9)" \
 		$(MUT_REPLAY_FILES)
 
+# The catalogue check and the SPEC §9 kills are core/'s.
+ifeq ($(PROG_IS_CORE),1)
 TEST_TARGETS += test-mutants
+endif
 
 .PHONY: mutants mutants-build mutants-equiv test-mutants

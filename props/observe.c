@@ -45,13 +45,25 @@ enum prop_res prop_unmanaged_never_observed(struct prop_ctx *c)
 	return fail_observed(c, "this op neither establishes nor closes a connection");
 }
 
-/* §8.6: a passive establish whose peer is node_ip or pod_gateway (compared in
- * one family: §3) gets no probe, auth request, storage or STATE_CB. */
+/* §8.6 and §3: a passive establish whose peer is node_ip or pod_gateway
+ * (compared in one family) gets no probe, auth request, storage or STATE_CB;
+ * and only such a peer is skipped: a managed passive establish of any other
+ * peer is observed (it asks for STATE_CB or pushes its auth request). */
 enum prop_res prop_skipped_peer_gets_nothing(struct prop_ctx *c)
 {
-	if (!prop_ran(c) || c->exp->op != BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB || !c->exp->skipped)
+	const struct prop_fx *fx = c->fx;
+
+	if (!prop_ran(c) || c->exp->op != BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB)
 		return PROP_SKIP;
-	if (!prop_fx_observations(c->fx))
+	if (!c->exp->skipped) {
+		if (!c->exp->managed || fx->cb_flags_set || fx->auth_submit || fx->auth_drop)
+			return PROP_PASS;
+		return prop_fail(c,
+				 "a managed passive establish whose peer is neither node_ip nor"
+				 " pod_gateway (compared within one family, SPEC §3) was skipped:"
+				 " no STATE_CB request, no auth request");
+	}
+	if (!prop_fx_observations(fx))
 		return PROP_PASS;
 	return fail_observed(c, "the peer is node_ip or pod_gateway");
 }

@@ -4,8 +4,11 @@
  * checks them after every sockops event of a run.
  *
  * Registry. Every property has a sentence for a name (close_clears_auth), a
- * one-line doc, the SPEC section it states and flags that say when it applies.
- * All are enabled at start; prop_enable() switches one by name.
+ * one-line doc, the SPEC section it states, flags that say when it applies
+ * and the parts of the contract (SPEC §6-7) it needs. All are enabled at
+ * start; prop_enable() switches one by name. A property whose parts the
+ * program under test lacks is not applicable to it: never checked, and said
+ * so (prop_not_applicable()), never a reason not to start.
  *
  * Driver. A struct prop_run follows one run: the executor (run/exec.c) tells
  * it about each socket it creates, what user space does, and every event
@@ -40,11 +43,27 @@ enum prop_res {
 
 struct prop_ctx; /* what a check reads: props/props_internal.h */
 
+/* The parts of the contract a property may need (struct prop_def.needs),
+ * each a map or global of SPEC §6-7 under its ELF name (props/run.c). A part
+ * a property can do without (the counters: the journal shows what they would
+ * count) is not among its needs. */
+enum prop_part {
+	PROP_P_MANAGE = 1u << 0,     /* km_manage */
+	PROP_P_STORAGE = 1u << 1,    /* km_sockstorage */
+	PROP_P_SOCKET = 1u << 2,     /* km_socket */
+	PROP_P_AUTH_RES = 1u << 3,   /* km_auth_res */
+	PROP_P_AUTH_REQ = 1u << 4,   /* km_auth_req */
+	PROP_P_PROBE = 1u << 5,	     /* km_tcp_probe */
+	PROP_P_MONITORING = 1u << 6, /* enable_monitoring */
+	PROP_P_PEERS = 1u << 7,	     /* node_ip and pod_gateway */
+};
+
 struct prop_def {
 	const char *name; /* a sentence, lower_snake: "close_clears_auth" */
 	const char *doc;  /* one line */
 	const char *spec; /* the SPEC section it states, e.g. "§8.1" */
 	unsigned int flags;
+	unsigned int needs; /* enum prop_part */
 	enum prop_res (*check)(struct prop_ctx *ctx);
 };
 
@@ -60,14 +79,28 @@ const struct prop_def *prop_find(const char *name);
 int prop_enable(const char *name, bool on);
 bool prop_is_enabled(const struct prop_def *p);
 
+/* NULL when P applies to the program under test (host_init() first), else
+ * the name of the first part it needs that the program lacks. */
+const char *prop_not_applicable(const struct prop_def *p);
+
+/* Switch properties by a comma-separated list (--props, --props-off,
+ * SOCKFUZZ_PROPS, SOCKFUZZ_PROPS_OFF): with ONLY, exactly those are on;
+ * without, those are off. Returns 0, or -ENOENT after printing the unknown
+ * name to stderr (the registry is then unchanged). */
+int prop_select(const char *list, bool only);
+/* prop_select() from the environment: SOCKFUZZ_PROPS, then SOCKFUZZ_PROPS_OFF
+ * (either may be unset or empty). 0 or -ENOENT. */
+int prop_select_env(void);
+
 /* ------------------------------------------------------------------------ */
 /* The driver.                                                              */
 
 struct prop_run;
 
 /* A driver bound to the host's maps and globals (host_init() first). Returns
- * NULL with errno ENOMEM, or ENOENT when the program under test lacks a map or
- * global that SPEC §6 names. The only allocation; free with prop_run__free(). */
+ * NULL with errno ENOMEM. Parts of SPEC §6 the program lacks only make the
+ * properties that need them not applicable. The only allocation; free with
+ * prop_run__free(). */
 struct prop_run *prop_run__new(void);
 void prop_run__free(struct prop_run *r); /* NULL is fine */
 
@@ -79,7 +112,8 @@ void prop_run__free(struct prop_run *r); /* NULL is fine */
  * program) updates the model from the journal EV carries and checks every
  * enabled property that applies. Returns PROP_PASS, or PROP_FAIL/PROP_ERROR
  * for the first that did not hold; prop_run__failure() then says which and
- * why, and later events do nothing.
+ * why (every other property that failed at the same event follows in the
+ * diff, each under "also failing: NAME"), and later events do nothing.
  */
 enum prop_res prop_run__event(struct prop_run *r, const struct sf_world_event *ev);
 

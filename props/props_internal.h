@@ -54,16 +54,36 @@ enum prop_res prop_run__after(struct prop_run *r, const struct sf_world_event *e
  * can keep its list of enabled checks until then. */
 unsigned int prop_generation(void);
 
-/* The maps and globals of SPEC §6-7 the checks read, looked up once. */
+/* The maps and globals of SPEC §6-7 the checks read, looked up once. A part
+ * the program lacks is NULL and its bit is clear in HAVE; counters the
+ * program lacks read as zeros that never move (has_counters false). */
 struct prop_maps {
 	struct host_map *manage, *storage, *socket, *auth_res, *auth_req, *probe, *log;
 	__u64 *counters; /* km_counters[KM_CNT__MAX] */
 	__u32 *monitoring, *node_ip, *pod_gateway;
+	unsigned int have; /* enum prop_part */
+	bool has_counters;
+	/* The program's records as its BTF lays them out (NULL: the program
+	 * has no struct of that name; its records are taken as SPEC's). */
+	const struct host_struct_def *probe_rec, *auth_req_rec;
 };
 
-/* Look them all up. Returns 0, or -ENOENT naming the missing one through the
- * host's print hook. */
+/* Look them all up. Returns 0. */
 int prop_maps__init(struct prop_maps *m);
+
+/* The parts of the program under test (host_init() first), looked up once. */
+const struct prop_maps *prop_program_parts(void);
+
+/* A record of the program (layout L, LEN bytes at SRC) in SPEC's layout: DST
+ * (DST_SIZE bytes, whose fields FIELDS name) gets each field the program has
+ * under the same name, zero-extended or cut to the field's size (a value cut
+ * is reported as a mismatch by the caller comparing the two); a field the
+ * program lacks gets WANT's value, so it is not compared. Returns false when
+ * a field of the program's is wider than SPEC's and its value does not fit. */
+struct fmt_field;
+bool prop_record__normalize(const struct host_struct_def *l, const void *src, __u32 len,
+			    const struct fmt_field *fields, unsigned int nfields, const void *want,
+			    void *dst, __u32 dst_size);
 
 /* One event's journal, counted by what the properties ask about. A failed
  * effect is one whose helper returned an error. */
@@ -159,3 +179,4 @@ enum prop_res prop_auth_request_accounted(struct prop_ctx *c);
 enum prop_res prop_maps_bounded_no_partial_state(struct prop_ctx *c);
 enum prop_res prop_returns_zero(struct prop_ctx *c);
 enum prop_res prop_deterministic(struct prop_ctx *c);
+enum prop_res prop_records_fully_defined(struct prop_ctx *c);

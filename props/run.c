@@ -48,50 +48,106 @@ struct prop_run {
 
 int prop_maps__init(struct prop_maps *m)
 {
+	/* SPEC §6-7 by ELF name: where each goes, and the part it is. */
 	static const struct {
 		const char *name;
 		size_t off;
+		unsigned int part;
 	} maps[] = {
-		{"km_manage", offsetof(struct prop_maps, manage)},
-		{"km_sockstorage", offsetof(struct prop_maps, storage)},
-		{"km_socket", offsetof(struct prop_maps, socket)},
-		{"km_auth_res", offsetof(struct prop_maps, auth_res)},
-		{"km_auth_req", offsetof(struct prop_maps, auth_req)},
-		{"km_tcp_probe", offsetof(struct prop_maps, probe)},
-		{"km_log", offsetof(struct prop_maps, log)},
+		{"km_manage", offsetof(struct prop_maps, manage), PROP_P_MANAGE},
+		{"km_sockstorage", offsetof(struct prop_maps, storage), PROP_P_STORAGE},
+		{"km_socket", offsetof(struct prop_maps, socket), PROP_P_SOCKET},
+		{"km_auth_res", offsetof(struct prop_maps, auth_res), PROP_P_AUTH_RES},
+		{"km_auth_req", offsetof(struct prop_maps, auth_req), PROP_P_AUTH_REQ},
+		{"km_tcp_probe", offsetof(struct prop_maps, probe), PROP_P_PROBE},
+		{"km_log", offsetof(struct prop_maps, log), 0},
 	};
 	static const struct {
 		const char *name;
 		size_t off, size;
+		unsigned int part;
 	} globals[] = {
-		{"km_counters", offsetof(struct prop_maps, counters), KM_CNT__MAX * sizeof(__u64)},
-		{"enable_monitoring", offsetof(struct prop_maps, monitoring), sizeof(__u32)},
-		{"node_ip", offsetof(struct prop_maps, node_ip), 4 * sizeof(__u32)},
-		{"pod_gateway", offsetof(struct prop_maps, pod_gateway), 4 * sizeof(__u32)},
+		{"km_counters", offsetof(struct prop_maps, counters), KM_CNT__MAX * sizeof(__u64),
+		 0},
+		{"enable_monitoring", offsetof(struct prop_maps, monitoring), sizeof(__u32),
+		 PROP_P_MONITORING},
+		{"node_ip", offsetof(struct prop_maps, node_ip), 4 * sizeof(__u32), PROP_P_PEERS},
+		{"pod_gateway", offsetof(struct prop_maps, pod_gateway), 4 * sizeof(__u32),
+		 PROP_P_PEERS},
 	};
+	static __u64 no_counters[KM_CNT__MAX]; /* zeros that never move */
+	static __u32 no_global[4];	       /* a global the program lacks */
+	unsigned int missing = 0;
 	size_t size;
 
+	memset(m, 0, sizeof(*m));
 	for (unsigned int i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
 		struct host_map *map = host_map__by_name(maps[i].name);
 
-		if (!map) {
-			fprintf(stderr, "props: the program has no map %s (SPEC §6)\n",
-				maps[i].name);
-			return -ENOENT;
-		}
+		if (!map)
+			missing |= maps[i].part;
 		memcpy((char *)m + maps[i].off, &map, sizeof(map));
 	}
 	for (unsigned int i = 0; i < sizeof(globals) / sizeof(globals[0]); i++) {
 		void *p = host_global__ptr(globals[i].name, &size);
 
 		if (!p || size != globals[i].size) {
-			fprintf(stderr, "props: the program has no global %s of %zu bytes\n",
-				globals[i].name, globals[i].size);
-			return -ENOENT;
+			missing |= globals[i].part;
+			p = globals[i].part ? (void *)no_global : (void *)no_counters;
+		} else if (!globals[i].part) {
+			m->has_counters = true;
 		}
 		memcpy((char *)m + globals[i].off, &p, sizeof(p));
 	}
+	m->have = ~missing;
+	m->probe_rec = host_struct__by_name("km_probe_rec");
+	m->auth_req_rec = host_struct__by_name("km_auth_req");
 	return 0;
+}
+
+const struct prop_maps *prop_program_parts(void)
+{
+	static struct prop_maps parts;
+	static bool known;
+
+	if (!known)
+		known = !prop_maps__init(&parts);
+	return &parts;
+}
+
+bool prop_record__normalize(const struct host_struct_def *l, const void *src, __u32 len,
+			    const struct fmt_field *fields, unsigned int nfields, const void *want,
+			    void *dst, __u32 dst_size)
+{
+	bool fits = true;
+
+	if (!l) { /* no layout: the program's record is SPEC's */
+		memset(dst, 0, dst_size);
+		memcpy(dst, src, len < dst_size ? len : dst_size);
+		return true;
+	}
+	for (unsigned int i = 0; i < nfields; i++) {
+		const struct fmt_field *f = &fields[i];
+		const struct host_field_def *pf = host_struct__field(l, f->name);
+		__u8 *d = (__u8 *)dst + f->off;
+
+		if (!pf || pf->offset + pf->size > len) {
+			memcpy(d, (const __u8 *)want + f->off, f->size);
+		} else if (f->kind == FMT_F_TUPLE || pf->size == f->size) {
+			memset(d, 0, f->size);
+			memcpy(d, (const __u8 *)src + pf->offset,
+			       pf->size < f->size ? pf->size : f->size);
+		} else {
+			__u64 v = 0;
+
+			/* unsigned integers of either width, native order */
+			memcpy(&v, (const __u8 *)src + pf->offset, pf->size < 8 ? pf->size : 8);
+			if (f->size < 8 && v >> (8 * f->size))
+				fits = false;
+			memcpy(d, &v, f->size); /* little endian: the low bytes */
+		}
+	}
+	return fits;
 }
 
 struct prop_run *prop_run__new(void)
@@ -184,7 +240,8 @@ static void snap_calls(__u64 calls[HOST_H__MAX], __u32 mask)
 
 void prop_run__before(struct prop_run *r, const struct sf_world_event *ev)
 {
-	bool had_storage = host_sk_storage__get(r->maps.storage, ev->sock, false);
+	bool had_storage =
+		r->maps.storage && host_sk_storage__get(r->maps.storage, ev->sock, false);
 
 	memcpy(r->pre.counters, r->maps.counters, sizeof(r->pre.counters));
 	/* The family gate asks about every helper; other events about a few. */
@@ -257,7 +314,8 @@ static void list_active(struct prop_run *r)
 	for (unsigned int i = 0; i < prop_count(); i++) {
 		const struct prop_def *p = prop_at(i);
 
-		if (prop_is_enabled(p) && !(p->flags & PROP_F_AT_END))
+		if (prop_is_enabled(p) && !(p->flags & PROP_F_AT_END) &&
+		    (p->needs & r->maps.have) == p->needs)
 			r->active[r->nactive++] = p;
 	}
 	r->active_gen = prop_generation();
@@ -284,7 +342,8 @@ enum prop_res prop_run__after(struct prop_run *r, const struct sf_world_event *e
 		.maps = &r->maps,
 		.why = &r->why,
 	};
-	enum prop_res res;
+	enum prop_res res, first_fail = PROP_PASS;
+	bool at_event = false;
 
 	if (r->failed)
 		return PROP_FAIL;
@@ -308,17 +367,33 @@ enum prop_res prop_run__after(struct prop_run *r, const struct sf_world_event *e
 		if (!applies(r, p, ev))
 			continue;
 		if ((p->flags & PROP_F_JOURNAL) && r->fx.overflow) {
+			if (r->failed)
+				continue;
 			fmt_add(&r->why,
 				"the journal overflowed (more than %d effects in one"
 				" event): the program's effects cannot all be checked",
 				HOST_JOURNAL_MAX);
 			return record(r, p, PROP_ERROR, ev);
 		}
-		res = record(r, p, p->check(&c), ev);
-		if (res != PROP_PASS)
-			return res;
+		if (r->failed) { /* the rest only to say which else fail here */
+			size_t at = r->why.len;
+
+			fmt_add(&r->why, "\nalso failing: %s\n", p->name);
+			if (p->check(&c) != PROP_FAIL) {
+				r->why.len = at; /* the cut is before the line: keep the text */
+				r->diff[at < sizeof(r->diff) ? at : sizeof(r->diff) - 1] = '\0';
+			}
+			continue;
+		}
+		res = record(r, p, p->check(&c), NULL);
+		if (res != PROP_PASS) {
+			first_fail = res;
+			at_event = true;
+		}
 	}
-	return PROP_PASS;
+	if (at_event)
+		explain_event(r, ev);
+	return first_fail;
 }
 
 enum prop_res prop_run__event(struct prop_run *r, const struct sf_world_event *ev)
@@ -407,7 +482,7 @@ void prop_fx__scan(struct prop_fx *fx, const struct prop_maps *maps, const struc
 			fx->ring_drop++;
 			fx->probe_drop += e->map == maps->probe;
 			fx->auth_drop += e->map == maps->auth_req;
-			fx->log_drop += e->map == maps->log;
+			fx->log_drop += maps->log && e->map == maps->log;
 			break;
 		case HOST_FX_MAP_UPDATE:
 			fx->update_failed += e->rc < 0;

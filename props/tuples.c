@@ -21,20 +21,46 @@ static void explain_view(struct prop_ctx *c, __u32 type, const struct bpf_sock_t
 			zero_tail ? "zero" : "not zero");
 }
 
+/* Bytes of an IPv4-view tuple's tail (12..35) that still hold the ring's
+ * poison were never written: records_fully_defined's, so here they take
+ * WANT's. Written bytes there (IPv6 leftovers) stay this property's. A byte
+ * written as HOST_RING_POISON by mistake is told as never written. */
+static void mask_ipv4_tail(__u32 type, struct bpf_sock_tuple *got,
+			   const struct bpf_sock_tuple *want)
+{
+	__u8 *g = (__u8 *)got;
+
+	for (unsigned int i = 12; type == KM_TUPLE_IPV4 && i < sizeof(*got); i++)
+		if (g[i] == HOST_RING_POISON)
+			g[i] = ((const __u8 *)want)[i];
+}
+
+/* A record E of the program read into SPEC's layout by field name (the
+ * program's BTF, prop_record__normalize()); false when a value does not fit. */
+static bool read_record(const struct host_struct_def *l, const struct host_effect *e,
+			const struct fmt_field *fields, unsigned int nfields, const void *want,
+			void *got, __u32 size)
+{
+	return prop_record__normalize(l, e->data, e->size, fields, nfields, want, got, size);
+}
+
 static enum prop_res check_auth_req(struct prop_ctx *c, const struct host_effect *e)
 {
-	struct km_auth_req want, got = {0};
+	struct km_auth_req want, got;
+	bool fits;
 
 	model_auth_request(c->ev->sock, &want);
-	if (e->size == sizeof(want) && !memcmp(e->data, &want, sizeof(want)))
+	fits = read_record(c->maps->auth_req_rec, e, fmt_auth_req_fields, fmt_auth_req_nfields,
+			   &want, &got, sizeof(got));
+	mask_ipv4_tail(got.type, &got.tuple, &want.tuple);
+	if (fits && !memcmp(&got, &want, sizeof(want)))
 		return PROP_PASS;
-	memcpy(&got, e->data, e->size < sizeof(got) ? e->size : sizeof(got));
 	prop_fail(c,
 		  "auth request (%u bytes) differs from the reverse tuple of the socket"
-		  " (src = remote, host-order ports, SPEC §4):\n",
+		  " (src = remote, host-order ports, SPEC §4), field by field:\n",
 		  e->size);
 	explain_view(c, got.type, &got.tuple);
-	fmt_auth_req_diff(c->why, &want, e->data, e->size);
+	fmt_auth_req_diff(c->why, &want, &got, sizeof(got));
 	return PROP_FAIL;
 }
 
@@ -42,20 +68,125 @@ static enum prop_res check_probe(struct prop_ctx *c, const struct host_effect *e
 {
 	static const struct sock_storage_data none;
 	const struct sock_storage_data *st;
-	struct km_probe_rec want, got = {0};
+	struct km_probe_rec want, got;
+	bool fits;
 
 	st = host_sk_storage__get(c->maps->storage, c->ev->sock, false);
 	model_probe_record(c->ev->sock, st ? st : &none, c->ev->op, host_clock__now(), &want);
-	if (e->size == sizeof(want) && !memcmp(e->data, &want, sizeof(want)))
+	fits = read_record(c->maps->probe_rec, e, fmt_probe_fields, fmt_probe_nfields, &want, &got,
+			   sizeof(got));
+	mask_ipv4_tail(got.type, &got.tuple, &want.tuple);
+	if (fits && !memcmp(&got, &want, sizeof(want)))
 		return PROP_PASS;
-	memcpy(&got, e->data, e->size < sizeof(got) ? e->size : sizeof(got));
 	prop_fail(c,
 		  "probe record (%u bytes) differs from what the socket and its storage"
-		  " define (SPEC §5; every byte from the socket or zero, never from the ring):\n",
+		  " define (SPEC §5), field by field by name:\n",
 		  e->size);
 	explain_view(c, got.type, &got.tuple);
-	fmt_probe_diff(c->why, &want, e->data, e->size);
+	fmt_probe_diff(c->why, &want, &got, sizeof(got));
 	return PROP_FAIL;
+}
+
+/* Bytes of record E (layout L, NULL: SPEC's) that no field covers must be
+ * zero, and the tail of an IPv4-view tuple field must not still hold the
+ * ring's poison. Returns the first offset that breaks this, or -1. */
+static long undefined_byte(const struct host_struct_def *l, const struct fmt_field *fields,
+			   unsigned int nfields, const struct host_effect *e)
+{
+	__u8 covered[256] = {0};
+	const __u8 *b = e->data;
+	__u32 n = e->size < sizeof(covered) ? e->size : sizeof(covered);
+	__u32 type_off = ~0u, type_size = 0, tuple_off = ~0u;
+	__u64 tv = 0;
+
+	if (l) {
+		const struct host_field_def *type = host_struct__field(l, "type");
+		const struct host_field_def *tuple = host_struct__field(l, "tuple");
+
+		for (const struct host_field_def *f = l->fields; f->name; f++)
+			if (f->offset < n)
+				memset(covered + f->offset, 1,
+				       f->offset + f->size <= n ? f->size : n - f->offset);
+		if (type && tuple) {
+			type_off = type->offset;
+			type_size = type->size;
+			tuple_off = tuple->offset;
+		}
+	} else {
+		for (unsigned int i = 0; i < nfields; i++) {
+			if (fields[i].off < n)
+				memset(covered + fields[i].off, 1,
+				       fields[i].off + fields[i].size <= n ? fields[i].size
+									   : n - fields[i].off);
+			if (!strcmp(fields[i].name, "type")) {
+				type_off = fields[i].off;
+				type_size = fields[i].size;
+			} else if (!strcmp(fields[i].name, "tuple")) {
+				tuple_off = fields[i].off;
+			}
+		}
+	}
+	for (__u32 i = 0; i < n; i++)
+		if (!covered[i] && b[i])
+			return i;
+	/* An IPv4-view tuple's tail still holding the poison: never written. */
+	if (type_size && type_size <= 8 && type_off + type_size <= n &&
+	    tuple_off + sizeof(struct bpf_sock_tuple) <= n) {
+		memcpy(&tv, b + type_off, type_size);
+		for (__u32 i = 12; tv == KM_TUPLE_IPV4 && i < sizeof(struct bpf_sock_tuple); i++)
+			if (b[tuple_off + i] == HOST_RING_POISON)
+				return tuple_off + i;
+	}
+	return -1;
+}
+
+/* §5 and §8.7, the half of "every byte from the socket or zero" that no
+ * field comparison sees: bytes the program never wrote. The kernel hands a
+ * reservation out with whatever the ring held (the host: HOST_RING_POISON),
+ * so padding, and the unused tail of an IPv4-view tuple, must be zeroed. The
+ * layout is the program's own (its BTF). */
+enum prop_res prop_records_fully_defined(struct prop_ctx *c)
+{
+	if (!prop_ran(c))
+		return PROP_SKIP;
+	for (unsigned int i = 0; i < c->fx->n; i++) {
+		const struct host_effect *e = &c->fx->list[i];
+		const struct host_struct_def *l;
+		const char *what;
+		long at;
+
+		if (e->kind != HOST_FX_RING_SUBMIT)
+			continue;
+		if (e->map == c->maps->probe) {
+			l = c->maps->probe_rec;
+			what = "probe record";
+			at = undefined_byte(l, fmt_probe_fields, fmt_probe_nfields, e);
+		} else if (e->map == c->maps->auth_req) {
+			l = c->maps->auth_req_rec;
+			what = "auth request";
+			at = undefined_byte(l, fmt_auth_req_fields, fmt_auth_req_nfields, e);
+		} else {
+			continue;
+		}
+		if (at < 0)
+			continue;
+		prop_fail(
+			c,
+			"%s (%u bytes, layout %s) has byte %ld = %#x that no field defines"
+			" (padding, or an IPv4-view tuple's tail left as the ring held it): never written,"
+			" so it holds earlier ring memory; a record must be zeroed before"
+			" filling\n  record: ",
+			what, e->size, l ? "from the program's BTF" : "SPEC's", at,
+			((const __u8 *)e->data)[at]);
+		for (__u32 b = 0; b < e->size; b++)
+			fmt_add(c->why, "%02x%s", ((const __u8 *)e->data)[b],
+				b + 1 == (__u32)at ? "["
+				: b == (__u32)at   ? "]"
+						   : "");
+		fmt_add(c->why, "\n");
+		return PROP_FAIL;
+	}
+	return PROP_PASS;
 }
 
 static enum prop_res check_cleanup_key(struct prop_ctx *c, const struct host_effect *e)
@@ -73,11 +204,11 @@ static enum prop_res check_cleanup_key(struct prop_ctx *c, const struct host_eff
 	return PROP_FAIL;
 }
 
-/* §8.7: every record and key the program writes is total and canonical: the
- * auth request and the probe record equal, byte for byte, what SPEC §4-5
- * build from the socket (so no byte comes from earlier ring memory, which the
- * host poisons), and the cleanup key equals the key XDP writes for the first
- * packet arriving at the socket. */
+/* §8.7: every record and key the program writes is canonical: each field of
+ * the auth request and the probe record, read by name in the program's own
+ * layout, equals what SPEC §4-5 build from the socket, and the cleanup key
+ * equals the key XDP writes for the first packet arriving at the socket.
+ * Bytes no field defines are records_fully_defined's. */
 enum prop_res prop_tuples_canonical(struct prop_ctx *c)
 {
 	enum prop_res res = PROP_PASS;

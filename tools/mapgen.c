@@ -5,8 +5,10 @@
  *
  * Usage: mapgen OBJECT SOURCE > prog.c
  *
- * The output #includes SOURCE unmodified, then lists its entry, its maps and
- * its global variables. Map metadata is what libbpf reads from the object's
+ * The output #includes SOURCE unmodified, then lists its entry, its maps, its
+ * global variables and the layout of every named struct in its BTF (member
+ * names, offsets and sizes, as the BPF build laid them out: what user space
+ * reading the program's records must go by). Map metadata is what libbpf reads from the object's
  * BTF, the same the kernel gets; static assertions check that the native
  * compiler agrees with every key size, value size, type and max_entries the
  * definition spells with __type/__uint, so the two builds cannot drift.
@@ -87,13 +89,51 @@ static int emit_globals(const struct btf *btf)
 	return n;
 }
 
+/* Every named struct of the BTF with its named members: the program's record
+ * layouts (struct host_struct_def). Returns how many. */
+static int emit_structs(const struct btf *btf)
+{
+	int n = 0;
+
+	for (__u32 id = 1; id < btf__type_cnt(btf); id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const struct btf_member *m;
+
+		if (!btf_is_struct(t) || !t->name_off || btf_kflag(t))
+			continue;
+		printf("static const struct host_field_def prog_struct%u[] = {\n", id);
+		m = btf_members(t);
+		for (int i = 0; i < btf_vlen(t); i++, m++) {
+			const char *name = btf__name_by_offset(btf, m->name_off);
+			__s64 size = btf__resolve_size(btf, m->type);
+
+			if (*name && size > 0 && !(m->offset % 8))
+				printf("\t{ \"%s\", %u, %lld },\n", name, m->offset / 8,
+				       (long long)size);
+		}
+		printf("\t{ 0 },\n};\n");
+	}
+	printf("\nstatic const struct host_struct_def prog_structs[] = {\n");
+	for (__u32 id = 1; id < btf__type_cnt(btf); id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+
+		if (!btf_is_struct(t) || !t->name_off || btf_kflag(t))
+			continue;
+		printf("\t{ \"%s\", %u, prog_struct%u },\n", btf__name_by_offset(btf, t->name_off),
+		       t->size, id);
+		n++;
+	}
+	printf("};\n");
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	struct bpf_program *prog, *entry = NULL;
 	struct bpf_object *obj;
 	const struct btf *btf;
 	struct bpf_map *map;
-	int nr_maps = 0, nr_globals;
+	int nr_maps = 0, nr_globals, nr_structs;
 
 	if (argc != 3) {
 		fprintf(stderr, "Usage: %s OBJECT SOURCE > prog.c\n", argv[0]);
@@ -133,13 +173,15 @@ int main(int argc, char **argv)
 	}
 	printf("};\n");
 	nr_globals = emit_globals(btf);
+	nr_structs = emit_structs(btf);
 
 	printf("\nconst struct host_prog_def host_prog = {\n"
 	       "\t.name = \"%s\",\n\t.section = \"%s\",\n\t.entry = %s,\n"
 	       "\t.maps = prog_maps,\n\t.nr_maps = %d,\n"
-	       "\t.globals = prog_globals,\n\t.nr_globals = %d,\n};\n",
+	       "\t.globals = prog_globals,\n\t.nr_globals = %d,\n"
+	       "\t.structs = prog_structs,\n\t.nr_structs = %d,\n};\n",
 	       bpf_program__name(entry), bpf_program__section_name(entry), bpf_program__name(entry),
-	       nr_maps, nr_globals);
+	       nr_maps, nr_globals, nr_structs);
 	bpf_object__close(obj);
 	return 0;
 }

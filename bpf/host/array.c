@@ -3,7 +3,9 @@
  * array.c: BPF_MAP_TYPE_ARRAY (kernel/bpf/arraymap.c): every element exists
  * and reads zero at first; BPF_NOEXIST gets EEXIST, an index beyond
  * max_entries E2BIG, a delete EINVAL. A reset clears only the elements a
- * lookup or an update touched since the last one.
+ * lookup or an update touched since the last one. PERCPU_ARRAY is the same
+ * array: the host has one CPU. The element store is allocated zeroed, so the
+ * system maps its pages only as they are touched: memory follows use.
  */
 #include <stdlib.h>
 #include "map.h"

@@ -3,6 +3,15 @@
  * hash.c: BPF_MAP_TYPE_HASH with the kernel's update and delete semantics
  * (kernel/bpf/hashtab.c): E2BIG for a new key when full, EEXIST for
  * BPF_NOEXIST, ENOENT for BPF_EXIST and for deleting a missing key.
+ * PERCPU_HASH is the same table: the host has one CPU, so the program's
+ * value is the one value and user space sees it alone.
+ *
+ * LRU_HASH: a new key when full evicts the entry used longest ago instead of
+ * failing. "Used" is an insert, an update or a lookup by the program (user
+ * space's lookups do not count, as in the kernel). The kernel's LRU is
+ * approximate (per-CPU free lists, batched shrinking); the host's is exact
+ * and deterministic: for the same calls, the same entry goes. Eviction scans
+ * the table (O(entries)), a cost paid only by a full LRU map.
  */
 #include <stdlib.h>
 #include "hashtab.h"
@@ -11,6 +20,7 @@
 struct hash_map {
 	struct host_map map;
 	struct host_htab tab;
+	bool lru;
 };
 
 static struct hash_map *hash_of(const struct host_map *m)
@@ -26,6 +36,7 @@ static int hash_alloc(const struct host_map_def *d, struct host_map **out)
 		free(h);
 		return -ENOMEM;
 	}
+	h->lru = d->type == BPF_MAP_TYPE_LRU_HASH || d->type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 	*out = &h->map;
 	return 0;
 }
@@ -53,14 +64,33 @@ static void *hash_lookup(const struct host_map *m, const void *key)
 	return slot < 0 ? NULL : host_htab__value(&hash_of(m)->tab, slot);
 }
 
+/* The program's lookup: an LRU entry counts as used. */
+static void *hash_prog_lookup(const struct host_map *m, const void *key)
+{
+	struct host_htab *t = &hash_of(m)->tab;
+	long slot = host_htab__find(t, key);
+
+	if (slot < 0)
+		return NULL;
+	if (hash_of(m)->lru)
+		host_htab__touch(t, slot);
+	return host_htab__value(t, slot);
+}
+
 static int hash_update(struct host_map *m, const void *key, const void *value, __u64 flags)
 {
 	struct host_htab *t = &hash_of(m)->tab;
 	bool fresh;
 	long slot = host_htab__upsert(t, key, flags, &fresh);
 
+	if (slot == -E2BIG && hash_of(m)->lru) {
+		host_htab__remove(t, host_htab__oldest(t)); /* full: never empty */
+		slot = host_htab__upsert(t, key, flags, &fresh);
+	}
 	if (slot < 0)
 		return slot; /* the map is unchanged; existing keys still update when full */
+	if (!fresh && hash_of(m)->lru)
+		host_htab__touch(t, slot);
 	memcpy(host_htab__value(t, slot), value, m->def->value_size);
 	return 0;
 }
@@ -94,7 +124,7 @@ const struct host_map_ops host_hash_ops = {
 	.lookup = hash_lookup,
 	.update = hash_update,
 	.remove = hash_delete,
-	.prog_lookup = hash_lookup,
+	.prog_lookup = hash_prog_lookup,
 	.next = hash_next,
 	.digest = hash_digest,
 };

@@ -8,11 +8,15 @@
 struct htab_slot {
 	__u32 next; /* chain: slot index + 1, 0 ends */
 	__u32 live;
+	__u64 used; /* stamp of the last use (LRU) */
 };
+
+#define CHUNK_SLOTS (1u << HOST_HTAB_CHUNK_SHIFT)
+#define MIN_BUCKETS 1024u
 
 static struct htab_slot *slot_at(const struct host_htab *t, __u32 slot)
 {
-	return (struct htab_slot *)(t->slots + (size_t)slot * t->stride);
+	return (struct htab_slot *)host_htab__slot(t, slot);
 }
 
 static __u32 hash_bytes(const void *key, __u32 len)
@@ -31,24 +35,47 @@ static __u32 hash_bytes(const void *key, __u32 len)
 	return (__u32)(h ^ (h >> 32));
 }
 
+static __u32 pow2_at_least(__u32 n)
+{
+	__u32 p = 1;
+
+	while (p < n && p < 0x80000000u)
+		p <<= 1;
+	return p;
+}
+
+/* Buckets for N heads, all stale: 0 or -ENOMEM (the old ones stay then). */
+static int buckets_alloc(struct host_htab *t, __u32 n)
+{
+	__u32 *head = calloc(n, sizeof(*head)), *gen = calloc(n, sizeof(*gen));
+
+	if (!head || !gen) {
+		free(head);
+		free(gen);
+		return -ENOMEM;
+	}
+	free(t->head);
+	free(t->head_gen);
+	t->head = head;
+	t->head_gen = gen;
+	t->mask = n - 1;
+	t->gen = 1;
+	return 0;
+}
+
 int host_htab__init(struct host_htab *t, __u32 key_size, __u32 value_size, __u32 max_entries)
 {
-	__u32 buckets = 1;
+	__u32 most = pow2_at_least(max_entries);
 
-	while (buckets < max_entries)
-		buckets <<= 1;
 	memset(t, 0, sizeof(*t));
-	t->mask = buckets - 1;
+	t->max_mask = most - 1;
 	t->key_size = key_size;
 	t->max_entries = max_entries;
 	t->key_off = sizeof(struct htab_slot);
 	t->val_off = t->key_off + HOST_ROUND8(key_size);
 	t->stride = t->val_off + HOST_ROUND8(value_size);
-	t->head = calloc(buckets, sizeof(*t->head));
-	t->head_gen = calloc(buckets, sizeof(*t->head_gen));
-	t->slots = calloc(max_entries ? max_entries : 1, t->stride);
-	t->gen = 1;
-	if (!t->head || !t->head_gen || !t->slots) {
+	t->chunks = calloc((max_entries + CHUNK_SLOTS - 1) / CHUNK_SLOTS + 1, sizeof(*t->chunks));
+	if (!t->chunks || buckets_alloc(t, most < MIN_BUCKETS ? most : MIN_BUCKETS)) {
 		host_htab__fini(t);
 		return -ENOMEM;
 	}
@@ -57,9 +84,11 @@ int host_htab__init(struct host_htab *t, __u32 key_size, __u32 value_size, __u32
 
 void host_htab__fini(struct host_htab *t)
 {
+	for (__u32 i = 0; i < t->nr_chunks; i++)
+		free(t->chunks[i]);
+	free(t->chunks);
 	free(t->head);
 	free(t->head_gen);
-	free(t->slots);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -72,6 +101,7 @@ void host_htab__reset(struct host_htab *t)
 	t->count = 0;
 	t->bump = 0;
 	t->free_head = 0;
+	t->clock = 0;
 }
 
 static __u32 *bucket_of(const struct host_htab *t, const void *key)
@@ -95,6 +125,25 @@ long host_htab__find(const struct host_htab *t, const void *key)
 	return -1;
 }
 
+/* Twice the buckets, every live slot rehashed into them (slot order, so the
+ * chains are the same for the same history). Failing leaves the old ones. */
+static void buckets_grow(struct host_htab *t)
+{
+	__u32 n = (t->mask + 1) * 2;
+
+	if (buckets_alloc(t, n))
+		return; /* longer chains, same answers */
+	for (__u32 i = 0; i < t->bump; i++) {
+		__u32 *head;
+
+		if (!slot_at(t, i)->live)
+			continue;
+		head = bucket_of(t, host_htab__key(t, i));
+		slot_at(t, i)->next = *head;
+		*head = i + 1;
+	}
+}
+
 long host_htab__insert(struct host_htab *t, const void *key)
 {
 	__u32 *head, idx;
@@ -106,6 +155,17 @@ long host_htab__insert(struct host_htab *t, const void *key)
 		idx = t->free_head - 1;
 		t->free_head = slot_at(t, idx)->next;
 	} else {
+		if (t->bump / CHUNK_SLOTS >= t->nr_chunks) {
+			__u32 n = t->max_entries - t->bump < CHUNK_SLOTS ? t->max_entries - t->bump
+									 : CHUNK_SLOTS;
+			__u8 *c = malloc((size_t)n * t->stride);
+
+			if (!c)
+				return -ENOMEM;
+			t->chunks[t->nr_chunks++] = c;
+		}
+		if (t->bump > t->mask && t->mask < t->max_mask)
+			buckets_grow(t); /* before the new slot counts: its bytes are not yet set */
 		idx = t->bump++;
 	}
 	head = bucket_of(t, key);
@@ -113,10 +173,27 @@ long host_htab__insert(struct host_htab *t, const void *key)
 	memset(s, 0, t->stride);
 	memcpy(host_htab__key(t, idx), key, t->key_size);
 	s->live = 1;
+	s->used = ++t->clock;
 	s->next = *head;
 	*head = idx + 1;
 	t->count++;
 	return idx;
+}
+
+void host_htab__touch(struct host_htab *t, __u32 slot)
+{
+	slot_at(t, slot)->used = ++t->clock;
+}
+
+long host_htab__oldest(const struct host_htab *t)
+{
+	long best = -1;
+
+	for (__u32 i = 0; i < t->bump; i++)
+		if (slot_at(t, i)->live &&
+		    (best < 0 || slot_at(t, i)->used < slot_at(t, best)->used))
+			best = i;
+	return best;
 }
 
 void host_htab__remove(struct host_htab *t, __u32 slot)

@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <bpf/bpf_helpers.h>
 #include "fault.h"
 #include "journal.h"
@@ -275,3 +276,148 @@ long bpf_trace_printk(const char *fmt, __u32 fmt_size, ...)
 	host_log__append(line);
 	return n < 0 ? -EINVAL : n;
 }
+
+/*
+ * The kernel's bpf_snprintf() formatting (kernel/bpf/helpers.c,
+ * bpf_bprintf_prepare): each conversion takes the next __u64 of DATA; %s and
+ * %pI4/%pI6 read through it as a pointer. Returns the length of the whole
+ * text with its NUL (what it would have been, as snprintf), or -EINVAL for a
+ * conversion the kernel refuses or a count that does not match DATA_LEN.
+ */
+static long format_u64(char *out, __u32 size, const char *fmt, const __u64 *data, __u32 data_len)
+{
+	__u32 nargs = data_len / 8, used = 0;
+	size_t len = 0;
+	char piece[64];
+
+	if (data_len % 8 || nargs > 12)
+		return -EINVAL;
+	if (size)
+		out[0] = '\0';
+	for (const char *p = fmt; *p;) {
+		const char *text = piece;
+		int n = 0;
+
+		if (*p != '%') {
+			piece[0] = *p++;
+			piece[1] = '\0';
+		} else if (p[1] == '%') {
+			strcpy(piece, "%");
+			p += 2;
+		} else {
+			const char *q = p + 1;
+			int lng = 0;
+			__u64 v;
+
+			if (used >= nargs)
+				return -EINVAL;
+			v = data[used++];
+			while (*q == 'l' && lng < 2)
+				q++, lng++;
+			switch (*q) {
+			case 'd':
+			case 'i':
+				n = snprintf(piece, sizeof(piece), "%lld",
+					     lng ? (long long)v : (long long)(int)v);
+				break;
+			case 'u':
+				n = snprintf(piece, sizeof(piece), "%llu",
+					     lng ? (unsigned long long)v
+						 : (unsigned long long)(__u32)v);
+				break;
+			case 'x':
+			case 'X':
+				n = snprintf(piece, sizeof(piece), *q == 'x' ? "%llx" : "%llX",
+					     lng ? (unsigned long long)v
+						 : (unsigned long long)(__u32)v);
+				break;
+			case 'c':
+				if (lng)
+					return -EINVAL;
+				n = snprintf(piece, sizeof(piece), "%c", (char)v);
+				break;
+			case 's':
+				if (lng)
+					return -EINVAL;
+				text = v ? (const char *)(unsigned long)v : "(null)";
+				break;
+			case 'p': {
+				const __u8 *a = (const __u8 *)(unsigned long)v;
+
+				if (lng)
+					return -EINVAL;
+				if ((q[1] == 'I' || q[1] == 'i') && q[2] == '4') {
+					n = snprintf(piece, sizeof(piece), "%u.%u.%u.%u", a[0],
+						     a[1], a[2], a[3]);
+					q += 2;
+				} else if ((q[1] == 'I' || q[1] == 'i') && q[2] == '6') {
+					n = 0;
+					for (int i = 0; i < 16; i += 2)
+						n += snprintf(piece + n, sizeof(piece) - n,
+							      q[1] == 'I' && i ? ":%02x%02x"
+									       : "%02x%02x",
+							      a[i], a[i + 1]);
+					q += 2;
+				} else {
+					if (q[1] == 'K')
+						q++;
+					n = snprintf(piece, sizeof(piece), "0x%llx",
+						     (unsigned long long)v);
+				}
+				break;
+			}
+			default:
+				return -EINVAL;
+			}
+			(void)n;
+			p = q + 1;
+		}
+		for (; *text; text++, len++)
+			if (len + 1 < size) {
+				out[len] = *text;
+				out[len + 1] = '\0';
+			}
+	}
+	if (used != nargs)
+		return -EINVAL;
+	return (long)len + 1;
+}
+
+long bpf_snprintf(char *str, __u32 str_size, const char *fmt, __u64 *data, __u32 data_len)
+{
+	host_fault__due(HOST_H_OTHER, NULL);
+	if (!str && str_size)
+		return -EINVAL;
+	return format_u64(str, str_size, fmt, data, data_len);
+}
+
+long bpf_trace_vprintk(const char *fmt, __u32 fmt_size, const void *data, __u32 data_len)
+{
+	char line[256];
+	long n;
+
+	host_fault__due(HOST_H_OTHER, NULL);
+	n = format_u64(line, sizeof(line), fmt, data, data_len);
+	if (n > 0)
+		host_log__append(line);
+	return n < 0 ? n : n - 1;
+}
+
+/* A helper the host does not implement was called: nothing it could return
+ * would have the kernel's meaning, so the run stops here. */
+static __attribute__((noreturn)) void unimplemented(const char *name)
+{
+	fprintf(stderr,
+		"sockfuzz: the program called %s(), a helper the host runtime does not"
+		" implement (bpf/host/include/bpf/bpf_helper_stubs.h)\n",
+		name);
+	exit(2);
+}
+
+#define HOST_STUB(ret, name, params)  \
+	ret name params               \
+	{                             \
+		unimplemented(#name); \
+	}
+#include <bpf/bpf_helper_stubs.h>
+#undef HOST_STUB

@@ -47,6 +47,20 @@ struct host_global_def {
 	size_t size;
 };
 
+/* A struct of the program as its BPF build laid it out (from BTF): the named
+ * members at byte offsets. User space reads the program's records through
+ * these, by member name, never through a header of its own. */
+struct host_field_def {
+	const char *name; /* NULL ends a list */
+	__u32 offset, size;
+};
+
+struct host_struct_def {
+	const char *name; /* e.g. "km_probe_rec" */
+	__u32 size;
+	const struct host_field_def *fields;
+};
+
 struct host_prog_def {
 	const char *name;    /* the entry's function name */
 	const char *section; /* "sockops" */
@@ -55,6 +69,8 @@ struct host_prog_def {
 	unsigned int nr_maps;
 	const struct host_global_def *globals;
 	unsigned int nr_globals;
+	const struct host_struct_def *structs;
+	unsigned int nr_structs;
 };
 
 /* The descriptor of the program linked into this binary. */
@@ -214,6 +230,11 @@ void *host_global__ptr(const char *name, size_t *size);
 /* Copy SIZE bytes of VALUE into global NAME. -ENOENT, or -EINVAL when SIZE
  * differs from the global's size. */
 int host_global__set(const char *name, const void *value, size_t size);
+
+/* The program's struct NAME (its BTF layout), or NULL with errno ENOENT. */
+const struct host_struct_def *host_struct__by_name(const char *name);
+/* Member NAME of S, or NULL. */
+const struct host_field_def *host_struct__field(const struct host_struct_def *s, const char *name);
 
 void host_clock__set(__u64 ns);
 void host_clock__advance(__u64 ns);

@@ -7,6 +7,10 @@
  */
 HOST_MAP_TYPE(BPF_MAP_TYPE_HASH, host_hash_ops)
 HOST_MAP_TYPE(BPF_MAP_TYPE_ARRAY, host_array_ops)
+HOST_MAP_TYPE(BPF_MAP_TYPE_PERCPU_HASH, host_hash_ops)	 /* one CPU: hash.c */
+HOST_MAP_TYPE(BPF_MAP_TYPE_PERCPU_ARRAY, host_array_ops) /* one CPU: array.c */
+HOST_MAP_TYPE(BPF_MAP_TYPE_LRU_HASH, host_hash_ops)	 /* exact LRU: hash.c */
+HOST_MAP_TYPE(BPF_MAP_TYPE_LRU_PERCPU_HASH, host_hash_ops)
 HOST_MAP_TYPE(BPF_MAP_TYPE_SOCKHASH, host_sockhash_ops)
 HOST_MAP_TYPE(BPF_MAP_TYPE_SK_STORAGE, host_sk_storage_ops)
 HOST_MAP_TYPE(BPF_MAP_TYPE_RINGBUF, host_ringbuf_ops)

@@ -117,6 +117,23 @@ void *host_global__ptr(const char *name, size_t *size)
 	return NULL;
 }
 
+const struct host_struct_def *host_struct__by_name(const char *name)
+{
+	for (__u32 i = 0; i < host_prog.nr_structs; i++)
+		if (!strcmp(host_prog.structs[i].name, name))
+			return &host_prog.structs[i];
+	errno = ENOENT;
+	return NULL;
+}
+
+const struct host_field_def *host_struct__field(const struct host_struct_def *s, const char *name)
+{
+	for (const struct host_field_def *f = s ? s->fields : NULL; f && f->name; f++)
+		if (!strcmp(f->name, name))
+			return f;
+	return NULL;
+}
+
 int host_global__set(const char *name, const void *value, size_t size)
 {
 	size_t have;

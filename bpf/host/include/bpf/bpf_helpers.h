@@ -6,8 +6,10 @@
  * The names and signatures are libbpf's; the helpers are ordinary functions
  * implemented in bpf/host/ with the kernel's semantics (SPEC §6). A program
  * compiles unmodified: put bpf/host/include before the system include path.
- * Only the helpers the host implements are declared, so a program that uses
- * another one fails to compile instead of misbehaving.
+ * Every helper of the sockops program type is declared: the ones the host
+ * implements below, the others in bpf_helper_stubs.h, whose call stops the
+ * run with an error that names the helper (code that never calls one still
+ * compiles and runs). A helper of no sockops use is not declared at all.
  */
 #pragma once
 
@@ -64,6 +66,8 @@
 #define bpf_get_current_pid_tgid(...)  host_bpf_get_current_pid_tgid(__VA_ARGS__)
 #define bpf_get_smp_processor_id(...)  host_bpf_get_smp_processor_id(__VA_ARGS__)
 #define bpf_trace_printk(...)	       host_bpf_trace_printk(__VA_ARGS__)
+#define bpf_trace_vprintk(...)	       host_bpf_trace_vprintk(__VA_ARGS__)
+#define bpf_snprintf(...)	       host_bpf_snprintf(__VA_ARGS__)
 
 /* Maps: kernel return conventions (0 or -errno; NULL from lookup). */
 void *bpf_map_lookup_elem(void *map, const void *key);
@@ -93,11 +97,106 @@ __u32 bpf_get_prandom_u32(void);
 __u64 bpf_get_current_pid_tgid(void);
 __u32 bpf_get_smp_processor_id(void);
 
-/* Logging: text goes to the host's capture buffer. */
+/* Logging: text goes to the host's capture buffer. bpf_trace_printk takes
+ * any number of arguments natively (the kernel: three); bpf_trace_vprintk and
+ * bpf_snprintf take them as an array of __u64, the kernel's way, and format
+ * with the kernel's conversions (%d %i %u %x %X %c %s %p %pI4 %pI6 %pi4 %pi6,
+ * the l and ll lengths, %%): anything else is -EINVAL, as there. */
 long bpf_trace_printk(const char *fmt, __u32 fmt_size, ...);
+long bpf_trace_vprintk(const char *fmt, __u32 fmt_size, const void *data, __u32 data_len);
+long bpf_snprintf(char *str, __u32 str_size, const char *fmt, __u64 *data, __u32 data_len);
 
 #define bpf_printk(fmt, ...)                                               \
 	({                                                                 \
 		static const char ____fmt[] = fmt;                         \
 		bpf_trace_printk(____fmt, sizeof(____fmt), ##__VA_ARGS__); \
 	})
+
+/*
+ * The argument-counting macros libbpf's public API has, under its names:
+ * ___bpf_narg(args...) is the number of arguments (0 to 12), ___bpf_fill(arr,
+ * args...) stores each, cast to __u64, in arr[0], arr[1], ... The kernel takes
+ * at most 12 format arguments (MAX_BPF_FUNC_VARARGS).
+ */
+#define ___bpf_pick13(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, n, ...) n
+#define ___bpf_narg(...) \
+	___bpf_pick13(__VA_OPT__(__VA_ARGS__, ) 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define ___bpf_concat(a, b)   a##b
+#define ___bpf_apply(fn, n)   ___bpf_concat(fn, n)
+#define ___bpf_put(arr, i, x) ((arr)[i] = (__u64)(unsigned long)(x))
+#define ___bpf_fill0(arr, i)
+#define ___bpf_fill1(arr, i, x) ___bpf_put(arr, i, x)
+#define ___bpf_fill2(arr, i, x, ...) \
+	___bpf_put(arr, i, x);       \
+	___bpf_fill1(arr, i + 1, __VA_ARGS__)
+#define ___bpf_fill3(arr, i, x, ...) \
+	___bpf_put(arr, i, x);       \
+	___bpf_fill2(arr, i + 1, __VA_ARGS__)
+#define ___bpf_fill4(arr, i, x, ...) \
+	___bpf_put(arr, i, x);       \
+	___bpf_fill3(arr, i + 1, __VA_ARGS__)
+#define ___bpf_fill5(arr, i, x, ...) \
+	___bpf_put(arr, i, x);       \
+	___bpf_fill4(arr, i + 1, __VA_ARGS__)
+#define ___bpf_fill6(arr, i, x, ...) \
+	___bpf_put(arr, i, x);       \
+	___bpf_fill5(arr, i + 1, __VA_ARGS__)
+#define ___bpf_fill7(arr, i, x, ...) \
+	___bpf_put(arr, i, x);       \
+	___bpf_fill6(arr, i + 1, __VA_ARGS__)
+#define ___bpf_fill8(arr, i, x, ...) \
+	___bpf_put(arr, i, x);       \
+	___bpf_fill7(arr, i + 1, __VA_ARGS__)
+#define ___bpf_fill9(arr, i, x, ...) \
+	___bpf_put(arr, i, x);       \
+	___bpf_fill8(arr, i + 1, __VA_ARGS__)
+#define ___bpf_fill10(arr, i, x, ...) \
+	___bpf_put(arr, i, x);        \
+	___bpf_fill9(arr, i + 1, __VA_ARGS__)
+#define ___bpf_fill11(arr, i, x, ...) \
+	___bpf_put(arr, i, x);        \
+	___bpf_fill10(arr, i + 1, __VA_ARGS__)
+#define ___bpf_fill12(arr, i, x, ...) \
+	___bpf_put(arr, i, x);        \
+	___bpf_fill11(arr, i + 1, __VA_ARGS__)
+#define ___bpf_fill(arr, ...) \
+	___bpf_apply(___bpf_fill, ___bpf_narg(__VA_ARGS__))(arr, 0 __VA_OPT__(, __VA_ARGS__))
+
+/* Format into OUT (OUT_SIZE bytes) with the kernel's bpf_snprintf(): the
+ * length with the NUL, or a negative error. One slot more than the arguments,
+ * so no argument still gives a valid array. */
+#define BPF_SNPRINTF(out, out_size, fmt, ...)                           \
+	({                                                              \
+		static const char ___fmt[] = fmt;                       \
+		__u64 ___param[___bpf_narg(__VA_ARGS__) + 1];           \
+		___bpf_fill(___param, __VA_ARGS__);                     \
+		bpf_snprintf(out, out_size, ___fmt, ___param,           \
+			     ___bpf_narg(__VA_ARGS__) * sizeof(__u64)); \
+	})
+
+/* What libbpf's header also gives BPF C. */
+#ifndef likely
+#define likely(x) __builtin_expect(!!(x), 1)
+#endif
+#ifndef unlikely
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#endif
+#ifndef barrier
+#define barrier() __asm__ __volatile__("" : : : "memory")
+#endif
+#ifndef barrier_var
+#define barrier_var(var) __asm__ __volatile__("" : "+r"(var))
+#endif
+#ifndef __ksym
+#define __ksym __attribute__((weak))
+#endif
+#ifndef __kconfig
+#define __kconfig __attribute__((weak))
+#endif
+
+/* The sockops helpers the host does not implement (bpf_helper_stubs.h):
+ * declared under their own names (libbpf's user-space API has none of them),
+ * each a host function that stops the run. */
+#define HOST_STUB(ret, name, params) ret name params;
+#include "bpf_helper_stubs.h"
+#undef HOST_STUB
