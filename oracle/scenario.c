@@ -15,31 +15,14 @@
 #include <arpa/inet.h>
 #include "host.h"
 #include "oracle.h"
+#include "lib/rng.h"
 #include "input/steps.h"
 #include "world/world.h"
 
-/* splitmix64: the whole run follows from (seed, index). */
-struct rng {
-	__u64 s;
-};
-
-static __u64 rng_next(struct rng *r)
+/* The whole run follows from (seed, index): lib/rng.h's sequence. */
+static bool rng_chance(struct sf_rng *r, unsigned int percent)
 {
-	__u64 z = (r->s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static unsigned int rng_below(struct rng *r, unsigned int n)
-{
-	return (unsigned int)(rng_next(r) % n);
-}
-
-static bool rng_chance(struct rng *r, unsigned int percent)
-{
-	return rng_below(r, 100) < percent;
+	return sf_rng_below(r, 100) < percent;
 }
 
 static struct sf_addr v4(const char *ip)
@@ -92,23 +75,23 @@ static struct sf_step *add(struct sf_input *in, enum sf_kind kind)
 	return st;
 }
 
-static void add_enrol(struct sf_input *in, struct rng *r, enum sf_kind kind)
+static void add_enrol(struct sf_input *in, struct sf_rng *r, enum sf_kind kind)
 {
 	bool ipv6 = rng_chance(r, 50);
 	struct sf_step *st = add(in, kind);
 
 	st->family = ipv6 ? SF_AF_INET6 : SF_AF_INET;
-	st->local = peer_addr(rng_below(r, 3), ipv6);
+	st->local = peer_addr(sf_rng_below(r, 3), ipv6);
 }
 
 /* A global address: unset, a peer of either family, or one whose last word
  * is a pod's address of the other family (the shape of SPEC §9 defect (b):
  * fd00:5f::127.0.0.5 against an IPv4 pod, 0.0.0.5 against fd00:5f::5). */
-static struct sf_addr global_addr(struct rng *r, unsigned int who)
+static struct sf_addr global_addr(struct sf_rng *r, unsigned int who)
 {
 	struct sf_addr a;
 
-	switch (rng_below(r, 5)) {
+	switch (sf_rng_below(r, 5)) {
 	case 0:
 		return (struct sf_addr){0};
 	case 1:
@@ -116,20 +99,20 @@ static struct sf_addr global_addr(struct rng *r, unsigned int who)
 	case 2:
 		return peer_addr(who, true);
 	case 3:
-		a = peer_addr(PEER_POD_A + rng_below(r, 3), true);
-		a.w[3] = peer_addr(PEER_POD_A + rng_below(r, 3), false).w[3];
+		a = peer_addr(PEER_POD_A + sf_rng_below(r, 3), true);
+		a.w[3] = peer_addr(PEER_POD_A + sf_rng_below(r, 3), false).w[3];
 		return a;
 	default:
-		return lo_addr4(peer_addr(PEER_POD_A + rng_below(r, 3), true).w[3]);
+		return lo_addr4(peer_addr(PEER_POD_A + sf_rng_below(r, 3), true).w[3]);
 	}
 }
 
 /* A value of the pool KIND's registry row gives its VALUE field. */
-static __u64 pool_value(struct rng *r, enum sf_kind kind)
+static __u64 pool_value(struct sf_rng *r, enum sf_kind kind)
 {
 	const struct sf_pool *p = sf_kind_def(kind)->value;
 
-	return p->v[rng_below(r, p->n)];
+	return p->v[sf_rng_below(r, p->n)];
 }
 
 /* Explicit ports: PORTS_PER_RUN per run (five connections, self-connects
@@ -140,7 +123,7 @@ static __u64 pool_value(struct rng *r, enum sf_kind kind)
 
 /* What the generator keeps between connections. */
 struct gen {
-	struct rng r;
+	struct sf_rng r;
 	/* Explicit client ports, each used once but when reused on purpose:
 	 * below the ephemeral range, and apart from the runs before it in a
 	 * worker, whose time-wait sockets would otherwise need a new network
@@ -160,8 +143,8 @@ struct gen {
  * of the last explicit-port connection again. */
 static struct sf_step *add_connect(struct sf_input *in, struct gen *g, __u8 slot)
 {
-	struct rng *r = &g->r;
-	unsigned int kind = rng_below(r, 100);
+	struct sf_rng *r = &g->r;
+	unsigned int kind = sf_rng_below(r, 100);
 	bool ipv6 = kind < 30, mapped = !ipv6 && kind < 45;
 	struct sf_step *st = add(in, SF_CONNECT);
 
@@ -183,7 +166,7 @@ static struct sf_step *add_connect(struct sf_input *in, struct gen *g, __u8 slot
 	} else {
 		g->flipped = false;
 		st->family = ipv6 || mapped ? SF_AF_INET6 : SF_AF_INET;
-		st->local = peer_addr(rng_below(r, PEER__N), ipv6);
+		st->local = peer_addr(sf_rng_below(r, PEER__N), ipv6);
 		st->remote = ipv6 ? v6("fd00:5f::9") : v4("127.0.0.9");
 		st->rport = ipv6 || rng_chance(r, 50) ? 8081 : 8080;
 		if (rng_chance(r, 5)) /* unbound: the kernel picks the source */
@@ -200,20 +183,20 @@ static struct sf_step *add_connect(struct sf_input *in, struct gen *g, __u8 slot
  * itself; then it may send to itself, and closes or resets. */
 static void add_self_connect(struct sf_input *in, struct gen *g, __u8 slot)
 {
-	struct rng *r = &g->r;
+	struct sf_rng *r = &g->r;
 	bool ipv6 = rng_chance(r, 40), mapped = !ipv6 && rng_chance(r, 30);
 	struct sf_step *st = add(in, SF_CONNECT);
 
 	st->slot = slot;
 	st->family = ipv6 || mapped ? SF_AF_INET6 : SF_AF_INET;
-	st->local = st->remote = peer_addr(rng_below(r, 3), ipv6);
+	st->local = st->remote = peer_addr(sf_rng_below(r, 3), ipv6);
 	st->lport = st->rport = g->next_port++;
 	if (rng_chance(r, 30))
 		st->flags |= SF_F_WAYPOINT;
 	if (rng_chance(r, 40)) {
 		st = add(in, SF_SEND);
 		st->slot = slot;
-		st->value = 1 + rng_below(r, 4000);
+		st->value = 1 + sf_rng_below(r, 4000);
 	}
 	add(in, rng_chance(r, 30) ? SF_RESET : SF_CLOSE)->slot = slot;
 }
@@ -224,7 +207,7 @@ static void add_self_connect(struct sf_input *in, struct gen *g, __u8 slot)
  * (refused connects count as attempts only). */
 static bool add_connection(struct sf_input *in, struct gen *g, __u8 c, __u8 s)
 {
-	struct rng *r = &g->r;
+	struct sf_rng *r = &g->r;
 	bool refused = rng_chance(r, 8), explicit_port;
 	struct sf_step *st = add_connect(in, g, c), conn;
 	__u8 first, second, listener;
@@ -246,7 +229,7 @@ static bool add_connection(struct sf_input *in, struct gen *g, __u8 c, __u8 s)
 	if (rng_chance(r, 50)) {
 		st = add(in, SF_SEND);
 		st->slot = rng_chance(r, 50) ? c : s;
-		st->value = 1 + rng_below(r, 4000);
+		st->value = 1 + sf_rng_below(r, 4000);
 	}
 	if (rng_chance(r, 15)) {	       /* user space changes its mind after the connect */
 		bool hook = rng_chance(r, 40); /* the whole connect hook's write */
@@ -261,11 +244,11 @@ static bool add_connection(struct sf_input *in, struct gen *g, __u8 c, __u8 s)
 		}
 	}
 	if (rng_chance(r, 40))
-		add(in, SF_AUTH_ANSWER)->value = rng_below(r, 2);
+		add(in, SF_AUTH_ANSWER)->value = sf_rng_below(r, 2);
 	if (rng_chance(r, 20)) {
 		st = add(in, SF_XDP_VERDICT);
 		st->slot = rng_chance(r, 50) ? c : s;
-		st->value = rng_below(r, 2);
+		st->value = sf_rng_below(r, 2);
 	}
 	g->reusable = explicit_port;
 	if (rng_chance(r, 15)) {
@@ -290,7 +273,7 @@ static bool add_connection(struct sf_input *in, struct gen *g, __u8 c, __u8 s)
  * km_manage written directly, node_ip or pod_gateway changed. */
 static void add_user_steps(struct sf_input *in, struct gen *g)
 {
-	struct rng *r = &g->r;
+	struct sf_rng *r = &g->r;
 	struct sf_step *st;
 
 	if (rng_chance(r, 8))
@@ -307,8 +290,8 @@ static void add_user_steps(struct sf_input *in, struct gen *g)
 
 		st = add(in, SF_MANAGE);
 		st->family = ipv6 ? SF_AF_INET6 : SF_AF_INET;
-		st->local = peer_addr(rng_below(r, PEER__N), ipv6);
-		st->value = rng_chance(r, 80) ? pool_value(r, SF_MANAGE) : (__u32)rng_next(r);
+		st->local = peer_addr(sf_rng_below(r, PEER__N), ipv6);
+		st->value = rng_chance(r, 80) ? pool_value(r, SF_MANAGE) : (__u32)sf_rng_next(r);
 	}
 	if (rng_chance(r, 6)) {
 		bool node = rng_chance(r, 50);
@@ -364,7 +347,7 @@ unsigned int orc_random__build(__u64 seed, unsigned int i, struct sf_input *out)
 {
 	struct gen g = {.r = {seed * 0x100000001b3ull ^ (i + 1) * 0x9e3779b97f4a7c15ull},
 			.next_port = PORT_BASE + (i % PORT_RUNS) * PORTS_PER_RUN};
-	struct rng *r = &g.r;
+	struct sf_rng *r = &g.r;
 	unsigned int conns = 0;
 	struct sf_step *st;
 	__u8 slot = SLOT_FIRST;
@@ -379,7 +362,7 @@ unsigned int orc_random__build(__u64 seed, unsigned int i, struct sf_input *out)
 	out->node_ip = global_addr(r, PEER_NODE);
 	out->pod_gateway = global_addr(r, PEER_GW);
 
-	for (unsigned int n = 1 + rng_below(r, 4); n; n--)
+	for (unsigned int n = 1 + sf_rng_below(r, 4); n; n--)
 		add_enrol(out, r, SF_ENROL);
 	st = add(out, SF_LISTEN);
 	st->slot = SLOT_L4;
