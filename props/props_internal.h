@@ -57,6 +57,8 @@ unsigned int prop_generation(void);
 /* The maps and globals of SPEC §6-7 the checks read, looked up once. A part
  * the program lacks is NULL and its bit is clear in HAVE; counters the
  * program lacks read as zeros that never move (has_counters false). */
+#define PROP_MAX_MAPS 64 /* maps of one program a property follows */
+
 struct prop_maps {
 	struct host_map *manage, *storage, *socket, *auth_res, *auth_req, *probe, *log;
 	__u64 *counters; /* km_counters[KM_CNT__MAX] */
@@ -66,6 +68,14 @@ struct prop_maps {
 	/* The program's records as its BTF lays them out (NULL: the program
 	 * has no struct of that name; its records are taken as SPEC's). */
 	const struct host_struct_def *probe_rec, *auth_req_rec;
+	/* Every map of the program whose size max_entries bounds, looked up
+	 * once (maps_bounded_no_partial_state reads them after every event). */
+	struct prop_bounded {
+		const struct host_map *map;
+		__u32 max;
+		bool ring; /* bytes in use, not entries */
+	} bounded[PROP_MAX_MAPS];
+	unsigned int nbounded;
 };
 
 /* Look them all up. Returns 0. */

@@ -31,22 +31,16 @@ enum prop_res prop_deterministic(struct prop_ctx *c)
  * use) within max_entries. */
 static enum prop_res check_bounds(struct prop_ctx *c)
 {
-	for (unsigned int i = 0; i < host_prog.nr_maps; i++) {
-		const struct host_map *m = host_map__by_name(host_prog.maps[i].name);
-		__u32 max = host_map__max_entries(m);
+	for (unsigned int i = 0; i < c->maps->nbounded; i++) {
+		const struct prop_bounded *b = &c->maps->bounded[i];
 
-		if (host_map__type(m) == BPF_MAP_TYPE_RINGBUF) {
-			if (host_ring__used(m) > max)
-				return prop_fail(c, "ring %s uses %llu bytes, more than its %u",
-						 host_map__name(m),
-						 (unsigned long long)host_ring__used(m), max);
-		} else if (host_map__type(m) != BPF_MAP_TYPE_ARRAY &&
-			   host_map__type(m) != BPF_MAP_TYPE_PERCPU_ARRAY &&
-			   host_map__type(m) != BPF_MAP_TYPE_SK_STORAGE &&
-			   host_map__count(m) > max) {
+		if (b->ring && host_ring__used(b->map) > b->max)
+			return prop_fail(c, "ring %s uses %llu bytes, more than its %u",
+					 host_map__name(b->map),
+					 (unsigned long long)host_ring__used(b->map), b->max);
+		if (!b->ring && host_map__count(b->map) > b->max)
 			return prop_fail(c, "%s holds %u entries, more than its max_entries %u",
-					 host_map__name(m), host_map__count(m), max);
-		}
+					 host_map__name(b->map), host_map__count(b->map), b->max);
 	}
 	return PROP_PASS;
 }

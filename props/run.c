@@ -99,6 +99,17 @@ int prop_maps__init(struct prop_maps *m)
 		}
 		memcpy((char *)m + globals[i].off, &p, sizeof(p));
 	}
+	for (__u32 i = 0; i < host_prog.nr_maps && m->nbounded < PROP_MAX_MAPS; i++) {
+		const struct host_map *map = host_map__at(i);
+		__u32 type = host_map__type(map);
+
+		/* Arrays and socket storage have every slot by construction. */
+		if (type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+		    type == BPF_MAP_TYPE_SK_STORAGE)
+			continue;
+		m->bounded[m->nbounded++] = (struct prop_bounded){map, host_map__max_entries(map),
+								  type == BPF_MAP_TYPE_RINGBUF};
+	}
 	m->have = ~missing;
 	m->probe_rec = host_struct__by_name("km_probe_rec");
 	m->auth_req_rec = host_struct__by_name("km_auth_req");

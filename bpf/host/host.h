@@ -177,8 +177,10 @@ struct host_sock *host_sock__by_id(__u32 id);
 
 struct host_map;
 
-/* The map named NAME, or NULL with errno ENOENT. */
+/* The map named NAME, or NULL with errno ENOENT (a search: look it up once). */
 struct host_map *host_map__by_name(const char *name);
+/* The map of host_prog.maps[INDEX], or NULL past the end (no search). */
+struct host_map *host_map__at(__u32 index);
 const char *host_map__name(const struct host_map *m);
 __u32 host_map__type(const struct host_map *m);
 __u32 host_map__key_size(const struct host_map *m);

@@ -76,6 +76,11 @@ void host_maps__reset(void)
 			maps[i]->ops->reset(maps[i]);
 }
 
+struct host_map *host_map__at(__u32 index)
+{
+	return index < host_prog.nr_maps ? maps[index] : NULL;
+}
+
 struct host_map *host_map_at(__u32 index)
 {
 	return maps[index];
