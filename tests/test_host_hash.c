@@ -137,6 +137,42 @@ static void test_host_hash_next_visits_live_entries(void **state)
 	CHECK_INT(seen, 0xd, "keys visited (bit i = key 10 + i)");
 }
 
+/* LRU_HASH: a new key in a full map evicts the entry the program used
+ * longest ago (inserted, updated or looked up); user space's lookups do not
+ * count; the update never fails with E2BIG. */
+static void test_host_hash_lru_evicts_least_recently_used(void **state)
+{
+	struct host_map *m = map("fx_lru");
+	__u64 v = 7;
+
+	at("LRU of 3");
+	for (__u32 k = 1; k <= 3; k++)
+		CHECK_INT(bpf_map_update_elem(def("fx_lru"), &k, &v, BPF_ANY), 0, "insert");
+	CHECK(bpf_map_lookup_elem(def("fx_lru"), &(__u32){1}) != NULL, "the program uses 1");
+	CHECK(host_map__lookup(m, &(__u32){2}) != NULL, "user space reads 2 (not a use)");
+	CHECK_INT(bpf_map_update_elem(def("fx_lru"), &(__u32){4}, &v, BPF_ANY), 0,
+		  "a fourth key in a full LRU map");
+	CHECK_INT(host_map__count(m), 3, "count stays at max_entries");
+	CHECK(host_map__lookup(m, &(__u32){2}) == NULL, "2, used longest ago, is evicted");
+	CHECK(host_map__lookup(m, &(__u32){1}) != NULL, "1, looked up, stays");
+	CHECK(host_map__lookup(m, &(__u32){3}) != NULL, "3 stays");
+	CHECK(host_map__lookup(m, &(__u32){4}) != NULL, "4 is in");
+}
+
+/* PERCPU_HASH on the host's one CPU: a hash with E2BIG at max_entries. */
+static void test_host_hash_percpu_is_one_cpu(void **state)
+{
+	__u64 v = 5, *got;
+
+	at("PERCPU_HASH of 2");
+	CHECK_INT(bpf_map_update_elem(def("fx_pcpu"), &(__u32){1}, &v, BPF_ANY), 0, "insert 1");
+	CHECK_INT(bpf_map_update_elem(def("fx_pcpu"), &(__u32){2}, &v, BPF_ANY), 0, "insert 2");
+	CHECK_INT(bpf_map_update_elem(def("fx_pcpu"), &(__u32){3}, &v, BPF_ANY), -E2BIG,
+		  "a third key");
+	got = bpf_map_lookup_elem(def("fx_pcpu"), &(__u32){2});
+	CHECK(got && *got == 5, "the value of the one CPU");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -145,6 +181,8 @@ int main(void)
 		T(test_host_hash_update_flags),
 		T(test_host_hash_delete_missing_enoent),
 		T(test_host_hash_next_visits_live_entries),
+		T(test_host_hash_lru_evicts_least_recently_used),
+		T(test_host_hash_percpu_is_one_cpu),
 #undef T
 	};
 

@@ -55,6 +55,8 @@ static void test_host_init_binds_descriptor(void **state)
 		{"fx_hash", BPF_MAP_TYPE_HASH, 16, 4, 8192},
 		{"fx_small", BPF_MAP_TYPE_HASH, 4, 8, 4},
 		{"fx_array", BPF_MAP_TYPE_ARRAY, 4, 8, 8},
+		{"fx_lru", BPF_MAP_TYPE_LRU_HASH, 4, 8, 3},
+		{"fx_pcpu", BPF_MAP_TYPE_PERCPU_HASH, 4, 8, 2},
 		{"fx_ring", BPF_MAP_TYPE_RINGBUF, 0, 0, RING_CAP},
 		{"fx_stor", BPF_MAP_TYPE_SK_STORAGE, 4, 64, 0},
 		{"fx_stor2", BPF_MAP_TYPE_SK_STORAGE, 4, 16, 0},

@@ -60,6 +60,21 @@ struct {
 	__type(value, __u64);
 } fx_array SEC(".maps");
 
+/* An LRU hash and a per-CPU hash of the kind user programs carry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 3);
+	__type(key, __u32);
+	__type(value, __u64);
+} fx_lru SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} fx_pcpu SEC(".maps");
+
 /* Mirrors km_auth_req: 4096 bytes. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
