@@ -85,6 +85,17 @@ static int group_teardown(void **state)
 	return 0;
 }
 
+/* Both pods enrolled, a listener on 127.0.0.9:8080 in slot 0 and slot 1
+ * connected to it from 127.0.0.5:40000: the opening of the teardown tests
+ * (four steps; the child is not accepted yet). */
+static void build_enrolled_connection(void)
+{
+	build_enrol(INET, A4(127, 0, 0, 5));
+	build_enrol(INET, A4(127, 0, 0, 9));
+	build_listen(0, INET, A4(127, 0, 0, 9), 8080);
+	build_connect(1, INET, A4(127, 0, 0, 5), 40000, A4(127, 0, 0, 9), 8080, 0);
+}
+
 /* Run the steps built so far from a fresh host, recording from step FROM on. */
 static void world_run(unsigned int from)
 {
@@ -309,10 +320,7 @@ static void test_world_enrol_is_a_refused_control_connect(void **state)
 static void test_world_close_runs_the_fin_sequence(void **state)
 {
 	build_begin(&in);
-	build_enrol(INET, A4(127, 0, 0, 5));
-	build_enrol(INET, A4(127, 0, 0, 9));
-	build_listen(0, INET, A4(127, 0, 0, 9), 8080);
-	build_connect(1, INET, A4(127, 0, 0, 5), 40000, A4(127, 0, 0, 9), 8080, 0);
+	build_enrolled_connection();
 	build_accept(2, 0);
 	build_slot(SF_CLOSE, 1, 0);
 	world_run(5);
@@ -330,10 +338,7 @@ static void test_world_close_runs_the_fin_sequence(void **state)
 static void test_world_server_closes_first(void **state)
 {
 	build_begin(&in);
-	build_enrol(INET, A4(127, 0, 0, 5));
-	build_enrol(INET, A4(127, 0, 0, 9));
-	build_listen(0, INET, A4(127, 0, 0, 9), 8080);
-	build_connect(1, INET, A4(127, 0, 0, 5), 40000, A4(127, 0, 0, 9), 8080, 0);
+	build_enrolled_connection();
 	build_accept(2, 0);
 	build_slot(SF_CLOSE, 2, 0);
 	build_slot(SF_CLOSE, 1, 0);
@@ -347,10 +352,7 @@ static void test_world_server_closes_first(void **state)
 static void test_world_close_with_the_child_queued(void **state)
 {
 	build_begin(&in);
-	build_enrol(INET, A4(127, 0, 0, 5));
-	build_enrol(INET, A4(127, 0, 0, 9));
-	build_listen(0, INET, A4(127, 0, 0, 9), 8080);
-	build_connect(1, INET, A4(127, 0, 0, 5), 40000, A4(127, 0, 0, 9), 8080, 0);
+	build_enrolled_connection();
 	build_slot(SF_CLOSE, 1, 0);
 	build_accept(2, 0);
 	build_slot(SF_CLOSE, 2, 0);
