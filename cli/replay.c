@@ -38,6 +38,7 @@ static void print_failure(const struct cli_input *in, const struct sf_input *run
 
 	printf("%s: property %s failed at step %u, event %u\n", in->path, f->prop ? f->prop : "?",
 	       f->step, f->event);
+	printf("  %s\n", sf_failure_kind(f));
 	if (f->step < run->nsteps) {
 		printf("  step %u: ", f->step);
 		sf_step_print(&run->steps[f->step], stdout);

@@ -114,6 +114,7 @@ static void report_failure(enum sf_level level, size_t size)
 		"sockfuzz: property %s failed at step %u, event %u (%s level, %zu bytes%s%s)\n",
 		f->prop, f->step, f->event, level_names[level], size, input_name ? ", " : "",
 		input_name ? input_name : "");
+	fprintf(stderr, "sockfuzz: %s\n", sf_failure_kind(f));
 	fprintf(stderr, "%s\n", f->diff);
 	fprintf(stderr, "input:\n");
 	sf_text_print(&input, stderr);

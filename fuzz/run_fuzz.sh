@@ -373,7 +373,8 @@ normalise() {
 
 nfound=0
 report=()
-printf 'target\tproperty\tbytes\treproducer\ttrace\treplay\tverdict\n' >"$work/findings.tsv"
+printf 'target\tproperty\tbytes\treproducer\ttrace\treplay\tverdict\tkind\n' >"$work/findings.tsv"
+raw_report=()
 declare -A nfindings seen
 for t in "${targets[@]}"; do
 	w=$work/$engine/$t
@@ -430,12 +431,17 @@ for t in "${targets[@]}"; do
 		0 | 2) verdict="does NOT reproduce: see $base.replay" ;;
 		*) verdict="reproduces" ;;
 		esac
-		report+=("$(printf '  %s: %s (%s bytes, from %s)\n    reproducer: %s%s\n    replay:     %s   [%s]%s' \
+		# Whether production can reach it, as the replay says (sf_failure_kind()).
+		kind=-
+		grep -q '^ *kernel-producible:' "$base.replay" && kind=kernel-producible
+		grep -q '^ *raw-only:' "$base.replay" && kind=raw-only
+		line=$(printf '  %s: %s (%s bytes, from %s)\n    reproducer: %s%s\n    replay:     %s   [%s]%s' \
 			"$t" "$sig" "$(stat -c %s "$repro")" "$f" "$repro" \
 			"$([ "$repro" = "$base.bin" ] && [ -f "$base.trace" ] && echo ' (+ .trace)')" \
-			"${replay[*]}" "$verdict" "${note:+$'\n'$note}")")
-		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$sig" "$(stat -c %s "$repro")" "$repro" \
-			"$([ -f "$base.trace" ] && echo "$base.trace")" "${replay[*]}" "$verdict" \
+			"${replay[*]}" "$verdict" "${note:+$'\n'$note}")
+		if [ "$kind" = raw-only ]; then raw_report+=("$line"); else report+=("$line"); fi
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$sig" "$(stat -c %s "$repro")" "$repro" \
+			"$([ -f "$base.trace" ] && echo "$base.trace")" "${replay[*]}" "$verdict" "$kind" \
 			>>"$work/findings.tsv"
 		nfindings[$t]=$((nfindings[$t] + 1))
 		nfound=$((nfound + 1))
@@ -480,8 +486,13 @@ if [ "$nfound" -eq 0 ]; then
 	echo "no findings: every property held on every input"
 	exit 0
 fi
-echo "FINDINGS ($nfound):"
-printf '%s\n' "${report[@]}"
+# What production can reach first; the findings only raw steps make apart.
+echo "FINDINGS ($nfound; ${#raw_report[@]} raw-only):"
+[ ${#report[@]} -gt 0 ] && printf '%s\n' "${report[@]}"
+if [ ${#raw_report[@]} -gt 0 ]; then
+	echo "raw-only (a raw event comes first: no real socket makes these runs):"
+	printf '%s\n' "${raw_report[@]}"
+fi
 echo
 echo "Keep each as a regression: its .bin and .trace go to corpus/regressions/ with a note."
 exit 1

@@ -37,4 +37,22 @@ for m in core $mutants; do
 		bad "$m: replay exit $rc, want $want, see $build/$m/replay.log"
 	fi
 done
+# Every failure says what it is (sf_failure_kind()): a lifecycle input's is
+# kernel-producible; a raw event before the failure makes it raw-only. The
+# seven defects' replays hold both kinds.
+kinds=$(for m in $mutants; do
+	awk '/: property .* failed at step/ { path = $1; getline; print path, $1 }' \
+		"$build/$m/replay.log"
+done)
+if [ -z "$kinds" ]; then
+	bad "no failure in the mutants' replays to label"
+else
+	unlabelled=$(awk '$2 != "kernel-producible:" && $2 != "raw-only:"' <<<"$kinds" | head -n 1)
+	[ -z "$unlabelled" ] && ok "every failure is labelled" || bad "unlabelled failure: $unlabelled"
+	wrong=$(awk '$1 ~ /fuzz_lifecycle\// && $2 != "kernel-producible:"' <<<"$kinds" | head -n 1)
+	[ -z "$wrong" ] && ok "lifecycle inputs' failures are kernel-producible" ||
+		bad "a lifecycle input's failure is not kernel-producible: $wrong"
+	grep -q ' kernel-producible:$' <<<"$kinds" && grep -q ' raw-only:$' <<<"$kinds" &&
+		ok "both kinds occur" || bad "the replays show only one kind of finding"
+fi
 suite_end

@@ -24,7 +24,8 @@ static struct {
 	bool hashing;
 	__u64 history; /* every journal of the run, when hashing */
 	unsigned int step, events;
-	unsigned int failed_event; /* the event a property failed at (or the next one) */
+	unsigned int failed_event;	  /* the event a property failed at (or the next one) */
+	bool plausible, failed_plausible; /* of the last event, of the failing one */
 } x;
 
 /* Print T as one trace line, indented by INDENT. */
@@ -93,8 +94,11 @@ static bool on_world(void *ctx, const struct sf_world_event *ev)
 			trace_user(ev);
 	}
 	res = prop_run__event(x.run, ev);
-	if (res != PROP_PASS)
+	x.plausible = ev->plausible;
+	if (res != PROP_PASS) {
 		x.failed_event = ev->index;
+		x.failed_plausible = ev->plausible;
+	}
 	x.events = ev->index + ev->fired;
 	return res == PROP_PASS;
 }
@@ -159,6 +163,7 @@ static void run_once(const struct sf_input *in, FILE *trace, bool hashing, struc
 	x.hashing = hashing;
 	x.history = HOST_DIGEST_SEED;
 	x.events = 0;
+	x.plausible = x.failed_plausible = true;
 	sf_world__begin(x.world, in);
 
 	for (i = 0; i < nsteps && ok; i++) {
@@ -183,9 +188,11 @@ static void run_once(const struct sf_input *in, FILE *trace, bool hashing, struc
 		res->failure.prop = failed->name;
 		res->failure.step = x.step;
 		res->failure.event = x.failed_event;
+		res->failure.kernel_producible = x.failed_plausible;
 		snprintf(res->failure.diff, sizeof(res->failure.diff), "%s", diff);
 		if (trace)
-			fprintf(trace, "property %s failed:\n%s\n", failed->name, diff);
+			fprintf(trace, "property %s failed:\n%s\n%s\n", failed->name, diff,
+				sf_failure_kind(&res->failure));
 		return;
 	}
 	if (hashing)
@@ -228,6 +235,14 @@ enum sf_exec_status sf_exec(const struct sf_input *in, const struct sf_exec_opts
 	res->failure.prop = failed->name;
 	res->failure.step = res->steps ? res->steps - 1 : 0;
 	res->failure.event = res->events;
+	res->failure.kernel_producible = x.plausible;
 	snprintf(res->failure.diff, sizeof(res->failure.diff), "%s", diff);
 	return SF_EXEC_FAIL;
+}
+
+const char *sf_failure_kind(const struct sf_failure *f)
+{
+	return f->kernel_producible
+		       ? "kernel-producible: every event up to the failure is one a real kernel makes"
+		       : "raw-only: a raw event comes before the failure; no real socket makes this run";
 }

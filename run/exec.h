@@ -20,11 +20,16 @@
 
 /* The first property that broke in a run. */
 struct sf_failure {
-	const char *prop;   /* its name, e.g. "close_clears_auth" */
-	unsigned int step;  /* index of the step, 0-based */
-	unsigned int event; /* index of the event in the run, 0-based */
-	char diff[2048];    /* readable state against what was expected */
+	const char *prop;	/* its name, e.g. "close_clears_auth" */
+	unsigned int step;	/* index of the step, 0-based */
+	unsigned int event;	/* index of the event in the run, 0-based */
+	bool kernel_producible; /* no raw event before it: a real kernel can make this run */
+	char diff[2048];	/* readable state against what was expected */
 };
+
+/* What a finding is, in one line a person reads first: "kernel-producible:
+ * ..." (production can reach it) or "raw-only: ..." (only raw steps can). */
+const char *sf_failure_kind(const struct sf_failure *f);
 
 struct sf_result {
 	unsigned int steps;	   /* steps carried out */

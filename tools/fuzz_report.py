@@ -155,10 +155,16 @@ def render(targets, engine, seconds, jobs):
         out.append("</div>")
         if not t["finding_rows"]:
             out.append('<p class="ok">no findings: every property held on every input</p>')
-        for f in t["finding_rows"]:
+        # What production can reach first; raw-only findings apart, after.
+        rows = sorted(t["finding_rows"], key=lambda f: f.get("kind") == "raw-only")
+        for i, f in enumerate(rows):
+            if f.get("kind") == "raw-only" and (i == 0 or rows[i - 1].get("kind") != "raw-only"):
+                out.append('<h3 class="raw-only">raw-only findings (a raw event comes first:'
+                           ' no real socket makes these runs)</h3>')
             trace = read_trace(f.get("trace"))
+            kind = f.get("kind") or "-"
             out.append(f'<div class="finding"><h3>property <code class="prop">{e(f.get("property", "?"))}'
-                       f'</code></h3><p>{e(f.get("bytes", "?"))} bytes, {e(f.get("verdict", ""))}</p>')
+                       f'</code></h3><p>{e(kind)}; {e(f.get("bytes", "?"))} bytes, {e(f.get("verdict", ""))}</p>')
             out.append(f'<p>reproducer: <code>{e(f.get("reproducer", ""))}</code></p>')
             if f.get("replay"):
                 out.append(f'<p>replay:</p><pre class="replay">{e(f["replay"])}</pre>')
