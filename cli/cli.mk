@@ -49,6 +49,18 @@ test-input: $(INPUT_TEST)
 test-cli: $(CLI_BIN) tests/test_cli.sh
 	$(Q)$(TEST_RUN) test_cli -- tests/test_cli.sh $(CLI_BIN)
 
+# make regress [PROG=...]: an invariant regression run of the corpus, the
+# regressions and REGRESS_DIRS (a user's own traces) against the known
+# findings in REGRESS_BASELINE (absent: none known); new findings fail it,
+# REGRESS_UPDATE=1 writes the baseline instead, JUNIT=DIR adds regress.xml.
+REGRESS_BASELINE ?= corpus/baselines/$(PROG_NAME).txt
+REGRESS_DIRS ?=
+regress: $(CLI_BIN)
+	$(Q)$(if $(REGRESS_UPDATE),mkdir -p $(dir $(REGRESS_BASELINE)))
+	$(Q)$(CLI_BIN) regress --baseline $(REGRESS_BASELINE) $(if $(REGRESS_UPDATE),--update-baseline) \
+		$(if $(JUNIT),--junit $(JUNIT)/regress.xml) corpus/fuzz_lifecycle corpus/fuzz_raw \
+		corpus/kernel corpus/regressions $(REGRESS_DIRS)
+
 # input/FORMAT.md's step table is the registry's (sockfuzz steps list).
 FORMAT_DOC := input/FORMAT.md
 format_doc_table = sed -n '/^<!-- steps: generated/,/^<!-- end of steps/p' $(FORMAT_DOC) | sed '1d;$$d'
@@ -69,4 +81,4 @@ test-format-doc: $(CLI_BIN)
 
 TEST_TARGETS += test-input test-cli test-format-doc
 
-.PHONY: test-input test-cli format-doc test-format-doc
+.PHONY: test-input test-cli format-doc test-format-doc regress

@@ -88,11 +88,12 @@ static int do_help(int argc, char **argv)
 		"       %1$s compile FILE [-o OUT]\n"
 		"       %1$s props list\n"
 		"       %1$s steps list\n"
+		"       %1$s regress [--baseline FILE] [--update-baseline] [--junit FILE] PATH...\n"
 		"       %1$s kernel [--seed N] [--connections N] [--jobs N] [--out DIR] [FILE...]\n"
 		"       %1$s version\n"
 		"       %1$s help\n"
 		"\n"
-		"       COMMAND := { replay | print | compile | props | steps | kernel | version | help }\n"
+		"       COMMAND := { replay | print | compile | props | steps | regress | kernel | version | help }\n"
 		"       " HELP_SPEC_OPTIONS "\n"
 		"       " HELP_SPEC_LEVEL "\n"
 		"       " HELP_SPEC_FILE "\n"
@@ -102,6 +103,7 @@ static int do_help(int argc, char **argv)
 		"       compile  the text form to the binary form\n"
 		"       props    the properties the executor checks\n"
 		"       steps    the step kinds of the input format\n"
+		"       regress  inputs against a baseline of known findings: new ones fail\n"
 		"       kernel   the kernel as oracle: record real connections, replay, compare\n"
 		"\n"
 		"       " HELP_EXIT "\n"
@@ -123,10 +125,10 @@ static int do_version(int argc, char **argv)
 }
 
 static const struct cmd cmds[] = {
-	{"replay", do_replay},	 {"print", do_print}, {"compile", do_compile},
-	{"props", do_props},	 {"steps", do_steps}, {"kernel", do_kernel},
-	{"version", do_version}, {"help", do_help},   {"-h", do_help},
-	{"--help", do_help},	 {NULL, NULL},
+	{"replay", do_replay}, {"print", do_print},	{"compile", do_compile},
+	{"props", do_props},   {"steps", do_steps},	{"regress", do_regress},
+	{"kernel", do_kernel}, {"version", do_version}, {"help", do_help},
+	{"-h", do_help},       {"--help", do_help},	{NULL, NULL},
 };
 
 /* Whatever a command printed must have reached stdout: a full disk or a

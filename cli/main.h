@@ -122,4 +122,5 @@ int do_print(int argc, char **argv);
 int do_compile(int argc, char **argv);
 int do_props(int argc, char **argv);
 int do_steps(int argc, char **argv);
+int do_regress(int argc, char **argv);
 int do_kernel(int argc, char **argv);

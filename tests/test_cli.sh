@@ -279,4 +279,24 @@ if [ -n "${SOCKFUZZ_FAILING_INPUT:-}" ]; then
 	[[ "$out" == *"failed at step"* ]] && ok || bad "replay of a failing input says: $out"
 fi
 
+# --- regress: against a baseline of known findings ----------------------------
+run regress help
+expect 0 "Usage: sockfuzz regress" "regress help"
+run regress
+expect 2 "Error: regress needs a PATH" "regress without a PATH"
+run regress "$work/no-such-file"
+expect 2 "no-such-file" "regress of a missing file"
+printf 'not a baseline line\n' >"$work/bad.baseline"
+run regress --baseline "$work/bad.baseline" corpus/fuzz_lifecycle
+expect_one_line 2 "bad.baseline:1: expected 'PROPERTY SIGNATURE [PATH]'" "regress with a malformed baseline"
+run regress --update-baseline corpus/fuzz_lifecycle
+expect_one_line 2 "--update-baseline needs --baseline FILE" "regress --update-baseline without a FILE"
+run regress --baseline "$work/none.baseline" corpus/fuzz_lifecycle
+expect 0 "" "regress of the clean core without a baseline file"
+[[ "$out" == *" 0 new;"* ]] && ok "regress says 0 new" || bad "regress: $out"
+run regress --update-baseline --baseline "$work/core.baseline" corpus/fuzz_lifecycle
+expect 0 "" "regress --update-baseline"
+[ "$(grep -vc '^#' "$work/core.baseline")" -eq 0 ] && ok "core's baseline holds no finding" ||
+	bad "core's baseline: $(cat "$work/core.baseline")"
+
 suite_end

@@ -78,3 +78,39 @@ for d in "(a)" "(b)" "(d)"; do
 	case " $defects " in *" $d "*) ;; *) fail "not found: $d" ;; esac
 done
 printf '  %-8s %s\n' OK "exactly (a), (b), (d) found, each its own property; then a clean round"
+
+# Invariant regression against a baseline (issue 11): the three known defects
+# in the baseline pass; a fourth, in a copy of the program, fails as new.
+baseline=$build/regress.baseline
+regress_inputs="corpus/fuzz_lifecycle corpus/fuzz_raw corpus/regressions"
+$build/sockfuzz regress --update-baseline --baseline $baseline $regress_inputs \
+	>$build/regress-update.log 2>&1 || fail "regress --update-baseline: $(tail -n 1 $build/regress-update.log)"
+known=$(grep -vc '^#' $baseline)
+[ "$known" -gt 0 ] || fail "the baseline holds no finding of the three defects"
+$build/sockfuzz regress --baseline $baseline --junit $build/regress.xml $regress_inputs \
+	>$build/regress.log 2>&1 || fail "regress against its own baseline: $(tail -n 1 $build/regress.log)"
+grep -q ' 0 new' $build/regress.log || fail "regress: $(tail -n 1 $build/regress.log)"
+grep -q '<testsuite name="regress">' $build/regress.xml || fail "regress wrote no JUnit XML"
+printf '  %-8s %s\n' OK "regress: $known known findings in the baseline, none new: $(tail -n 1 $build/regress.log)"
+
+fourth=$build/fourth
+rm -rf $fourth && mkdir -p $fourth
+cp tests/data/upstream_like.bpf.c $fourth/upstream_like4.bpf.c
+cp tests/data/upstream_like_common.h $fourth/
+# The fourth defect: the program returns 1 from the connect callback (SPEC §1: 0).
+python3 - $fourth/upstream_like4.bpf.c <<'PY'
+import sys
+p = sys.argv[1]; s = open(p).read()
+old = "\t\tenrol(skops);\n\t\tbreak;"
+assert old in s, "the connect case moved: update the fourth defect"
+open(p, "w").write(s.replace(old, "\t\tenrol(skops);\n\t\treturn 1;"))
+PY
+$make_cmd -s PROG=$fourth/upstream_like4.bpf.c PROG_CFLAGS="$flags" build/prog/upstream_like4/sockfuzz \
+	>$build/fourth-build.log 2>&1 || fail "the copy with a fourth defect does not build"
+build/prog/upstream_like4/sockfuzz regress --baseline $baseline $regress_inputs >$build/regress4.log 2>&1
+rc=$?
+[ $rc -eq 1 ] || fail "regress with a fourth defect: exit $rc, want 1 ($(tail -n 1 $build/regress4.log))"
+grep -q '^NEW    returns_zero ' $build/regress4.log || fail "regress did not report the fourth defect as new"
+grep -q " $known known, .* 0 baseline entries fixed" $build/regress4.log ||
+	fail "the fourth defect hid a known one: $(tail -n 1 $build/regress4.log)"
+printf '  %-8s %s\n' OK "a fourth defect fails the regression run: $(tail -n 1 $build/regress4.log)"
