@@ -28,24 +28,23 @@ void fmt_add(struct fmt_text *t, const char *fmt, ...)
 	va_end(ap);
 }
 
-void fmt_op(struct fmt_text *t, __u32 op)
+/* NAME, or WHAT and the number V when it has none. */
+static void fmt_named(struct fmt_text *t, const char *name, const char *what, __u32 v)
 {
-	const char *name = sf_op_name(op);
-
 	if (name)
 		fmt_add(t, "%s", name);
 	else
-		fmt_add(t, "op %u", op);
+		fmt_add(t, "%s %u", what, v);
+}
+
+void fmt_op(struct fmt_text *t, __u32 op)
+{
+	fmt_named(t, sf_op_name(op), "op", op);
 }
 
 void fmt_state(struct fmt_text *t, __u32 state)
 {
-	const char *name = sf_state_name(state);
-
-	if (name)
-		fmt_add(t, "%s", name);
-	else
-		fmt_add(t, "state %u", state);
+	fmt_named(t, sf_state_name(state), "state", state);
 }
 
 static void fmt_ip(struct fmt_text *t, const void *addr, bool v4)

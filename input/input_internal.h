@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <linux/types.h>
 #include "input/steps.h"
 
@@ -40,6 +41,32 @@ extern const __u8 sf_fault_helpers[SF_FAULT_HELPERS_N];
 
 /* Whether FAULT helper H is one a fault may name. */
 bool sf_fault_helper_ok(unsigned int h);
+
+/* The TCP counter a SF_TF_TCP field F names in T (its offset and width). */
+static inline __u64 sf_tcp_get(const struct sf_tcp *t, const struct sf_text_field *f)
+{
+	const __u8 *p = (const __u8 *)t + f->arg;
+	__u32 v32;
+	__u64 v64;
+
+	if (f->size == sizeof(v32)) {
+		memcpy(&v32, p, sizeof(v32));
+		return v32;
+	}
+	memcpy(&v64, p, sizeof(v64));
+	return v64;
+}
+
+static inline void sf_tcp_set(struct sf_tcp *t, const struct sf_text_field *f, __u64 v)
+{
+	__u8 *p = (__u8 *)t + f->arg;
+	__u32 v32 = (__u32)v;
+
+	if (f->size == sizeof(v32))
+		memcpy(p, &v32, sizeof(v32));
+	else
+		memcpy(p, &v, sizeof(v));
+}
 
 /* Whether V fits pool P's literal. */
 static inline bool sf_pool_fits(const struct sf_pool *p, __u64 v)

@@ -7,6 +7,7 @@
  * next free code, so no existing binary input changes meaning. Its text form
  * is listed field by field in the order the printer writes them.
  */
+#include <stddef.h>
 #include <string.h>
 #include "input/input_internal.h"
 
@@ -33,9 +34,10 @@ static const struct sf_value_syntax vs_clock = {SF_VS_DURATION, "duration", "the
 	{                                                   \
 		.type = SF_TF_VALUE, .key = k, .value = &vs \
 	}
-#define TCPF(k, i)                                    \
-	{                                             \
-		.type = SF_TF_TCP, .key = k, .arg = i \
+#define TCPF(k, member)                                                              \
+	{                                                                            \
+		.type = SF_TF_TCP, .key = k, .arg = offsetof(struct sf_tcp, member), \
+		.size = sizeof(((struct sf_tcp *)0)->member)                         \
 	}
 #define END                       \
 	{                         \
@@ -73,8 +75,14 @@ static const struct sf_text_field t_raw[] = {
 	END,
 };
 static const struct sf_text_field t_tcp[] = {
-	T(SLOT, "slot"), TCPF("srtt", 0),     TCPF("rtt_min", 1), TCPF("retrans", 2),
-	TCPF("lost", 3), TCPF("received", 4), TCPF("acked", 5),	  END,
+	T(SLOT, "slot"),
+	TCPF("srtt", srtt_us),
+	TCPF("rtt_min", rtt_min),
+	TCPF("retrans", total_retrans),
+	TCPF("lost", lost_out),
+	TCPF("received", bytes_received),
+	TCPF("acked", bytes_acked),
+	END,
 };
 
 #define ENDPOINT      (SF_USE_FAMILY | SF_USE_LOCAL | SF_USE_LPORT)

@@ -93,7 +93,7 @@ enum sf_text_type {
 	SF_TF_ARGS,   /* KEY=A[,B[,C[,D]]], optional: args */
 	SF_TF_STATE,  /* KEY=name or number, optional: state */
 	SF_TF_VALUE,  /* KEY=V, or bare when KEY is NULL: value, as VALUE says */
-	SF_TF_TCP,    /* KEY=N: TCP counter ARG (struct sf_tcp in order) */
+	SF_TF_TCP,    /* KEY=N: the struct sf_tcp counter at offset ARG, SIZE bytes */
 };
 
 struct sf_text_field {
@@ -101,6 +101,7 @@ struct sf_text_field {
 	const char *key;
 	unsigned int arg;
 	const struct sf_value_syntax *value;
+	unsigned int size; /* SF_TF_TCP: the counter's width, 4 or 8 bytes */
 };
 
 struct sf_kind_def {

@@ -231,30 +231,6 @@ static int parse_value(struct parser *p, const struct sf_value_syntax *vs, const
 	}
 }
 
-static void set_tcp(struct sf_tcp *tcp, unsigned int i, __u64 v)
-{
-	switch (i) {
-	case 0:
-		tcp->srtt_us = v;
-		break;
-	case 1:
-		tcp->rtt_min = v;
-		break;
-	case 2:
-		tcp->total_retrans = v;
-		break;
-	case 3:
-		tcp->lost_out = v;
-		break;
-	case 4:
-		tcp->bytes_received = v;
-		break;
-	default:
-		tcp->bytes_acked = v;
-		break;
-	}
-}
-
 /* Take the token of field F: its text, or NULL for a flag or an optional
  * field that is absent (a present flag gives its word). */
 static int take_field(struct parser *p, const struct sf_text_field *f, const char **s)
@@ -346,9 +322,9 @@ static int parse_field(struct parser *p, const struct sf_text_field *f, const ch
 			st->value = v;
 		return err;
 	case SF_TF_TCP:
-		err = parse_max(p, f->key, s, f->arg < 4 ? 0xffffffffull : ~0ull, &v);
+		err = parse_max(p, f->key, s, f->size == 4 ? 0xffffffffull : ~0ull, &v);
 		if (!err)
-			set_tcp(&st->tcp, f->arg, v);
+			sf_tcp_set(&st->tcp, f, v);
 		return err;
 	default:
 		return lex_fail(&p->lx, "not a step");

@@ -87,14 +87,6 @@ static int stream_result(FILE *out)
 	return ferror(out) ? -(errno ? errno : EIO) : 0;
 }
 
-static __u64 tcp_field(const struct sf_tcp *tcp, unsigned int i)
-{
-	const __u64 v[6] = {tcp->srtt_us,  tcp->rtt_min,	tcp->total_retrans,
-			    tcp->lost_out, tcp->bytes_received, tcp->bytes_acked};
-
-	return v[i < 6 ? i : 5];
-}
-
 static void print_value(FILE *out, const struct sf_value_syntax *vs, __u64 v)
 {
 	switch (vs->style) {
@@ -166,7 +158,7 @@ static void print_field(FILE *out, const struct sf_text_field *f, const struct s
 		print_value(out, f->value, st->value);
 		break;
 	case SF_TF_TCP:
-		fprintf(out, " %s=%" PRIu64, f->key, (uint64_t)tcp_field(&st->tcp, f->arg));
+		fprintf(out, " %s=%" PRIu64, f->key, (uint64_t)sf_tcp_get(&st->tcp, f));
 		break;
 	case SF_TF_END:
 		break;
