@@ -280,23 +280,41 @@ long bpf_trace_printk(const char *fmt, __u32 fmt_size, ...)
 /*
  * The kernel's bpf_snprintf() formatting (kernel/bpf/helpers.c,
  * bpf_bprintf_prepare): each conversion takes the next __u64 of DATA; %s and
- * %pI4/%pI6 read through it as a pointer. Returns the length of the whole
- * text with its NUL (what it would have been, as snprintf), or -EINVAL for a
- * conversion the kernel refuses or a count that does not match DATA_LEN.
+ * %pI4/%pI6 read through it as a pointer. A conversion may carry the flags
+ * "0+- " and a width, as there (no precision, no '#', no 'h'). Returns the
+ * length of the whole text with its NUL (what it would have been, as
+ * snprintf), or -EINVAL for a conversion the kernel refuses or a count that
+ * does not match DATA_LEN.
  */
+#define FORMAT_MAX_ARGS 12 /* MAX_BPF_FUNC_VARARGS */
+
+/* One %pI4/%pi4/%pI6/%pi6 address at A into PIECE: the kernel's printk forms
+ * (%pI6 four hex digits a group with colons, %pi6 none). */
+static void format_ip(char *piece, size_t size, const __u8 *a, char form, char ver)
+{
+	size_t n = 0;
+
+	if (ver == '4') {
+		snprintf(piece, size, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+		return;
+	}
+	for (int i = 0; i < 16 && n < size; i += 2)
+		n += (size_t)snprintf(piece + n, size - n,
+				      form == 'I' && i ? ":%02x%02x" : "%02x%02x", a[i], a[i + 1]);
+}
+
 static long format_u64(char *out, __u32 size, const char *fmt, const __u64 *data, __u32 data_len)
 {
 	__u32 nargs = data_len / 8, used = 0;
 	size_t len = 0;
-	char piece[64];
+	char piece[128];
 
-	if (data_len % 8 || nargs > 12)
+	if (data_len % 8 || nargs > FORMAT_MAX_ARGS)
 		return -EINVAL;
 	if (size)
 		out[0] = '\0';
 	for (const char *p = fmt; *p;) {
 		const char *text = piece;
-		int n = 0;
 
 		if (*p != '%') {
 			piece[0] = *p++;
@@ -305,10 +323,20 @@ static long format_u64(char *out, __u32 size, const char *fmt, const __u64 *data
 			strcpy(piece, "%");
 			p += 2;
 		} else {
+			/* spec: the conversion as C spells it, "%" flags width "ll" conv */
+			char spec[24] = "%", addr[48];
 			const char *q = p + 1;
+			size_t sl = 1;
 			int lng = 0;
 			__u64 v;
 
+			while ((*q == '0' || *q == '+' || *q == '-' || *q == ' ') && sl < 8)
+				spec[sl++] = *q++;
+			if (*q >= '1' && *q <= '9')
+				while (*q >= '0' && *q <= '9' && sl < 12)
+					spec[sl++] = *q++;
+			if (*q >= '0' && *q <= '9')
+				return -EINVAL; /* a width past what the host takes */
 			if (used >= nargs)
 				return -EINVAL;
 			v = data[used++];
@@ -317,59 +345,58 @@ static long format_u64(char *out, __u32 size, const char *fmt, const __u64 *data
 			switch (*q) {
 			case 'd':
 			case 'i':
-				n = snprintf(piece, sizeof(piece), "%lld",
-					     lng ? (long long)v : (long long)(int)v);
+				strcpy(spec + sl, "lld");
+				snprintf(piece, sizeof(piece), spec,
+					 lng ? (long long)v : (long long)(int)v);
 				break;
 			case 'u':
-				n = snprintf(piece, sizeof(piece), "%llu",
-					     lng ? (unsigned long long)v
-						 : (unsigned long long)(__u32)v);
-				break;
 			case 'x':
 			case 'X':
-				n = snprintf(piece, sizeof(piece), *q == 'x' ? "%llx" : "%llX",
-					     lng ? (unsigned long long)v
-						 : (unsigned long long)(__u32)v);
+				spec[sl] = 'l', spec[sl + 1] = 'l', spec[sl + 2] = *q,
+				spec[sl + 3] = '\0';
+				snprintf(piece, sizeof(piece), spec,
+					 lng ? (unsigned long long)v
+					     : (unsigned long long)(__u32)v);
 				break;
 			case 'c':
 				if (lng)
 					return -EINVAL;
-				n = snprintf(piece, sizeof(piece), "%c", (char)v);
+				strcpy(spec + sl, "c");
+				snprintf(piece, sizeof(piece), spec, (char)v);
 				break;
 			case 's':
 				if (lng)
 					return -EINVAL;
-				text = v ? (const char *)(unsigned long)v : "(null)";
+				if (sl == 1) {
+					text = v ? (const char *)(unsigned long)v : "(null)";
+					break;
+				}
+				strcpy(spec + sl, "s");
+				snprintf(piece, sizeof(piece), spec,
+					 v ? (const char *)(unsigned long)v : "(null)");
 				break;
-			case 'p': {
-				const __u8 *a = (const __u8 *)(unsigned long)v;
-
+			case 'p':
 				if (lng)
 					return -EINVAL;
-				if ((q[1] == 'I' || q[1] == 'i') && q[2] == '4') {
-					n = snprintf(piece, sizeof(piece), "%u.%u.%u.%u", a[0],
-						     a[1], a[2], a[3]);
-					q += 2;
-				} else if ((q[1] == 'I' || q[1] == 'i') && q[2] == '6') {
-					n = 0;
-					for (int i = 0; i < 16; i += 2)
-						n += snprintf(piece + n, sizeof(piece) - n,
-							      q[1] == 'I' && i ? ":%02x%02x"
-									       : "%02x%02x",
-							      a[i], a[i + 1]);
+				if ((q[1] == 'I' || q[1] == 'i') && (q[2] == '4' || q[2] == '6')) {
+					format_ip(addr, sizeof(addr),
+						  (const __u8 *)(unsigned long)v, q[1], q[2]);
 					q += 2;
 				} else {
-					if (q[1] == 'K')
+					/* %p, %pK, %px: a kernel pointer, printed as the
+					 * value (the kernel hashes %p; a host address means
+					 * nothing to a reader either way) */
+					if (q[1] == 'K' || q[1] == 'x')
 						q++;
-					n = snprintf(piece, sizeof(piece), "0x%llx",
-						     (unsigned long long)v);
+					snprintf(addr, sizeof(addr), "0x%llx",
+						 (unsigned long long)v);
 				}
+				strcpy(spec + sl, "s");
+				snprintf(piece, sizeof(piece), spec, addr);
 				break;
-			}
 			default:
 				return -EINVAL;
 			}
-			(void)n;
 			p = q + 1;
 		}
 		for (; *text; text++, len++)
