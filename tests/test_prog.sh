@@ -27,6 +27,27 @@ defect_of() {
 }
 fail() { printf '  %-8s %s\n' FAIL "$*"; exit 1; }
 
+# A program with none of the maps user space writes (km_manage,
+# km_sockstorage, km_auth_req, km_auth_res) starts: the properties that need
+# them are n/a, the others run on every input (a property may fail: the
+# tracker is not Kmesh's), and no input stops the executor.
+other=tests/data/other_sockops.bpf.c
+$make_cmd -s PROG=$other build/prog/other_sockops/sockfuzz >/dev/null ||
+	fail "make PROG=$other does not build"
+build/prog/other_sockops/sockfuzz props list >build/prog/other_sockops/props.txt ||
+	fail "props list fails for $other"
+for p in only_control_changes_manage close_clears_auth tuples_canonical; do
+	grep -q "^$p .*n/a (no km_" build/prog/other_sockops/props.txt ||
+		fail "$p is not n/a for $other: $(grep "^$p " build/prog/other_sockops/props.txt)"
+done
+inputs=(corpus/fuzz_lifecycle/*.bin corpus/fuzz_raw/*.bin)
+build/prog/other_sockops/sockfuzz replay "${inputs[@]}" >build/prog/other_sockops/replay.txt 2>&1
+rc=$?
+ran=$(grep -c ': ok: \|: property [a-z_]* failed at' build/prog/other_sockops/replay.txt)
+[ $rc -le 1 ] && [ "$ran" -eq ${#inputs[@]} ] ||
+	fail "$other: exit $rc, $ran of ${#inputs[@]} inputs ran: build/prog/other_sockops/replay.txt"
+printf '  %-8s %s\n' OK "a program without km_manage, km_sockstorage, km_auth_req, km_auth_res starts: $(grep -c 'n/a' build/prog/other_sockops/props.txt) properties n/a, ${#inputs[@]} inputs replayed"
+
 $make_cmd -s PROG=$prog PROG_CFLAGS="$flags" fuzz-targets $build/sockfuzz >/dev/null ||
 	fail "make PROG=$prog does not build"
 printf '  %-8s %s\n' OK "make PROG=$prog PROG_CFLAGS='$flags' builds"

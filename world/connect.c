@@ -196,7 +196,7 @@ struct ep *world_connect(struct sf_world *w, int slot, __u32 family, struct sf_a
 	tp_new(e->sock);
 	if (slot >= 0)
 		slot_take(w, slot, e);
-	if (waypoint) {
+	if (waypoint && w->storage) {
 		/* What a connect hook records before the connect: the original
 		 * destination, network-order port, and via_waypoint. */
 		struct sock_storage_data *st = host_sk_storage__get(w->storage, e->sock, true);

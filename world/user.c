@@ -14,9 +14,11 @@ void step_waypoint(struct sf_world *w, const struct sf_step *st)
 	struct sock_storage_data *stor;
 	__u8 via = (__u8)st->value; /* a u8 the program reads as a bool */
 
-	if (!e)
+	if (!e || !w->storage)
 		return;
 	stor = host_sk_storage__get(w->storage, e->sock, true);
+	if (!stor)
+		return;
 	stor->via_waypoint = via;
 	world_emit(w,
 		   &(struct sf_world_event){.kind = SF_WEV_STORAGE, .sock = e->sock, .value = via});
@@ -43,7 +45,7 @@ void step_orig_dst(struct sf_world *w, const struct sf_step *st)
 	struct sock_storage_data *stor;
 	__u8 via = (__u8)st->value;
 
-	if (!e)
+	if (!e || !w->storage)
 		return;
 	stor = host_sk_storage__get(w->storage, e->sock, true);
 	if (!stor)
@@ -81,8 +83,8 @@ static void write_verdict(struct sf_world *w, struct host_sock *s, const struct 
 {
 	__u32 verdict = (__u32)value;
 
-	if (host_map__update(w->auth_res, key, &verdict, BPF_ANY))
-		return; /* E2BIG: the map is full */
+	if (!w->auth_res || host_map__update(w->auth_res, key, &verdict, BPF_ANY))
+		return; /* no such map, or E2BIG: the map is full */
 	world_emit(w, &(struct sf_world_event){
 			      .kind = SF_WEV_AUTH, .sock = s, .key = key, .value = verdict});
 }
@@ -97,6 +99,8 @@ void step_auth_answer(struct sf_world *w, const struct sf_step *st)
 	const void *rec;
 	__u32 len;
 
+	if (!w->auth_req)
+		return;
 	rec = host_ring__peek(w->auth_req, &len);
 	if (!rec)
 		return;
@@ -159,7 +163,7 @@ void step_manage(struct sf_world *w, const struct sf_step *st)
 	__u32 value = (__u32)st->value;
 
 	sf_world_manage_key(st->family, &st->local, &key);
-	if (host_map__update(w->manage, &key, &value, BPF_ANY))
+	if (!w->manage || host_map__update(w->manage, &key, &value, BPF_ANY))
 		return;
 	world_emit(w, &(struct sf_world_event){
 			      .kind = SF_WEV_MANAGE, .manage_key = &key, .value = value});

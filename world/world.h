@@ -85,8 +85,11 @@ struct sf_world;
 struct manager_key;
 
 /* A world reporting to HOOK (may be NULL) with CTX. Returns NULL with errno
- * ENOMEM, or ENOENT when the program has no km_sockstorage, km_auth_req or
- * km_auth_res map (SPEC §6). host_init() must have succeeded. */
+ * ENOMEM. host_init() must have succeeded. A program without one of the maps
+ * user space writes (km_manage, km_sockstorage, km_auth_req, km_auth_res:
+ * SPEC §6) still runs: the steps that write only that map do nothing (user
+ * space has nothing to write), and the connect hook records no original
+ * destination without km_sockstorage. */
 struct sf_world *sf_world__new(sf_world_hook hook, void *ctx);
 void sf_world__free(struct sf_world *w); /* NULL is fine */
 

@@ -44,6 +44,9 @@ struct ep {
 struct sf_world {
 	sf_world_hook hook;
 	void *ctx;
+	/* The maps user space and the connect hook write (SPEC §6), each NULL
+	 * when the program under test lacks it: a step that writes only a
+	 * missing map then does nothing, as user space could not write it. */
 	struct host_map *storage, *auth_req, *auth_res, *manage;
 	bool stopped;
 	bool plausible;	     /* no raw event yet */
