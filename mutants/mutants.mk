@@ -33,6 +33,8 @@ MUTANT ?=
 MUT_SEL := $(if $(MUTANT),$(MUTANT),$(MUT_ALL))
 # The seven upstream defects of SPEC §9 (a)-(g): the regression suite must kill them.
 MUT_SPEC9 := 001 002 003 004 005 006 007
+# Traces that kill a mutant the seeds do not: beside the catalogue.
+MUT_KILLERS := $(dir $(PROG_MUTANTS))killers
 MUT_PATCH_OF = $(firstword $(wildcard $(PROG_MUTANTS)/$(1)-*.patch))
 # The program's flags with its own directory pointed at the patched copy.
 MUT_PROG_CFLAGS = $(subst -I$(PROG_DIR) ,-I$(MUT_BUILD)/$(1)/$(PROG_DIR) ,$(PROG_CFLAGS) )
@@ -162,6 +164,7 @@ MUT_MINIMAL_SEEDS := $(sort $(wildcard corpus/fuzz_lifecycle/s[1-5]_*_v4.bin))
 
 mutants: mutants-build
 	$(Q)REPORT=$(if $(MUTANT),,$(MUT_BUILD)/report.txt) MIN_SEEDS="$(MUT_MINIMAL_SEEDS)" \
+		CATALOGUE=$(PROG_MUTANTS) KILLERS=$(MUT_KILLERS) \
 		mutants/mutants.sh $(MUT_BUILD) core $(MUT_SEL)
 
 # ------------------------------------------------------------------------
@@ -169,8 +172,8 @@ mutants: mutants-build
 # compiles for BPF and natively; each SPEC §9 mutant is killed by the replay of
 # corpus/ (seeds and regressions) and mutants/killers/ (exit 1), while core
 # replays clean (exit 0) on the same files.
-MUT_REPLAY_FILES = $(sort $(wildcard corpus/*/*.bin corpus/*/*.trace mutants/killers/*.trace \
-	mutants/killers/*.bin))
+MUT_REPLAY_FILES = $(sort $(wildcard corpus/*/*.bin corpus/*/*.trace $(MUT_KILLERS)/*.trace \
+	$(MUT_KILLERS)/*.bin))
 
 test-mutants: $(foreach m,$(MUT_ALL),$(MUT_BUILD)/$(m)/native/prog.o) \
 		$(foreach m,core $(MUT_SPEC9),$(MUT_BUILD)/$(m)/sockfuzz)

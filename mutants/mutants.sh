@@ -28,9 +28,18 @@
 #           kill per mutant, target and fuzz seed, and per fuzz seed the
 #           median and maximum over the mutants of the faster target.
 #
+# A program with known defects (the control fails a property on the replay:
+# the upstream-like program of tests/data/ has three) is measured against
+# them: the control's findings become a baseline (MUT_BUILD/known.txt,
+# sockfuzz regress --update-baseline), the replay stage kills a mutant by a
+# finding not in it (sockfuzz regress), and the fuzz stages switch off the
+# baseline's properties (SOCKFUZZ_PROPS_OFF): a mutant that breaks only an
+# already broken property is then the replay's to find.
+#
 # Environment: FUZZ_TIME (60), FUZZ_SEED (1), JOBS (2), STAGES ("tests replay
-# fuzz minimal"), MIN_SEEDS (files), MIN_FUZZ_SEEDS ("1 2"), REPORT
-# (MUT_BUILD/report.txt, only written for a full run).
+# fuzz minimal"), MIN_SEEDS (files), MIN_FUZZ_SEEDS ("1 2"), CATALOGUE
+# (mutants/catalogue: the patches, NNN-name.patch), KILLERS (mutants/killers),
+# REPORT (MUT_BUILD/report.txt, only written for a full run).
 # Prints the table and ends with "mutation score: K/N killed (P%)".
 set -uo pipefail
 
@@ -44,6 +53,9 @@ STAGES=${STAGES:-tests replay fuzz minimal}
 MIN_SEEDS=${MIN_SEEDS:-}
 MIN_FUZZ_SEEDS=${MIN_FUZZ_SEEDS:-1 2}
 REPORT=${REPORT:-}
+CATALOGUE=${CATALOGUE:-mutants/catalogue}
+KILLERS=${KILLERS:-mutants/killers}
+KNOWN=
 TARGETS=(fuzz_lifecycle fuzz_raw)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -53,19 +65,23 @@ has_stage() { [[ " $STAGES " == *" $1 "* ]]; }
 now() { date +%s.%N; }
 elapsed() { awk "BEGIN { print $2 - $1 }"; }
 
-# The description of ID from the catalogue index.
+# The name of ID: its patch's, NNN-NAME.patch.
 describe() {
+	local p
 	if [ "$1" = core ]; then
-		echo "core/ unmutated (control)"
+		echo "unmutated (control)"
 		return
 	fi
-	sed -n "s/^$1 \([^:]*\): .*/\1/p" mutants/catalogue.txt
+	p=$(compgen -G "$CATALOGUE/$1-*.patch" | head -1)
+	p=${p##*/}
+	p=${p#"$1"-}
+	echo "${p%.patch}"
 }
 
 # Files the replay stage runs: seeds of every target, regressions, killers.
 replay_files() {
 	local d
-	for d in corpus/*/ mutants/killers/; do
+	for d in corpus/*/ "$KILLERS"/; do
 		[ -d "$d" ] || continue
 		find "$d" -maxdepth 1 -type f \( -name '*.bin' -o -name '*.trace' \) | sort
 	done
@@ -82,6 +98,18 @@ stage_replay() { # ID -> killed:FILE | survived | error | n/a
 	[ -x "$bin" ] || { echo n/a; return; }
 	mapfile -t files < <(replay_files)
 	[ ${#files[@]} -gt 0 ] || { echo n/a; return; }
+	if [ -n "$KNOWN" ]; then
+		# Killed by a finding the control does not have: the first NEW one.
+		"$bin" regress --baseline "$KNOWN" "${files[@]}" > "$MB/$1/replay.log" 2>&1
+		rc=$?
+		f=$(sed -n 's/^NEW    [a-z_]* [0-9a-f]* \(.*\)/\1/p' "$MB/$1/replay.log" | head -1)
+		case $rc in
+		0) echo survived ;;
+		1) echo "killed:$f" ;;
+		*) echo "error($rc)" ;;
+		esac
+		return
+	fi
 	"$bin" replay "${files[@]}" > "$MB/$1/replay.log" 2>&1
 	rc=$?
 	case $rc in
@@ -123,7 +151,7 @@ fuzz_job() {
 	[ -f "fuzz/$t.dict" ] && dict=(-dict="fuzz/$t.dict")
 	t0=$(now)
 	# New inputs go to new/; the seeds are read, never written.
-	timeout -k 10 $((FUZZ_TIME + 60)) "$bin" -max_total_time="$FUZZ_TIME" -seed="$seed" \
+	SOCKFUZZ_PROPS_OFF=$KNOWN_PROPS timeout -k 10 $((FUZZ_TIME + 60)) "$bin" -max_total_time="$FUZZ_TIME" -seed="$seed" \
 		-max_len=4096 "${dict[@]}" -artifact_prefix="$dir/artifacts/" \
 		-print_final_stats=1 "$dir/new" "$dir/seeds" > "$dir/log" 2>&1
 	rc=$?
@@ -138,9 +166,21 @@ fuzz_job() {
 	rm -rf "$dir/new" "$dir/seeds"
 }
 export -f fuzz_job now elapsed
-export MB FUZZ_TIME FUZZ_SEED MIN_SEEDS
-
 T_START=$(now)
+
+# Known defects: the control's findings on the replay files are the baseline.
+KNOWN_PROPS=
+if has_stage replay && [ -x "$MB/core/sockfuzz" ] && [[ " ${IDS[*]} " == *" core "* ]]; then
+	mapfile -t files < <(replay_files)
+	if ! "$MB/core/sockfuzz" replay "${files[@]}" > /dev/null 2>&1; then
+		KNOWN=$MB/known.txt
+		"$MB/core/sockfuzz" regress --update-baseline --baseline "$KNOWN" "${files[@]}" \
+			> "$MB/known.log" 2>&1 || { echo "mutants.sh: the control's baseline: $(tail -n 1 "$MB/known.log")" >&2; exit 2; }
+		KNOWN_PROPS=$(awk '!/^#/ { print $1 }' "$KNOWN" | sort -u | paste -sd, -)
+		echo "the unmutated program has $(grep -vc '^#' "$KNOWN") known findings ($KNOWN_PROPS): a mutant is killed by a new one; fuzzing runs without those properties"
+	fi
+fi
+export MB FUZZ_TIME FUZZ_SEED MIN_SEEDS KNOWN_PROPS
 
 for id in "${IDS[@]}"; do
 	mkdir -p "$MB/$id"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 # test_prog.sh: the proof of `make PROG=` (issue 11). Builds
-# tests/data/upstream_like.bpf.c through PROG= unmodified, checks that it
+# tests/data/upstream_like/upstream_like.bpf.c through PROG= unmodified, checks that it
 # starts (props list; start-up time and memory with its four 1M-entry maps),
 # then fuzzes it from the shipped corpus in rounds: each round switches off the
 # properties found before (FUZZ_PROPS_OFF), so each defect is found on its own.
@@ -9,11 +9,15 @@
 #   (d) records_fully_defined   ring records not zeroed
 #   (b) skipped_peer_gets_nothing  AF_INET peer against word 3 of node_ip
 #   (a) tuples_canonical (close_clears_auth also failing)  cleanup key leftovers
-# Usage: tests/test_prog.sh MAKE SECONDS_PER_ROUND
+# Then the time to each finding from the minimal seeds ($MIN_SEEDS), one
+# core, each defect's properties alone; the program's mutant catalogue
+# (tests/data/upstream_like/mutants/) applies, and one mutant is killed
+# against the known defects; a regression run against a baseline.
+# Usage: MIN_SEEDS="FILE..." tests/test_prog.sh MAKE SECONDS_PER_ROUND
 set -u
 make_cmd=$1
 secs=${2:-30}
-prog=tests/data/upstream_like.bpf.c
+prog=tests/data/upstream_like/upstream_like.bpf.c
 flags='-O2 -g -Wall -D__x86_64__'
 build=build/prog/upstream_like
 # The properties each defect may first fail (the first of the event's list).
@@ -100,6 +104,42 @@ for d in "(a)" "(b)" "(d)"; do
 done
 printf '  %-8s %s\n' OK "exactly (a), (b), (d) found, each its own property; then a clean round"
 
+# Time to each finding: the libFuzzer target alone from the minimal seeds
+# (not the shipped corpus, whose seeds hit all three at once), one core, fuzz
+# seeds 1 and 2, with only the properties of that defect on. Informational:
+# the budget (60 s) bounds the run, the figure is not asserted.
+ttf=$build/time-to-finding
+for spec in "(d):records_fully_defined" "(b):skipped_peer_gets_nothing" \
+	"(a):tuples_canonical,close_clears_auth"; do
+	d=${spec%%:*} props=${spec#*:} times=
+	for seed in 1 2; do
+		rm -rf $ttf && mkdir -p $ttf/seeds $ttf/new
+		cp ${MIN_SEEDS:?MIN_SEEDS: the minimal seeds} $ttf/seeds/
+		t0=$(date +%s.%N)
+		SOCKFUZZ_PROPS=$props timeout -k 5 90 $build/fuzz/bin/fuzz_lifecycle -seed=$seed \
+			-max_total_time=60 -dict=fuzz/fuzz_lifecycle.dict -artifact_prefix=$ttf/ \
+			$ttf/new $ttf/seeds >$ttf.log 2>&1
+		t1=$(date +%s.%N)
+		grep -q "property \(${props//,/\\|}\) failed" $ttf.log ||
+			fail "$d ($props) not found from the minimal seeds in 60 s (fuzz seed $seed): $ttf.log"
+		times="$times $(printf '%.1f' "$(echo "$t1 - $t0" | bc)") s (seed $seed)"
+	done
+	printf '  %-8s %s\n' FOUND "$d from the minimal seeds, one core:$times"
+done
+rm -rf $ttf
+
+# The program's mutant catalogue applies exactly; one mutant dies against the
+# known defects (its finding is not among the control's), the control lives.
+for p in tests/data/upstream_like/mutants/*.patch; do
+	patch -s -p1 -F0 --dry-run <"$p" >/dev/null || fail "$p no longer applies"
+done
+STAGES=replay $make_cmd -s PROG=$prog PROG_CFLAGS="$flags" MUTANT=002 mutants \
+	>$build/mutants.log 2>&1 || fail "make mutants PROG=$prog: $build/mutants.log"
+grep -q '^core .*clean (control)' $build/mutants.log && grep -q '^002 .* killed$' $build/mutants.log &&
+	grep -q 'known findings' $build/mutants.log ||
+	fail "make mutants PROG=$prog MUTANT=002: $build/mutants.log"
+printf '  %-8s %s\n' OK "$(ls tests/data/upstream_like/mutants/*.patch | wc -l) mutants apply; 002 killed against the known findings, the control clean"
+
 # Invariant regression against a baseline (issue 11): the three known defects
 # in the baseline pass; a fourth, in a copy of the program, fails as new.
 baseline=$build/regress.baseline
@@ -116,16 +156,13 @@ printf '  %-8s %s\n' OK "regress: $known known findings in the baseline, none ne
 
 fourth=$build/fourth
 rm -rf $fourth && mkdir -p $fourth
-cp tests/data/upstream_like.bpf.c $fourth/upstream_like4.bpf.c
-cp tests/data/upstream_like_common.h $fourth/
-# The fourth defect: the program returns 1 from the connect callback (SPEC §1: 0).
-python3 - $fourth/upstream_like4.bpf.c <<'PY'
-import sys
-p = sys.argv[1]; s = open(p).read()
-old = "\t\tenrol(skops);\n\t\tbreak;"
-assert old in s, "the connect case moved: update the fourth defect"
-open(p, "w").write(s.replace(old, "\t\tenrol(skops);\n\t\treturn 1;"))
-PY
+cp tests/data/upstream_like/upstream_like.bpf.c $fourth/upstream_like4.bpf.c
+cp tests/data/upstream_like/upstream_like_common.h $fourth/
+# The fourth defect: mutant 001 of the program's catalogue, the connect
+# callback returns 1 (SPEC §1: 0).
+sed 's|tests/data/upstream_like/upstream_like.bpf.c|upstream_like4.bpf.c|' \
+	tests/data/upstream_like/mutants/001-connect-returns-one.patch |
+	patch -s -p1 -F0 -d $fourth || fail "mutant 001 no longer applies to the program"
 $make_cmd -s PROG=$fourth/upstream_like4.bpf.c PROG_CFLAGS="$flags" build/prog/upstream_like4/sockfuzz \
 	>$build/fourth-build.log 2>&1 || fail "the copy with a fourth defect does not build"
 build/prog/upstream_like4/sockfuzz regress --baseline $baseline $regress_inputs >$build/regress4.log 2>&1

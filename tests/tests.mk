@@ -80,13 +80,14 @@ bench-scenarios: $(TEST_BUILD)/bench_scenarios
 
 .PHONY: test-unit bench-scenarios
 
-# The proof of PROG= (issue 11): tests/data/upstream_like.bpf.c built and
+# The proof of PROG= (issue 11): tests/data/upstream_like/upstream_like.bpf.c built and
 # fuzzed through PROG= finds exactly SPEC §9 (a), (b), (d) (tests/test_prog.sh).
 # Only from the default program's build (it calls make with PROG= itself).
 TEST_PROG_SECONDS ?= 10
 test-prog: $(DEPS_STAMP)
-	$(call msg,TEST,tests/test_prog.sh: make PROG=tests/data/upstream_like.bpf.c)
-	$(Q)tests/test_prog.sh "$(MAKE) --no-print-directory" $(TEST_PROG_SECONDS)
+	$(call msg,TEST,tests/test_prog.sh: make PROG=tests/data/upstream_like/upstream_like.bpf.c)
+	$(Q)MIN_SEEDS="$(MUT_MINIMAL_SEEDS)" tests/test_prog.sh "$(MAKE) --no-print-directory" \
+		$(TEST_PROG_SECONDS)
 
 ifeq ($(PROG_IS_CORE),1)
 TEST_TARGETS += test-prog
