@@ -115,8 +115,14 @@ PROG_BPF_CFLAGS = -target bpf -O2 -g -D__TARGET_ARCH_$(ARCH) -I/usr/include/$(MU
 # Natively: our runtime's libbpf headers first, then the program's flags.
 PROG_NATIVE_CFLAGS = -std=gnu11 -MMD -MP -DSF_MODULE_prog -Ibpf/host/include $(PROG_CFLAGS) \
 	-Ibpf/host -I.
+# Which program, with which flags, the tree under $(BUILD) was built from: a
+# file rewritten only when that changes, so a moved program or new
+# PROG_CFLAGS rebuild what depends on them (make sees no other change).
+PROG_ID := $(BUILD)/prog.id
+$(shell mkdir -p $(BUILD) && printf '%s\n' '$(PROG) $(PROG_CFLAGS)' | cmp -s - $(PROG_ID) || \
+	printf '%s\n' '$(PROG) $(PROG_CFLAGS)' > $(PROG_ID))
 ifneq ($(PROG_IS_CORE),1)
-$(BUILD)/bpf/$(PROG_NAME).bpf.o: $(PROG) $(wildcard $(PROG_DIR)/*.h) Makefile $(DEPS_STAMP) | $(BUILD)/bpf
+$(BUILD)/bpf/$(PROG_NAME).bpf.o: $(PROG) $(wildcard $(PROG_DIR)/*.h) Makefile $(PROG_ID) $(DEPS_STAMP) | $(BUILD)/bpf
 	$(call msg,BPF,$@)
 	$(Q)$(BPF_CLANG) $(PROG_BPF_CFLAGS) -c $< -o $@
 endif
@@ -151,7 +157,7 @@ $(BUILD)/tools/mapgen: tools/mapgen.c $(DEPS_STAMP) | $(BUILD)/tools
 	$(call msg,CC,$@)
 	$(Q)$(CC) -std=gnu11 $(WARN) -g -O1 $< -o $@ $$(pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 
-$(BUILD)/native/%.prog.c: $(BUILD)/bpf/%.bpf.o $(BUILD)/tools/mapgen | $(BUILD)/native
+$(BUILD)/native/%.prog.c: $(BUILD)/bpf/%.bpf.o $(BUILD)/tools/mapgen $(PROG_ID) | $(BUILD)/native
 	$(call msg,MAPGEN,$@)
 	$(Q)$(BUILD)/tools/mapgen $< $(PROG) > $@
 

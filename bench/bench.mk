@@ -33,6 +33,7 @@ bench: $(BENCH_BIN) $(KERNEL_RATE_BIN) $(BUILD)/sockfuzz
 	$(Q)$(BUILD)/sockfuzz kernel --seed 1 --connections $(BENCH_KERNEL_CONNECTIONS) \
 		--jobs $(BENCH_JOBS) > $(BUILD)/bench/oracle.txt 2> $(BUILD)/bench/oracle.log; \
 		rc=$$?; sed 's/^kernel oracle: /oracle: /' $(BUILD)/bench/oracle.txt; \
+		[ $$rc -ne 77 ] || sed -n 's/^SKIP: /oracle: SKIP: /p' $(BUILD)/bench/oracle.log; \
 		[ $$rc -eq 0 ] || [ $$rc -eq 77 ] || { cat $(BUILD)/bench/oracle.log; exit 1; }
 
 ALL_TARGETS += $(BENCH_BIN) $(KERNEL_RATE_BIN)

@@ -14,6 +14,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <arpa/inet.h>
+#include "bpf/host/host.h"
 #include "kernel.h"
 #include "oracle.h"
 
@@ -289,6 +290,14 @@ enum orc_status orc_run(const struct orc_opts *opts)
 	char why[256];
 	double t0;
 
+#ifndef SF_ORACLE_RECORDS_PROG
+	fprintf(stderr,
+		"SKIP: the kernel oracle records core/'s recording build (bpf/record/) only;"
+		" this tool runs %s natively (make PROG=): its kernel runs cannot be"
+		" recorded yet\n",
+		host_prog.name);
+	return ORC_SKIPPED;
+#endif
 	if (kern_env__check(why, sizeof(why))) {
 		fprintf(stderr, "SKIP: the kernel oracle cannot run here: %s\n", why);
 		return ORC_SKIPPED;

@@ -29,9 +29,8 @@
 #include "host_suite.h"
 
 #define CHECK_RET(got, want) CHECK_INT(got, want, #got)
-#define CHECK_STR(got, want) \
-	CHECK(!strcmp(got, want), "got \"%s\", want \"%s\"", got, want)
-#define CHECK_TRUE(cond) CHECK(cond, "%s", "false")
+#define CHECK_STR(got, want) CHECK(!strcmp(got, want), "got \"%s\", want \"%s\"", got, want)
+#define CHECK_TRUE(cond)     CHECK(cond, "%s", "false")
 
 /* bpf_snprintf into a 64-byte buffer, returning what it returned. */
 static long fmt(char out[64], const char *f, __u64 *data, __u32 n)
@@ -46,7 +45,8 @@ static void test_snprintf_integers(void **state)
 	__u64 d[] = {(__u64)-5, 4000000000u, 0xbeef, 0xbeef, 'k', (__u64)-1};
 
 	at("%s", "%d %u %x %X %c %lld");
-	CHECK_RET(fmt(out, "%d %u %x %X %c %lld", d, 6), strlen("-5 4000000000 beef BEEF k -1") + 1);
+	CHECK_RET(fmt(out, "%d %u %x %X %c %lld", d, 6),
+		  strlen("-5 4000000000 beef BEEF k -1") + 1);
 	CHECK_STR(out, "-5 4000000000 beef BEEF k -1");
 
 	/* Without l, a conversion takes the low 32 bits, as a C int does. */
@@ -114,7 +114,7 @@ static void test_snprintf_refuses_what_the_kernel_refuses(void **state)
 	CHECK_RET(fmt(out, "%d %d", d, 1), -EINVAL);
 	CHECK_RET(fmt(out, "%d", d, 2), -EINVAL);
 	CHECK_RET(bpf_snprintf(out, 64, "%d", d, 12), -EINVAL); /* not a multiple of 8 */
-	CHECK_RET(fmt(out, "x", d, 13), -EINVAL);		 /* MAX_BPF_FUNC_VARARGS 12 */
+	CHECK_RET(fmt(out, "x", d, 13), -EINVAL);		/* MAX_BPF_FUNC_VARARGS 12 */
 	at("%s", "a buffer of size >0 without memory");
 	CHECK_RET(bpf_snprintf(NULL, 4, "x", NULL, 0), -EINVAL);
 }

@@ -60,6 +60,12 @@ start=$( { /usr/bin/time -f '%e s, %M KiB' $build/sockfuzz props list >$build/pr
 	fail "the program does not start: $(cat $build/props.txt)"
 na=$(grep -c 'n/a' $build/props.txt)
 printf '  %-8s %s\n' OK "starts with four 1M-entry maps: props list in $start; $na properties n/a"
+# The kernel oracle records core/ only: another program's tool says so.
+$build/sockfuzz kernel --connections 1 >/dev/null 2>$build/kernel.log
+rc=$?
+[ $rc -eq 77 ] && grep -q "^SKIP: the kernel oracle records core/" $build/kernel.log ||
+	fail "sockfuzz kernel of another program: exit $rc, $(cat $build/kernel.log)"
+printf '  %-8s %s\n' OK "its sockfuzz kernel skips: $(cut -c1-80 $build/kernel.log)..."
 
 # A finding's defect: by every property failing at its event, replayed with
 # all on but records_fully_defined ((d) fails at almost every establish, so a
