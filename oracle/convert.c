@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include "host.h"
@@ -32,6 +33,7 @@ struct conv {
 	struct {
 		__u64 cookie;
 		size_t last;
+		bool gone; /* user space closed it (close(2)): once its last use is past, it is over */
 	} uses[USES_CAP];
 	char *why;
 	size_t why_len;
@@ -70,7 +72,7 @@ static size_t use_at(const struct conv *c, __u64 cookie)
 /* Note that COOKIE is named at position POS; a socket is known from its
  * first callback on (FIRST: this is one), and an action for one not known
  * is never replayed. */
-static void note_use(struct conv *c, __u64 cookie, size_t pos, bool first)
+static void note_use(struct conv *c, __u64 cookie, size_t pos, bool first, bool gone)
 {
 	size_t u;
 
@@ -81,12 +83,13 @@ static void note_use(struct conv *c, __u64 cookie, size_t pos, bool first)
 		return;
 	c->uses[u].cookie = cookie;
 	c->uses[u].last = pos;
+	c->uses[u].gone |= gone; /* the callbacks of an orphan come after its close(2) */
 }
 
 /* Where each socket is named last, in the order orc_convert() makes the
  * steps (the same walk): 2i + 1 for callback i, 2i for an action replayed
- * just before it, 2 nrecs for one after the last callback. Computed once
- * per conversion. */
+ * just before it, 2 nrecs for one after the last callback; and whether user
+ * space closed it. Computed once per conversion. */
 static void find_last_uses(struct conv *c)
 {
 	const struct orc_kernel_run *kr = c->kr;
@@ -101,12 +104,13 @@ static void find_last_uses(struct conv *c)
 
 			if (cookie && cookie == r->cookie && !c->uses[use_at(c, cookie)].cookie)
 				break; /* it follows the socket's first callback */
-			note_use(c, cookie, 2 * i, false);
+			note_use(c, cookie, 2 * i, false, kr->acts[a].what == ORC_ACT_CLOSE);
 		}
-		note_use(c, r->cookie, 2 * i + 1, true);
+		note_use(c, r->cookie, 2 * i + 1, true, false);
 	}
 	for (; a < kr->nacts; a++)
-		note_use(c, kr->acts[a].cookie, 2 * kr->nrecs, false);
+		note_use(c, kr->acts[a].cookie, 2 * kr->nrecs, false,
+			 kr->acts[a].what == ORC_ACT_CLOSE);
 }
 
 static int slot_of(const struct conv *c, __u64 cookie)
@@ -117,7 +121,10 @@ static int slot_of(const struct conv *c, __u64 cookie)
 	return -1;
 }
 
-/* Free the slots whose socket is not named at position POS or after. */
+/* Free the slots whose socket user space closed and which is not named at
+ * position POS or after. Any other socket keeps its slot to the end, also
+ * one TCP closed (a reset): until close(2) it stays in km_socket, and a new
+ * socket in its slot would end it natively while the kernel's lives on. */
 static void release(struct conv *c, size_t pos)
 {
 	for (int s = 0; s < SF_NSLOTS; s++)
@@ -208,6 +215,7 @@ static int conv_rec(struct conv *c, const struct km_rec *r, bool *fresh)
 	struct sf_tcp tcp = {r->srtt_us,  r->rtt_min,	     r->total_retrans,
 			     r->lost_out, r->bytes_received, r->bytes_acked};
 	struct sf_step *st;
+	size_t u;
 	int err;
 
 	*fresh = slot < 0;
@@ -217,7 +225,8 @@ static int conv_rec(struct conv *c, const struct km_rec *r, bool *fresh)
 		if (slot == SF_NSLOTS)
 			return conv_fail(c, -E2BIG, "more than SF_NSLOTS sockets alive at once");
 		c->slot_cookie[slot] = r->cookie;
-		c->slot_last[slot] = c->uses[use_at(c, r->cookie)].last;
+		u = use_at(c, r->cookie);
+		c->slot_last[slot] = c->uses[u].gone ? c->uses[u].last : SIZE_MAX;
 		memset(&c->slot_tcp[slot], 0, sizeof(c->slot_tcp[slot]));
 	}
 	if (r->now_ns != c->clock) {

@@ -48,7 +48,13 @@ void kd_close_slot(struct kd_slot *s)
 static void kd_act(struct orc_kernel *k, __u16 step, enum orc_act what, __u64 cookie,
 		   struct orc_kernel_run *out)
 {
-	struct orc_action *a = &out->acts[out->nacts++];
+	struct orc_action *a;
+
+	if (out->nacts == ORC_MAX_ACTS) {
+		out->lost++; /* the run cannot be compared (oracle.h) */
+		return;
+	}
+	a = &out->acts[out->nacts++];
 
 	a->seq = __atomic_load_n(k->seq, __ATOMIC_ACQUIRE);
 	a->step = step;
@@ -195,8 +201,7 @@ static int kd_user_close(struct orc_kernel *k, __u16 step, struct kd_slot *s, bo
 		return 0;
 	if (!reset)
 		kd_fin(k, s);
-	if (out->nacts < ORC_MAX_STEPS * 2)
-		kd_act(k, step, ORC_ACT_CLOSE, s->cookie, out);
+	kd_act(k, step, ORC_ACT_CLOSE, s->cookie, out);
 	kd_release(s, reset);
 	return 0;
 }
@@ -223,14 +228,14 @@ static int kd_enrol(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct s
 	if (fd < 0)
 		return kd_refused(fd);
 	ctl_sock.fd = fd;
+	ctl_sock.cookie = kd_cookie(fd);
 	err = kern_sock__connect(fd, &ctl, KD_WAIT_MS);
 	/* The port the kernel chose, written back as kd_connect() does. */
 	if (!st->lport && !kern_sock__local(fd, &pod))
 		st->lport = kern_addr__port(&pod);
-	if (err)
-		kd_close_slot(&ctl_sock); /* refused: what the kernel does too */
-	kd_close(k, &ctl_sock, false);
-	return 0;
+	/* Refused: close(2) at once, what the kernel does too; else gracefully.
+	 * Either is user space's close, recorded (the replay ends the socket). */
+	return kd_user_close(k, idx, &ctl_sock, err != 0, out);
 }
 
 static int kd_listen(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
@@ -290,8 +295,10 @@ static int kd_connect(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct
 	 * the run as written replays with the ports the recording has. */
 	if (!st->lport && !kern_sock__local(fd, &local))
 		st->lport = kern_addr__port(&local);
-	if (err)
-		kd_close_slot(s); /* refused: part of the run */
+	if (err) { /* refused: part of the run; user space closes the socket */
+		kd_act(k, idx, ORC_ACT_CLOSE, s->cookie, out);
+		kd_close_slot(s);
+	}
 	return 0;
 }
 

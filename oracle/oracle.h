@@ -62,12 +62,16 @@ struct orc_action {
 	__u64 cookie; /* the socket it acted on, or 0 */
 };
 
+/* A step closes two sockets and writes once at most (a connect: the slot's
+ * old socket, the waypoint's storage, the refused socket). */
+#define ORC_MAX_ACTS (ORC_MAX_STEPS * 3)
+
 /* What the kernel did for one lifecycle run. */
 struct orc_kernel_run {
 	struct km_rec recs[ORC_MAX_RECS]; /* every callback, in order */
 	size_t nrecs;
-	__u16 rec_step[ORC_MAX_RECS];		   /* the step during which each callback ran */
-	struct orc_action acts[ORC_MAX_STEPS * 2]; /* a step may close a socket and write */
+	__u16 rec_step[ORC_MAX_RECS]; /* the step during which each callback ran */
+	struct orc_action acts[ORC_MAX_ACTS];
 	size_t nacts;
 	/* final observables */
 	struct manager_key manage_keys[ORC_MAX_ENTRIES];
