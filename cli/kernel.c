@@ -15,7 +15,8 @@
 static int do_help(int argc, char **argv)
 {
 	fprintf(stderr,
-		"Usage: %1$s kernel [--seed N] [--connections N] [--jobs N] [--out DIR] [-v]\n"
+		"Usage: %1$s kernel [--seed N] [--connections N] [--jobs N] [--large-every N]\n"
+		"              [--out DIR] [-v]\n"
 		"              [--binary] [--props NAME,...] [--props-off NAME,...] [FILE...]\n"
 		"       %1$s kernel help\n"
 		"\n"
@@ -26,7 +27,10 @@ static int do_help(int argc, char **argv)
 		"       FILE...          lifecycle runs to carry out first (e.g. the corpus)\n"
 		"       --seed N         random scenarios from seed N (default 1)\n"
 		"       --connections N  random scenarios until N connections (default 1000)\n"
-		"       --jobs N         sandboxed workers in parallel (default: one per core)\n" HELP_PROPS
+		"       --jobs N         sandboxed workers in parallel (default: one per core)\n"
+		"       --large-every N  one random run in N is large: hundreds of connections, the\n"
+		"                        rings filled with no consumer, a map filled (default 50;\n"
+		"                        1: all)\n" HELP_PROPS
 		"       --out DIR        write each run and its recording (.recorded.bin) to DIR\n"
 		"       -v               say which inputs are skipped and why\n"
 		"       --binary         every FILE is a binary input, even one that looks like text\n"
@@ -127,6 +131,12 @@ int do_kernel(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--jobs")) {
 			if (parse_count("--jobs", argv[i + 1], 1, ORC_MAX_JOBS, &v))
 				opts.jobs = (unsigned int)v;
+			else
+				status = SF_EXIT_USAGE;
+			i++;
+		} else if (!strcmp(argv[i], "--large-every")) {
+			if (parse_count("--large-every", argv[i + 1], 1, 1000000, &v))
+				opts.large_every = (unsigned int)v;
 			else
 				status = SF_EXIT_USAGE;
 			i++;

@@ -57,6 +57,8 @@ node_ip_low_word_twin|node_ip ::127.0.0.101
 pod_gateway_near_byte|pod_gateway 127.0.1.101
 manage_unmanaged|manage 127.0.0.9 value=1
 manage_managed_v6|manage fd00:5f::9 value=0
+fill_manage|fill free=0
+fill_auth_res_but_one|fill auth_res free=1
 EOF
 }
 

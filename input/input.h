@@ -55,6 +55,8 @@ enum sf_kind {
 	SF_MANAGE,	/* user space writes km_manage[LOCAL's key] = VALUE */
 	SF_ORIG_DST,	/* user space writes SLOT's storage as a connect hook does: the
 			 * original destination LOCAL:LPORT and via_waypoint = VALUE */
+	SF_FILL,	/* user space fills km_manage (SF_F_AUTH_RES: km_auth_res) with
+			 * entries of its own until VALUE entries are left free */
 	/* Raw level only. */
 	SF_RAW,	    /* fire OP with ARGS on SLOT, set up as the step says */
 	SF_TCP,	    /* SLOT's TCP counters become TCP (what bpf_tcp_sock() reads) */
@@ -71,6 +73,7 @@ enum sf_kind {
 #define SF_F_REQSOCK  0x02 /* RAW: a request socket (not full: sk is NULL) */
 #define SF_F_NOTCP    0x04 /* RAW: not TCP (bpf_tcp_sock() gives NULL) */
 #define SF_F_NEWSOCK  0x08 /* RAW: a new socket takes the slot (the old one is gone) */
+#define SF_F_AUTH_RES 0x10 /* FILL: km_auth_res rather than km_manage */
 
 /* A socket's TCP counters, as bpf_tcp_sock() shows them (kind SF_TCP). A
  * recorded callback replays with the counters the kernel had. */

@@ -9,6 +9,7 @@
  * fired. Each difference names the event (or step) where it starts.
  */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include "host.h"
@@ -190,6 +191,19 @@ static void cmp_records(struct cmp *c, const char *what, const void *native, siz
 	}
 }
 
+/* The kernel's entries of a map, sorted by key for the lookups of the native
+ * ones (a map may hold ORC_MAX_ENTRIES). */
+static struct {
+	__u8 key[sizeof(struct bpf_sock_tuple)];
+	__u32 val;
+} sorted[ORC_MAX_ENTRIES];
+static __u32 sorted_ks;
+
+static int by_key(const void *a, const void *b)
+{
+	return memcmp(a, b, sorted_ks);
+}
+
 /* Entries of hash map NAME against the kernel's KEYS and VALS (VALS NULL:
  * keys only). */
 static void cmp_map(struct cmp *c, const char *name, const void *keys, const __u32 *vals, size_t kn)
@@ -200,21 +214,34 @@ static void cmp_map(struct cmp *c, const char *name, const void *keys, const __u
 	void *val;
 	char t[160];
 
+	if (ks > sizeof(sorted[0].key) || kn > ORC_MAX_ENTRIES) {
+		diff(c, "%s: a key of %u bytes or %zu entries: more than the comparison holds\n",
+		     name, ks, kn);
+		return;
+	}
+	memset(sorted, 0, kn * sizeof(sorted[0]));
+	for (size_t i = 0; i < kn; i++) {
+		memcpy(sorted[i].key, (const __u8 *)keys + i * ks, ks);
+		sorted[i].val = vals ? vals[i] : 0;
+	}
+	sorted_ks = ks;
+	qsort(sorted, kn, sizeof(sorted[0]), by_key);
 	while (host_map__next(m, &cursor, &key, &val)) {
-		size_t i;
+		__u8 probe[sizeof(sorted[0].key)] = {0};
+		const __typeof__(sorted[0]) *hit;
 
-		for (i = 0; i < kn && memcmp((const __u8 *)keys + i * ks, key, ks); i++)
-			;
+		memcpy(probe, key, ks);
+		hit = bsearch(probe, sorted, kn, sizeof(sorted[0]), by_key);
 		if (ks == sizeof(struct bpf_sock_tuple))
 			tuple_str(key, t, sizeof(t));
 		else
 			hex(t, sizeof(t), key, ks);
-		if (i == kn)
+		if (!hit)
 			diff(c, "%s: %s natively only (written at event %d)\n", name, t,
 			     touched_at(c, m, key));
-		else if (vals && *(__u32 *)val != vals[i])
+		else if (vals && *(__u32 *)val != hit->val)
 			diff(c, "%s: %s = %u natively, %u in the kernel (event %d)\n", name, t,
-			     *(__u32 *)val, vals[i], touched_at(c, m, key));
+			     *(__u32 *)val, hit->val, touched_at(c, m, key));
 	}
 	for (size_t i = 0; i < kn; i++) {
 		const void *k = (const __u8 *)keys + i * ks;
@@ -267,15 +294,14 @@ static struct sf_world *begin(struct sf_world **w, const struct sf_input *run, s
 	return *w;
 }
 
-/* Run RUN natively through on_replay into the one replay state (FINAL_ONLY:
- * no callback of KR to check each against). NULL when the host could not
- * start (DIFF says so). */
-static struct cmp *replay_natively(const struct sf_input *run, const struct orc_kernel_run *kr,
-				   struct orc_diff *d, bool final_only)
+/* The one replay state, reset for a comparison with KR (FINAL_ONLY: no
+ * callback of KR to check each against), and its world started for the run
+ * HEAD begins. NULL when the host could not start (DIFF says so). */
+static struct cmp *replay_begin(const struct sf_input *head, const struct orc_kernel_run *kr,
+				struct orc_diff *d, bool final_only, struct sf_world **w)
 {
 	static struct cmp c;
 	static struct sf_world *world;
-	struct sf_world *w;
 
 	memset(&c, 0, offsetof(struct cmp, touch));
 	c.ntouch = 0;
@@ -284,27 +310,40 @@ static struct cmp *replay_natively(const struct sf_input *run, const struct orc_
 	c.final_only = final_only;
 	d->count = 0;
 	d->text[0] = '\0';
-	w = begin(&world, run, on_replay, &c);
-	if (!w) {
+	*w = begin(&world, head, on_replay, &c);
+	if (!*w) {
 		diff(&c, "the host runtime could not start\n");
 		return NULL;
 	}
-	for (unsigned int i = 0; i < run->nsteps; i++)
-		sf_world__step(w, &run->steps[i]);
 	return &c;
 }
 
-unsigned int orc_compare_replay(const struct sf_input *raw, const struct orc_kernel_run *kr,
-				struct orc_diff *d)
+/* orc_convert()'s steps, into the world as they come. */
+static int replay_step(void *ctx, const struct sf_step *st)
 {
-	struct cmp *c = replay_natively(raw, kr, d, false);
+	sf_world__step(ctx, st);
+	return 0;
+}
 
+int orc_compare_replay(const struct orc_run *life, const struct orc_kernel_run *kr,
+		       struct orc_diff *d, char *why, size_t why_len)
+{
+	static struct sf_input head;
+	struct sf_world *w;
+	struct cmp *c;
+	int err;
+
+	orc_convert__head(life, &head);
+	c = replay_begin(&head, kr, d, false, &w);
 	if (!c)
-		return d->count;
+		return (int)d->count;
+	err = orc_convert(life, kr, replay_step, w, why, why_len);
+	if (err)
+		return err;
 	if (c->event != kr->nrecs)
 		diff(c, "%u callbacks natively, %zu in the kernel\n", c->event, kr->nrecs);
 	cmp_final_state(c, kr->probes);
-	return d->count;
+	return (int)d->count;
 }
 
 /* What a probe record holds that no run can repeat: the times and the round
@@ -316,14 +355,17 @@ static void probe_untimed(struct km_probe_rec *p)
 	p->start_ns = p->last_report_ns = p->duration_ns = 0;
 }
 
-unsigned int orc_compare_final(const struct sf_input *life, const struct orc_kernel_run *kr,
+unsigned int orc_compare_final(const struct orc_run *life, const struct orc_kernel_run *kr,
 			       struct orc_diff *d)
 {
 	static struct km_probe_rec kprobes[ORC_MAX_RING];
-	struct cmp *c = replay_natively(life, kr, d, true);
+	struct sf_world *w;
+	struct cmp *c = replay_begin(&life->head, kr, d, true, &w);
 
 	if (!c)
 		return d->count;
+	for (unsigned int i = 0; i < life->nsteps; i++)
+		sf_world__step(w, &life->steps[i]);
 	for (size_t i = 0; i < c->nprobes; i++)
 		probe_untimed(&c->probes[i]);
 	for (size_t i = 0; i < kr->nprobes && i < ORC_MAX_RING; i++) {
@@ -487,13 +529,22 @@ static const struct field *view_differs(const struct km_rec *n, const struct km_
 	return NULL;
 }
 
-unsigned int orc_compare_expansion(const struct sf_input *life, const struct orc_kernel_run *kr,
+/* The number of socket COOKIE among the N seen so far, or N: looked up from
+ * the most recent, as a callback's socket mostly is one of the last few. */
+static size_t sock_number(const __u64 *seen, size_t n, __u64 cookie)
+{
+	for (size_t i = n; i--;)
+		if (seen[i] == cookie)
+			return i;
+	return n;
+}
+
+unsigned int orc_compare_expansion(const struct orc_run *life, const struct orc_kernel_run *kr,
 				   struct orc_diff *d)
 {
 	static struct cmp c;
 	static struct sf_world *world;
-	__u64 nsock[ORC_MAX_RECS];
-	__u64 ksock[ORC_MAX_RECS];
+	static __u64 nsock[ORC_MAX_RECS], ksock[ORC_MAX_RECS];
 	size_t nn = 0, nk = 0, i = 0, j = 0;
 	struct sf_world *w;
 
@@ -502,7 +553,7 @@ unsigned int orc_compare_expansion(const struct sf_input *life, const struct orc
 	c.d = d;
 	d->count = 0;
 	d->text[0] = '\0';
-	w = begin(&world, life, on_expand, &c);
+	w = begin(&world, &life->head, on_expand, &c);
 	if (!w) {
 		diff(&c, "the host runtime could not start\n");
 		return d->count;
@@ -519,10 +570,8 @@ unsigned int orc_compare_expansion(const struct sf_input *life, const struct orc
 		char a[64], b[64];
 		size_t ni, ki;
 
-		for (ni = 0; v && ni < nn && nsock[ni] != v->cookie; ni++)
-			;
-		for (ki = 0; r && ki < nk && ksock[ki] != r->cookie; ki++)
-			;
+		ni = v ? sock_number(nsock, nn, v->cookie) : nn;
+		ki = r ? sock_number(ksock, nk, r->cookie) : nk;
 		if (v && r && c.ev[i].step == kr->rec_step[j] && v->op == r->op &&
 		    v->args[0] == r->args[0] && v->args[1] == r->args[1] && v->state == r->state &&
 		    ni == ki) {

@@ -9,73 +9,108 @@
  * The run's user-space actions go between the callbacks where they happened.
  */
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include "host.h"
 #include "oracle.h"
 
+/* Sockets the recording names: a cookie's last use, in an open-addressed
+ * table twice the callbacks' size (each callback names one socket). */
+#define USES_CAP (2 * ORC_MAX_RECS)
+
 struct conv {
-	const struct sf_input *life;
+	const struct orc_run *life;
 	const struct orc_kernel_run *kr;
-	struct sf_input *out;
+	orc_emit *emit;
+	void *ctx;
+	struct sf_step st; /* the step being made */
 	__u64 slot_cookie[SF_NSLOTS];
+	size_t slot_last[SF_NSLOTS]; /* where the slot's socket is named last */
 	struct sf_tcp slot_tcp[SF_NSLOTS];
 	__u64 clock;
 	struct {
 		__u64 cookie;
 		size_t last;
-	} uses[ORC_MAX_RECS];
-	size_t nuses;
+		bool gone; /* user space closed it (close(2)): once its last use is past, it is over */
+	} uses[USES_CAP];
 	char *why;
 	size_t why_len;
 };
 
-static int conv_fail(struct conv *c, const char *msg)
+static int conv_fail(struct conv *c, int err, const char *msg)
 {
 	snprintf(c->why, c->why_len, "%s", msg);
-	return -E2BIG;
+	return err;
 }
 
+/* A new step of KIND, zeroed, to fill and pass on with conv_emit(). */
 static struct sf_step *conv_add(struct conv *c, enum sf_kind kind)
 {
-	struct sf_step *st;
-
-	if (c->out->nsteps == SF_MAX_STEPS)
-		return NULL;
-	st = &c->out->steps[c->out->nsteps++];
-	memset(st, 0, sizeof(*st));
-	st->kind = kind;
-	return st;
+	memset(&c->st, 0, sizeof(c->st));
+	c->st.kind = kind;
+	return &c->st;
 }
 
-/* Where each socket is named last: a record index, or nrecs + an action index
- * for an action after its last callback. Computed once per conversion. */
+static int conv_emit(struct conv *c)
+{
+	int err = c->emit(c->ctx, &c->st);
+
+	return err ? conv_fail(c, err, "the replay stopped") : 0;
+}
+
+static size_t use_at(const struct conv *c, __u64 cookie)
+{
+	size_t h = (size_t)((cookie * 0x9e3779b97f4a7c15ull) >> 40) % USES_CAP;
+
+	while (c->uses[h].cookie && c->uses[h].cookie != cookie)
+		h = (h + 1) % USES_CAP;
+	return h;
+}
+
+/* Note that COOKIE is named at position POS; a socket is known from its
+ * first callback on (FIRST: this is one), and an action for one not known
+ * is never replayed. */
+static void note_use(struct conv *c, __u64 cookie, size_t pos, bool first, bool gone)
+{
+	size_t u;
+
+	if (!cookie)
+		return;
+	u = use_at(c, cookie);
+	if (!c->uses[u].cookie && !first)
+		return;
+	c->uses[u].cookie = cookie;
+	c->uses[u].last = pos;
+	c->uses[u].gone |= gone; /* the callbacks of an orphan come after its close(2) */
+}
+
+/* Where each socket is named last, in the order orc_convert() makes the
+ * steps (the same walk): 2i + 1 for callback i, 2i for an action replayed
+ * just before it, 2 nrecs for one after the last callback; and whether user
+ * space closed it. Computed once per conversion. */
 static void find_last_uses(struct conv *c)
 {
 	const struct orc_kernel_run *kr = c->kr;
+	size_t a = 0;
 
-	c->nuses = 0;
-	for (size_t i = 0; i < kr->nrecs + kr->nacts; i++) {
-		__u64 cookie = i < kr->nrecs ? kr->recs[i].cookie : kr->acts[i - kr->nrecs].cookie;
-		size_t u;
+	memset(c->uses, 0, sizeof(c->uses));
+	for (size_t i = 0; i < kr->nrecs; i++) {
+		const struct km_rec *r = &kr->recs[i];
 
-		for (u = 0; u < c->nuses && c->uses[u].cookie != cookie; u++)
-			;
-		if (u == c->nuses) {
-			if (i >= kr->nrecs)
-				continue; /* a socket the program never saw */
-			c->uses[c->nuses++].cookie = cookie;
+		for (; a < kr->nacts && kr->acts[a].seq <= r->seq; a++) {
+			__u64 cookie = kr->acts[a].cookie;
+
+			if (cookie && cookie == r->cookie && !c->uses[use_at(c, cookie)].cookie)
+				break; /* it follows the socket's first callback */
+			note_use(c, cookie, 2 * i, false, kr->acts[a].what == ORC_ACT_CLOSE);
 		}
-		c->uses[u].last = i;
+		note_use(c, r->cookie, 2 * i + 1, true, false);
 	}
-}
-
-static size_t last_use(const struct conv *c, __u64 cookie)
-{
-	for (size_t u = 0; u < c->nuses; u++)
-		if (c->uses[u].cookie == cookie)
-			return c->uses[u].last;
-	return 0;
+	for (; a < kr->nacts; a++)
+		note_use(c, kr->acts[a].cookie, 2 * kr->nrecs, false,
+			 kr->acts[a].what == ORC_ACT_CLOSE);
 }
 
 static int slot_of(const struct conv *c, __u64 cookie)
@@ -86,11 +121,14 @@ static int slot_of(const struct conv *c, __u64 cookie)
 	return -1;
 }
 
-/* Free the slots whose socket is not named again after position POS. */
+/* Free the slots whose socket user space closed and which is not named at
+ * position POS or after. Any other socket keeps its slot to the end, also
+ * one TCP closed (a reset): until close(2) it stays in km_socket, and a new
+ * socket in its slot would end it natively while the kernel's lives on. */
 static void release(struct conv *c, size_t pos)
 {
 	for (int s = 0; s < SF_NSLOTS; s++)
-		if (c->slot_cookie[s] && last_use(c, c->slot_cookie[s]) < pos)
+		if (c->slot_cookie[s] && c->slot_last[s] < pos)
 			c->slot_cookie[s] = 0;
 }
 
@@ -102,13 +140,9 @@ typedef int conv_handler(struct conv *c, const struct sf_step *life, int slot);
 
 static int conv_put(struct conv *c, const struct sf_step *st, int slot)
 {
-	struct sf_step *out = conv_add(c, st->kind);
-
-	if (!out)
-		return conv_fail(c, "more than SF_MAX_STEPS steps");
-	*out = *st;
-	out->slot = slot < 0 ? 0 : slot;
-	return 0;
+	c->st = *st;
+	c->st.slot = slot < 0 ? 0 : slot;
+	return conv_emit(c);
 }
 
 /* Nothing to convert: the step's effects are the recorded callbacks (and the
@@ -145,7 +179,7 @@ static conv_handler *const conv_handlers[SF_KIND__COUNT] = {
 	[SF_CLOSE] = conv_none,	      [SF_RESET] = conv_none,	    [SF_WAYPOINT] = conv_same,
 	[SF_MONITORING] = conv_same,  [SF_NODE_IP] = conv_same,	    [SF_POD_GATEWAY] = conv_same,
 	[SF_AUTH_ANSWER] = conv_same, [SF_XDP_VERDICT] = conv_same, [SF_CLOCK] = conv_none,
-	[SF_MANAGE] = conv_same,      [SF_ORIG_DST] = conv_same,
+	[SF_MANAGE] = conv_same,      [SF_ORIG_DST] = conv_same,    [SF_FILL] = conv_same,
 };
 
 bool orc_convert__handles(enum sf_kind kind)
@@ -164,10 +198,8 @@ static int conv_action(struct conv *c, const struct orc_action *a)
 		return 0; /* a socket that never reached the program: nothing to replay */
 	if (a->what == ORC_ACT_CLOSE) { /* close(2): what TCP does next is recorded */
 		st = conv_add(c, SF_RELEASE);
-		if (!st)
-			return conv_fail(c, "more than SF_MAX_STEPS steps");
 		st->slot = slot;
-		return 0;
+		return conv_emit(c);
 	}
 	if (!orc_convert__handles(life->kind)) {
 		snprintf(c->why, c->why_len, "step %u (%s): no conversion for its kind", a->step,
@@ -183,36 +215,40 @@ static int conv_rec(struct conv *c, const struct km_rec *r, bool *fresh)
 	struct sf_tcp tcp = {r->srtt_us,  r->rtt_min,	     r->total_retrans,
 			     r->lost_out, r->bytes_received, r->bytes_acked};
 	struct sf_step *st;
+	size_t u;
+	int err;
 
 	*fresh = slot < 0;
 	if (slot < 0) {
 		for (slot = 0; slot < SF_NSLOTS && c->slot_cookie[slot]; slot++)
 			;
 		if (slot == SF_NSLOTS)
-			return conv_fail(c, "more than SF_NSLOTS sockets alive at once");
+			return conv_fail(c, -E2BIG, "more than SF_NSLOTS sockets alive at once");
 		c->slot_cookie[slot] = r->cookie;
+		u = use_at(c, r->cookie);
+		c->slot_last[slot] = c->uses[u].gone ? c->uses[u].last : SIZE_MAX;
 		memset(&c->slot_tcp[slot], 0, sizeof(c->slot_tcp[slot]));
 	}
 	if (r->now_ns != c->clock) {
 		if (r->now_ns < c->clock)
-			return conv_fail(c, "the recorded clock went backwards");
+			return conv_fail(c, -EINVAL, "the recorded clock went backwards");
 		st = conv_add(c, SF_CLOCK);
-		if (!st)
-			return conv_fail(c, "more than SF_MAX_STEPS steps");
 		st->value = r->now_ns - c->clock;
 		c->clock = r->now_ns;
+		err = conv_emit(c);
+		if (err)
+			return err;
 	}
 	if ((r->flags & KM_REC_TCP) && memcmp(&tcp, &c->slot_tcp[slot], sizeof(tcp))) {
 		st = conv_add(c, SF_TCP);
-		if (!st)
-			return conv_fail(c, "more than SF_MAX_STEPS steps");
 		st->slot = slot;
 		st->tcp = tcp;
 		c->slot_tcp[slot] = tcp;
+		err = conv_emit(c);
+		if (err)
+			return err;
 	}
 	st = conv_add(c, SF_RAW);
-	if (!st)
-		return conv_fail(c, "more than SF_MAX_STEPS steps");
 	st->slot = slot;
 	st->op = r->op;
 	memcpy(st->args, r->args, sizeof(st->args));
@@ -230,36 +266,42 @@ static int conv_rec(struct conv *c, const struct km_rec *r, bool *fresh)
 	st->flags = (*fresh ? SF_F_NEWSOCK : 0) |
 		    (!(r->flags & KM_REC_FULLSOCK) ? SF_F_REQSOCK : 0) |
 		    ((r->flags & KM_REC_FULLSOCK) && !(r->flags & KM_REC_TCP) ? SF_F_NOTCP : 0);
-	return 0;
+	return conv_emit(c);
 }
 
-int orc_convert(const struct sf_input *life, const struct orc_kernel_run *kr, struct sf_input *out,
-		char *why, size_t why_len)
+void orc_convert__head(const struct orc_run *life, struct sf_input *head)
+{
+	memset(head, 0, offsetof(struct sf_input, steps));
+	head->version = SF_FORMAT_VERSION;
+	head->level = SF_LEVEL_RAW;
+	head->monitoring = life->head.monitoring;
+	head->node_ip = life->head.node_ip;
+	head->pod_gateway = life->head.pod_gateway;
+}
+
+int orc_convert(const struct orc_run *life, const struct orc_kernel_run *kr, orc_emit *emit,
+		void *ctx, char *why, size_t why_len)
 {
 	static struct conv c; /* big; one conversion at a time */
 	size_t a = 0;
 	int err;
 
-	c = (struct conv){.life = life,
-			  .kr = kr,
-			  .out = out,
-			  .clock = HOST_CLOCK_START,
-			  .why = why,
-			  .why_len = why_len};
+	memset(&c, 0, offsetof(struct conv, uses));
+	c.life = life;
+	c.kr = kr;
+	c.emit = emit;
+	c.ctx = ctx;
+	c.clock = HOST_CLOCK_START;
+	c.why = why;
+	c.why_len = why_len;
 	find_last_uses(&c);
-	memset(out, 0, sizeof(*out));
-	out->version = SF_FORMAT_VERSION;
-	out->level = SF_LEVEL_RAW;
-	out->monitoring = life->monitoring;
-	out->node_ip = life->node_ip;
-	out->pod_gateway = life->pod_gateway;
 	for (size_t i = 0; i < kr->nrecs; i++) {
 		const struct km_rec *r = &kr->recs[i];
 		bool fresh;
 
 		if (i && r->seq < kr->recs[i - 1].seq)
-			return conv_fail(&c, "callbacks recorded out of order");
-		release(&c, i);
+			return conv_fail(&c, -EINVAL, "callbacks recorded out of order");
+		release(&c, 2 * i);
 		/* Actions that came before this callback, except those for a socket
 		 * not seen yet: they follow its first callback (a socket's storage
 		 * is written after socket() and before connect(), and the callbacks
@@ -282,4 +324,47 @@ int orc_convert(const struct sf_input *life, const struct orc_kernel_run *kr, st
 			return err;
 	}
 	return 0;
+}
+
+/* An emitter appending to a fuzz input. */
+static int to_input(void *ctx, const struct sf_step *st)
+{
+	struct sf_input *in = ctx;
+
+	if (in->nsteps == SF_MAX_STEPS)
+		return -E2BIG;
+	in->steps[in->nsteps++] = *st;
+	return 0;
+}
+
+int orc_convert__input(const struct orc_run *life, const struct orc_kernel_run *kr,
+		       struct sf_input *out, char *why, size_t why_len)
+{
+	int err;
+
+	orc_convert__head(life, out);
+	err = orc_convert(life, kr, to_input, out, why, why_len);
+	if (err == -E2BIG && out->nsteps == SF_MAX_STEPS)
+		snprintf(why, why_len, "more than SF_MAX_STEPS steps");
+	return err;
+}
+
+void orc_run__from_input(struct orc_run *run, const struct sf_input *in)
+{
+	unsigned int n = in->nsteps < SF_MAX_STEPS ? in->nsteps : SF_MAX_STEPS;
+
+	memcpy(&run->head, in, offsetof(struct sf_input, steps));
+	run->head.nsteps = 0;
+	memcpy(run->steps, in->steps, n * sizeof(in->steps[0]));
+	run->nsteps = n;
+}
+
+bool orc_run__to_input(const struct orc_run *run, struct sf_input *in)
+{
+	if (run->nsteps > SF_MAX_STEPS)
+		return false;
+	memcpy(in, &run->head, offsetof(struct sf_input, steps));
+	in->nsteps = (__u16)run->nsteps;
+	memcpy(in->steps, run->steps, run->nsteps * sizeof(run->steps[0]));
+	return true;
 }

@@ -236,8 +236,12 @@ static int kd_snapshot(struct orc_kernel *k, struct orc_kernel_run *out)
 
 /* Whether the driver has a handler for every step of IN: a kind whose row has
  * .kernel_none has none, and the run fails before anything is done. */
-static int kd_check(const struct sf_input *in)
+static int kd_check(const struct orc_run *in)
 {
+	if (in->nsteps > ORC_MAX_STEPS) {
+		fprintf(stderr, "oracle: a run of %u steps, more than ORC_MAX_STEPS\n", in->nsteps);
+		return -E2BIG;
+	}
 	for (unsigned int i = 0; i < in->nsteps; i++) {
 		const struct sf_kind_def *def = sf_kind_def(in->steps[i].kind);
 
@@ -251,7 +255,7 @@ static int kd_check(const struct sf_input *in)
 	return 0;
 }
 
-int orc_kernel__run(struct orc_kernel *k, struct sf_input *in, struct orc_kernel_run *out)
+int orc_kernel__run(struct orc_kernel *k, struct orc_run *in, struct orc_kernel_run *out)
 {
 	struct kern_addr extra[KD_MAX_EXTRA];
 	size_t nextra;
@@ -274,7 +278,7 @@ int orc_kernel__run(struct orc_kernel *k, struct sf_input *in, struct orc_kernel
 	}
 	kd_ports_mark(k, in);
 	if (!err)
-		err = kd_clear(k, in);
+		err = kd_clear(k, &in->head);
 	if (err) {
 		fprintf(stderr, "oracle: cannot reset the kernel's maps and rings: %s\n",
 			strerror(-err));

@@ -74,8 +74,8 @@ bool kd_same_endpoint(const struct kern_addr *a, const struct kern_addr *b);
  * to EXTRA (at most KD_MAX_EXTRA, *NEXTRA of them). The ports below the
  * range IN binds are added to K->used_ports, which the caller clears when it
  * makes a new namespace (before this call's additions: kd_ports_mark()). */
-bool kd_needs_netns(const struct orc_kernel *k, const struct sf_input *in, struct kern_addr *extra,
+bool kd_needs_netns(const struct orc_kernel *k, const struct orc_run *in, struct kern_addr *extra,
 		    size_t *nextra);
 
 /* Add IN's fixed client ports below the ephemeral range to K->used_ports. */
-void kd_ports_mark(struct orc_kernel *k, const struct sf_input *in);
+void kd_ports_mark(struct orc_kernel *k, const struct orc_run *in);

@@ -85,7 +85,7 @@ static bool kd_lo_needs(__u32 family, const struct sf_addr *ip, struct kern_addr
  * an application's step binds and the remote ones it connects to (the
  * registry's rows: LOCAL, and REMOTE, of an SF_BY_APP kind). Up to MAX, each
  * once; returns how many. */
-static size_t kd_local_addrs(const struct sf_input *in, struct kern_addr *out, size_t max)
+static size_t kd_local_addrs(const struct orc_run *in, struct kern_addr *out, size_t max)
 {
 	size_t n = 0;
 
@@ -118,7 +118,7 @@ static bool kd_connects_from(const struct sf_step *st)
 	return st->kind == SF_CONNECT || st->kind == SF_ENROL || st->kind == SF_UNENROL;
 }
 
-bool kd_needs_netns(const struct orc_kernel *k, const struct sf_input *in, struct kern_addr *extra,
+bool kd_needs_netns(const struct orc_kernel *k, const struct orc_run *in, struct kern_addr *extra,
 		    size_t *nextra)
 {
 	*nextra = kd_local_addrs(in, extra, KD_MAX_EXTRA);
@@ -133,7 +133,7 @@ bool kd_needs_netns(const struct orc_kernel *k, const struct sf_input *in, struc
 	return *nextra > 0;
 }
 
-void kd_ports_mark(struct orc_kernel *k, const struct sf_input *in)
+void kd_ports_mark(struct orc_kernel *k, const struct orc_run *in)
 {
 	for (unsigned int i = 0; i < in->nsteps; i++) {
 		__u16 p = in->steps[i].lport;

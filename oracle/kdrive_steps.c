@@ -48,7 +48,13 @@ void kd_close_slot(struct kd_slot *s)
 static void kd_act(struct orc_kernel *k, __u16 step, enum orc_act what, __u64 cookie,
 		   struct orc_kernel_run *out)
 {
-	struct orc_action *a = &out->acts[out->nacts++];
+	struct orc_action *a;
+
+	if (out->nacts == ORC_MAX_ACTS) {
+		out->lost++; /* the run cannot be compared (oracle.h) */
+		return;
+	}
+	a = &out->acts[out->nacts++];
 
 	a->seq = __atomic_load_n(k->seq, __ATOMIC_ACQUIRE);
 	a->step = step;
@@ -195,8 +201,7 @@ static int kd_user_close(struct orc_kernel *k, __u16 step, struct kd_slot *s, bo
 		return 0;
 	if (!reset)
 		kd_fin(k, s);
-	if (out->nacts < SF_MAX_STEPS * 2)
-		kd_act(k, step, ORC_ACT_CLOSE, s->cookie, out);
+	kd_act(k, step, ORC_ACT_CLOSE, s->cookie, out);
 	kd_release(s, reset);
 	return 0;
 }
@@ -223,14 +228,14 @@ static int kd_enrol(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct s
 	if (fd < 0)
 		return kd_refused(fd);
 	ctl_sock.fd = fd;
+	ctl_sock.cookie = kd_cookie(fd);
 	err = kern_sock__connect(fd, &ctl, KD_WAIT_MS);
 	/* The port the kernel chose, written back as kd_connect() does. */
 	if (!st->lport && !kern_sock__local(fd, &pod))
 		st->lport = kern_addr__port(&pod);
-	if (err)
-		kd_close_slot(&ctl_sock); /* refused: what the kernel does too */
-	kd_close(k, &ctl_sock, false);
-	return 0;
+	/* Refused: close(2) at once, what the kernel does too; else gracefully.
+	 * Either is user space's close, recorded (the replay ends the socket). */
+	return kd_user_close(k, idx, &ctl_sock, err != 0, out);
 }
 
 static int kd_listen(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
@@ -290,8 +295,10 @@ static int kd_connect(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct
 	 * the run as written replays with the ports the recording has. */
 	if (!st->lport && !kern_sock__local(fd, &local))
 		st->lport = kern_addr__port(&local);
-	if (err)
-		kd_close_slot(s); /* refused: part of the run */
+	if (err) { /* refused: part of the run; user space closes the socket */
+		kd_act(k, idx, ORC_ACT_CLOSE, s->cookie, out);
+		kd_close_slot(s);
+	}
 	return 0;
 }
 
@@ -400,7 +407,7 @@ static int kd_auth_answer(struct orc_kernel *k, __u16 idx, struct kd_slot *s, st
 		return 0;
 	err = bpf_map_update_elem(bpf_map__fd(res), &out->auth_reqs[k->answered++].tuple, &verdict,
 				  BPF_ANY);
-	return err ? -errno : 0;
+	return err && errno != E2BIG ? -errno : 0; /* a full map refuses it: part of the run */
 }
 
 /* User space writes km_manage under the step's address's key, as the
@@ -414,7 +421,9 @@ static int kd_manage(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct 
 
 	kd_action(k, idx, 0, out);
 	sf_world_manage_key(st->family, &st->local, &key);
-	return bpf_map_update_elem(bpf_map__fd(manage), &key, &value, BPF_ANY) ? -errno : 0;
+	if (bpf_map_update_elem(bpf_map__fd(manage), &key, &value, BPF_ANY) && errno != E2BIG)
+		return -errno; /* E2BIG: the map is full, part of the run */
+	return 0;
 }
 
 /* XDP caches a verdict under the first packet arriving at the socket: src =
@@ -433,7 +442,43 @@ static int kd_xdp_verdict(struct orc_kernel *k, __u16 idx, struct kd_slot *s, st
 		return 0; /* not connected: no packet arrives */
 	kd_action(k, idx, s->cookie, out);
 	kern_tuple__auth(&key, &peer, &local);
-	return bpf_map_update_elem(bpf_map__fd(res), &key, &verdict, BPF_ANY) ? -errno : 0;
+	if (bpf_map_update_elem(bpf_map__fd(res), &key, &verdict, BPF_ANY) && errno != E2BIG)
+		return -errno; /* E2BIG: the map is full, part of the run */
+	return 0;
+}
+
+/* User space fills km_manage or km_auth_res with the world's entries
+ * (sf_world_fill_key(), in order, skipping those present) until VALUE are
+ * left free or the map refuses one, as the world's fill step does. */
+static int kd_fill(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
+		   struct orc_kernel_run *out)
+{
+	static union {
+		struct bpf_sock_tuple tuple;
+		struct manager_key manage;
+	} keys[ORC_MAX_ENTRIES];
+	bool auth = st->flags & SF_F_AUTH_RES;
+	struct bpf_map *m = kern_prog__map(k->prog, auth ? KERN_MAP_AUTH_RES : KERN_MAP_MANAGE);
+	__u32 max = bpf_map__max_entries(m), value = SF_FILL_VALUE;
+	__u64 free = st->value < max ? st->value : max;
+	int n;
+
+	kd_action(k, idx, 0, out);
+	if (bpf_map__key_size(m) > sizeof(keys[0]) || max > ORC_MAX_ENTRIES)
+		return -E2BIG;
+	n = kern_map__keys(m, keys, ORC_MAX_ENTRIES); /* how many it holds */
+	if (n < 0)
+		return n;
+	for (__u32 i = 0; i < max && n + free < max; i++) {
+		sf_world_fill_key(auth, i, &keys[0]);
+		if (!bpf_map_update_elem(bpf_map__fd(m), &keys[0], &value, BPF_NOEXIST))
+			n++;
+		else if (errno == E2BIG)
+			break; /* full */
+		else if (errno != EEXIST)
+			return -errno;
+	}
+	return 0;
 }
 
 static int kd_clock(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
@@ -461,6 +506,7 @@ static kd_handler *const kd_handlers[SF_KIND__COUNT] = {
 	[SF_MANAGE] = kd_manage,
 	[SF_ORIG_DST] = kd_orig_dst,
 	[SF_XDP_VERDICT] = kd_xdp_verdict,
+	[SF_FILL] = kd_fill,
 	[SF_CLOCK] = kd_clock,
 };
 

@@ -23,10 +23,31 @@
 struct kern_prog;
 struct kern_sandbox;
 
-/* The most a run holds of each thing (a run is at most SF_MAX_STEPS steps). */
-#define ORC_MAX_RECS	(SF_MAX_STEPS * 16)
-#define ORC_MAX_ENTRIES 256
-#define ORC_MAX_RING	256
+/*
+ * A compared run is not a fuzz input: it may be longer than SF_MAX_STEPS
+ * (hundreds of connections one after another, so that the rings fill and a
+ * map reaches max_entries in the kernel too), and its recording is replayed
+ * natively one step at a time (orc_convert()), never squeezed into a struct
+ * sf_input. Live sockets stay below SF_NSLOTS, the world's slots.
+ */
+#define ORC_MAX_STEPS	8192  /* lifecycle steps of one run */
+#define ORC_MAX_RECS	32768 /* callbacks of one run */
+#define ORC_MAX_ENTRIES 8192  /* entries of a map: their max_entries (SPEC §6) */
+#define ORC_MAX_RING	4096  /* auth requests or probe records of one run (256 KiB holds 1927) */
+
+/* A lifecycle run of any length up to ORC_MAX_STEPS: HEAD has its level,
+ * globals and fault schedule (HEAD's own steps are unused, nsteps 0). */
+struct orc_run {
+	struct sf_input head;
+	unsigned int nsteps;
+	struct sf_step steps[ORC_MAX_STEPS];
+};
+
+/* IN as a run (always fits). */
+void orc_run__from_input(struct orc_run *run, const struct sf_input *in);
+
+/* RUN as a fuzz input, when it has at most SF_MAX_STEPS steps; false when not. */
+bool orc_run__to_input(const struct orc_run *run, struct sf_input *in);
 
 /* A user-space action of the run, placed among the callbacks. */
 enum orc_act {
@@ -41,12 +62,16 @@ struct orc_action {
 	__u64 cookie; /* the socket it acted on, or 0 */
 };
 
+/* A step closes two sockets and writes once at most (a connect: the slot's
+ * old socket, the waypoint's storage, the refused socket). */
+#define ORC_MAX_ACTS (ORC_MAX_STEPS * 3)
+
 /* What the kernel did for one lifecycle run. */
 struct orc_kernel_run {
 	struct km_rec recs[ORC_MAX_RECS]; /* every callback, in order */
 	size_t nrecs;
-	__u16 rec_step[ORC_MAX_RECS];		  /* the step during which each callback ran */
-	struct orc_action acts[SF_MAX_STEPS * 2]; /* a step may close a socket and write */
+	__u16 rec_step[ORC_MAX_RECS]; /* the step during which each callback ran */
+	struct orc_action acts[ORC_MAX_ACTS];
 	size_t nacts;
 	/* final observables */
 	struct manager_key manage_keys[ORC_MAX_ENTRIES];
@@ -88,7 +113,7 @@ void orc_kernel__close(struct orc_kernel *k);
  * registry row's .kernel_none. IN may get its ephemeral ports filled in with
  * what the kernel chose.
  */
-int orc_kernel__run(struct orc_kernel *k, struct sf_input *in, struct orc_kernel_run *out);
+int orc_kernel__run(struct orc_kernel *k, struct orc_run *in, struct orc_kernel_run *out);
 
 /* Whether the driver has a handler for KIND: exactly the kinds whose
  * registry row (input/steps.h) has no .kernel_none. */
@@ -100,16 +125,30 @@ extern const size_t orc_nipv6_addrs;
 
 /* ---- conversion and comparison (convert.c, compare.c): native ---- */
 
+/* Where a conversion puts each step it makes: 0, or -errno to stop it. */
+typedef int orc_emit(void *ctx, const struct sf_step *st);
+
+/* The globals of the raw run a recording of LIFE becomes (raw level, no
+ * faults, no steps). */
+void orc_convert__head(const struct orc_run *life, struct sf_input *head);
+
 /*
- * Turn the recording KR of the lifecycle run LIFE into a raw-level run OUT
- * that replays every callback with its recorded context, time and TCP
- * counters, with the run's user-space actions in their places. Returns 0, or
- * -E2BIG when it does not fit one run (too many steps or live sockets), or
- * -EINVAL for an action of a step whose kind has no conversion, with the
- * reason in WHY.
+ * Turn the recording KR of the lifecycle run LIFE into the steps of a raw
+ * run (after orc_convert__head()) that replays every callback with its
+ * recorded context, time and TCP counters, with the run's user-space actions
+ * in their places, each passed to EMIT with CTX as it is made: however long
+ * the run, nothing holds it whole. Returns 0, -E2BIG when more than
+ * SF_NSLOTS sockets are alive at once, -EINVAL for an action of a step whose
+ * kind has no conversion or a recording out of order, or EMIT's error; WHY
+ * says which.
  */
-int orc_convert(const struct sf_input *life, const struct orc_kernel_run *kr, struct sf_input *out,
-		char *why, size_t why_len);
+int orc_convert(const struct orc_run *life, const struct orc_kernel_run *kr, orc_emit *emit,
+		void *ctx, char *why, size_t why_len);
+
+/* The same into OUT, a fuzz input (for the corpus): -E2BIG also when the
+ * raw run has more than SF_MAX_STEPS steps. */
+int orc_convert__input(const struct orc_run *life, const struct orc_kernel_run *kr,
+		       struct sf_input *out, char *why, size_t why_len);
 
 /* Whether the conversion has an entry for KIND: what the replay does for the
  * user-space action of a step of KIND, or explicitly nothing (its effects
@@ -122,10 +161,12 @@ struct orc_diff {
 	char text[4096];    /* the first ones, each with the event where it starts */
 };
 
-/* Replay RAW natively and compare every observable with KR. Returns the
- * number of differences (0: none) and describes them in DIFF. */
-unsigned int orc_compare_replay(const struct sf_input *raw, const struct orc_kernel_run *kr,
-				struct orc_diff *diff);
+/* Replay the recording KR of LIFE natively, converted step by step
+ * (orc_convert()), and compare every observable with KR. Returns the number
+ * of differences (0: none), described in DIFF, or -errno when the recording
+ * cannot be replayed (orc_convert()'s error; WHY says why). */
+int orc_compare_replay(const struct orc_run *life, const struct orc_kernel_run *kr,
+		       struct orc_diff *diff, char *why, size_t why_len);
 
 /* Expand LIFE natively and compare its final state with KR's, a run of the
  * production object (no callbacks recorded): every auth request and probe
@@ -134,13 +175,13 @@ unsigned int orc_compare_replay(const struct sf_input *raw, const struct orc_ker
  * The expansion fires the recording build's callbacks with its contexts
  * (orc_compare_expansion), so this shows the recording changes nothing.
  * Returns the number of differences; DIFF describes them. */
-unsigned int orc_compare_final(const struct sf_input *life, const struct orc_kernel_run *kr,
+unsigned int orc_compare_final(const struct orc_run *life, const struct orc_kernel_run *kr,
 			       struct orc_diff *d);
 
 /* Expand LIFE natively and compare the ops it fires, socket by socket and
  * step by step, with what the kernel recorded. Returns the number of
  * differences; DIFF names the step and the socket. */
-unsigned int orc_compare_expansion(const struct sf_input *life, const struct orc_kernel_run *kr,
+unsigned int orc_compare_expansion(const struct orc_run *life, const struct orc_kernel_run *kr,
 				   struct orc_diff *diff);
 
 /* ---- scenarios (scenario.c) ---- */
@@ -149,16 +190,24 @@ unsigned int orc_compare_expansion(const struct sf_input *life, const struct orc
  * lifecycle corpus, corpus/fuzz_lifecycle/: the oracle runs the files the
  * fuzzers start from rather than a second copy of them. */
 
-#define ORC_RANDOM_CONNECTIONS 5 /* per random run at most: its recording must fit one run */
+#define ORC_RANDOM_CONNECTIONS 5    /* per ordinary random run at most: it fits a fuzz input */
+#define ORC_LARGE_CONNECTIONS  1200 /* per large run: fills the probe ring (1927 records) */
+#define ORC_LARGE_EVERY	       50   /* one random run in this many is large, by default */
 
 /* A random lifecycle run from SEED and index I (many sockets, IPv4, IPv6,
  * dual-stack listeners and IPv4-mapped clients, enrol and unenrol, also
  * unbound, waypoints at connect and after, node_ip and pod_gateway peers and
  * changes, globals sharing a pod's last word, km_manage written, self-
  * connects, port reuse, closes from either side, resets, refused connects,
- * monitoring toggled), whose recording fits one raw run. Returns the number
- * of connections it makes. */
-unsigned int orc_random__build(__u64 seed, unsigned int i, struct sf_input *out);
+ * monitoring toggled). An ordinary run makes at most ORC_RANDOM_CONNECTIONS
+ * and its recording fits one fuzz input; a LARGE one makes about
+ * ORC_LARGE_CONNECTIONS one after another with every pod enrolled and
+ * monitoring on, user space not consuming km_auth_req (which fills at 85
+ * requests and drops the rest), km_tcp_probe filling up, and km_manage or
+ * km_auth_res filled to max_entries but a few first (the fill step); it
+ * fits ORC_MAX_STEPS and ORC_MAX_RECS. Returns the number of connections
+ * it makes. */
+unsigned int orc_random__build(__u64 seed, unsigned int i, bool large, struct orc_run *out);
 
 /* ---- the main loop (run.c): `sockfuzz kernel` ---- */
 
@@ -176,6 +225,7 @@ struct orc_opts {
 	const char *out_dir;	  /* when set: write each run and its recording as .bin */
 	unsigned int max_reports; /* differences printed in full */
 	unsigned int jobs;	  /* sandboxed workers in parallel; 0: one per core */
+	unsigned int large_every; /* random run i is large when (i + 1) % this == 0; 0: default */
 	bool verbose;
 };
 
@@ -187,6 +237,9 @@ struct orc_summary {
 	unsigned int inexpressible; /* corpus cases the kernel or one run cannot carry: a note */
 	unsigned int unfit;	    /* random runs that did not fit: a failure */
 	unsigned int largest_connections, largest_callbacks; /* the largest run compared */
+	/* Runs compared in which the kernel reached these states, and how often. */
+	unsigned int auth_full_runs, probe_full_runs, map_full_runs;
+	unsigned long long auth_drops, probe_drops, map_failures;
 };
 
 /* How orc_run() ended; the values are the exit status of `sockfuzz kernel`
@@ -213,4 +266,4 @@ enum orc_status orc_run(const struct orc_opts *opts);
 void orc_summary__print(const struct orc_summary *s, unsigned int jobs, FILE *out);
 
 /* The callbacks of a kernel run, one a line, sockets numbered by first appearance. */
-void orc_kernel_run__print(const struct orc_kernel_run *kr, const struct sf_input *life, FILE *out);
+void orc_kernel_run__print(const struct orc_kernel_run *kr, const struct orc_run *life, FILE *out);

@@ -32,6 +32,13 @@ test-oracle: $(BUILD)/sockfuzz
 	$(Q)$(TEST_RUN) test_oracle -- $(BUILD)/sockfuzz kernel --seed 1 --connections 300 \
 		corpus/fuzz_lifecycle/*.trace
 
+# Scale (issue 9 item 2): one large run, >= 200 connections and 4096 callbacks
+# compared with 0 differences, reaching the full auth ring, the full probe ring
+# and a full map in the kernel (tests/kernel/test_scale.sh).
+test-oracle-scale: $(BUILD)/sockfuzz
+	$(call msg,ORACLE,scale)
+	$(Q)$(TEST_RUN) test_oracle_scale -- tests/kernel/test_scale.sh $(BUILD)/sockfuzz
+
 kernel-corpus: $(BUILD)/sockfuzz
 	$(Q)mkdir -p corpus/kernel
 	$(Q)$(BUILD)/sockfuzz kernel --seed 7 --connections 60 --out corpus/kernel \
@@ -90,5 +97,6 @@ test-oracle-production: $(PRODUCTION_TEST)
 		rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 77 ]
 
 ALL_TARGETS += $(PERTURB_TEST) $(PRODUCTION_TEST)
-TEST_TARGETS += test-oracle test-oracle-perturb test-oracle-cleanup test-oracle-production
-.PHONY: test-oracle test-oracle-perturb test-oracle-cleanup test-oracle-production kernel-corpus
+TEST_TARGETS += test-oracle test-oracle-scale test-oracle-perturb test-oracle-cleanup \
+	test-oracle-production
+.PHONY: test-oracle test-oracle-scale test-oracle-perturb test-oracle-cleanup test-oracle-production kernel-corpus

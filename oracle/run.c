@@ -25,7 +25,8 @@ struct run_ctx {
 	pid_t parent;		      /* the sandboxed worker's parent: gone means stop */
 	struct orc_summary sum, sent; /* so far; and so far reported through report_fd */
 	struct orc_kernel_run kr;     /* big: one, reused */
-	struct sf_input raw;
+	struct orc_run life;	      /* the run being compared */
+	struct sf_input raw, in;      /* what --out keeps of it, when it fits a fuzz input */
 	struct orc_diff diff;
 };
 
@@ -66,17 +67,21 @@ static int save(const char *dir, const char *base, const struct sf_input *run)
 }
 
 /* Keep a run for the fuzzers: its recording as a raw run, and for random
- * scenarios the lifecycle run too (a corpus case is a seed already). */
-static int keep(const struct run_ctx *c, const char *name, const struct sf_input *life, bool random)
+ * scenarios the lifecycle run too (a corpus case is a seed already). A run
+ * longer than a fuzz input holds is compared, not kept. */
+static int keep(struct run_ctx *c, const char *name, bool random)
 {
 	const char *slash = strrchr(name, '/');
-	char base[256];
+	char base[256], why[128];
 	int err = 0;
 
+	if (!orc_run__to_input(&c->life, &c->in) ||
+	    orc_convert__input(&c->life, &c->kr, &c->raw, why, sizeof(why)))
+		return 0;
 	snprintf(base, sizeof(base), "kernel-%s", slash ? slash + 1 : name);
 	base[strcspn(base, ".")] = '\0';
 	if (random)
-		err = save(c->opts->out_dir, base, life);
+		err = save(c->opts->out_dir, base, &c->in);
 	strncat(base, "-recorded", sizeof(base) - strlen(base) - 1);
 	err = err ?: save(c->opts->out_dir, base, &c->raw);
 	if (err)
@@ -108,18 +113,34 @@ static void unfit(struct run_ctx *c, const char *name, bool random, const char *
 	fprintf(stderr, "note %s: the recording is not expressible as one run: %s\n", name, why);
 }
 
-static int one(struct run_ctx *c, struct orc_kernel *k, struct sf_input *life, const char *name)
+/* What the kernel reached in a run compared: a full auth ring, a full
+ * probe ring, a full map (a refused update, or one at max_entries). */
+static void note_states(struct run_ctx *c)
 {
+	const __u64 *cnt = c->kr.counters;
+
+	c->sum.auth_full_runs += cnt[KM_CNT_AUTH_REQ_DROPPED] > 0;
+	c->sum.probe_full_runs += cnt[KM_CNT_PROBE_DROPPED] > 0;
+	c->sum.map_full_runs += cnt[KM_CNT_MAP_UPDATE_FAILED] > 0 ||
+				c->kr.nmanage == ORC_MAX_ENTRIES || c->kr.nauth == ORC_MAX_ENTRIES;
+	c->sum.auth_drops += cnt[KM_CNT_AUTH_REQ_DROPPED];
+	c->sum.probe_drops += cnt[KM_CNT_PROBE_DROPPED];
+	c->sum.map_failures += cnt[KM_CNT_MAP_UPDATE_FAILED];
+}
+
+static int one(struct run_ctx *c, struct orc_kernel *k, const char *name)
+{
+	struct orc_run *life = &c->life;
 	bool random = !strncmp(name, "random-", 7);
 	unsigned int conns = 0;
 	char why[256] = "";
-	int err;
+	int err, n;
 
-	if (life->nfaults || life->level != SF_LEVEL_LIFECYCLE) {
+	if (life->head.nfaults || life->head.level != SF_LEVEL_LIFECYCLE) {
 		c->sum.inexpressible++;
 		if (c->opts->verbose)
 			fprintf(stderr, "skip %s: %s\n", name,
-				life->nfaults
+				life->head.nfaults
 					? "a fault schedule cannot be injected into the kernel"
 					: "raw steps cannot be carried out by the kernel");
 		return 0;
@@ -132,10 +153,6 @@ static int one(struct run_ctx *c, struct orc_kernel *k, struct sf_input *life, c
 		conns += c->kr.recs[i].op == BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB;
 	c->sum.connections += conns;
 	c->sum.callbacks += c->kr.nrecs;
-	if (c->kr.nrecs > c->sum.largest_callbacks) {
-		c->sum.largest_callbacks = (unsigned int)c->kr.nrecs;
-		c->sum.largest_connections = conns;
-	}
 	if (c->opts->verbose)
 		orc_kernel_run__print(&c->kr, life, stderr);
 	if (c->kr.lost) {
@@ -153,18 +170,24 @@ static int one(struct run_ctx *c, struct orc_kernel *k, struct sf_input *life, c
 		report(c, c->sum.expansion_diffs, name,
 		       "the lifecycle expansion ends in another state than the kernel", &c->diff);
 	}
-	err = orc_convert(life, &c->kr, &c->raw, why, sizeof(why));
-	if (err) {
+	n = orc_compare_replay(life, &c->kr, &c->diff, why, sizeof(why));
+	if (n < 0) {
 		unfit(c, name, random, why);
 		return 0;
 	}
-	if (orc_compare_replay(&c->raw, &c->kr, &c->diff)) {
+	if (n) {
 		c->sum.replay_diffs++;
 		report(c, c->sum.replay_diffs, name, "the native replay differs from the kernel",
 		       &c->diff);
 	}
+	/* Compared, both ways: the largest run and the states it reached. */
+	if (c->kr.nrecs > c->sum.largest_callbacks) {
+		c->sum.largest_callbacks = (unsigned int)c->kr.nrecs;
+		c->sum.largest_connections = conns;
+	}
+	note_states(c);
 	if (c->opts->out_dir)
-		return keep(c, name, life, random);
+		return keep(c, name, random);
 	return 0;
 }
 
@@ -183,6 +206,12 @@ static int report_progress(struct run_ctx *c)
 		.unfit = c->sum.unfit - c->sent.unfit,
 		.largest_connections = c->sum.largest_connections, /* a maximum, not a sum */
 		.largest_callbacks = c->sum.largest_callbacks,
+		.auth_full_runs = c->sum.auth_full_runs - c->sent.auth_full_runs,
+		.probe_full_runs = c->sum.probe_full_runs - c->sent.probe_full_runs,
+		.map_full_runs = c->sum.map_full_runs - c->sent.map_full_runs,
+		.auth_drops = c->sum.auth_drops - c->sent.auth_drops,
+		.probe_drops = c->sum.probe_drops - c->sent.probe_drops,
+		.map_failures = c->sum.map_failures - c->sent.map_failures,
 	};
 
 	_Static_assert(sizeof(d) <= PIPE_BUF, "a report is one atomic write");
@@ -203,22 +232,20 @@ static int in_sandbox(const struct kern_sandbox *sb, void *arg)
 	c->parent = getppid();
 	t0 = now_s();
 	for (size_t i = 0; !err && !c->worker && i < o->ncases; i++) {
-		static struct sf_input in;
-
-		in = *o->cases[i].in; /* the kernel run fills in ephemeral ports */
-		err = one(c, k, &in, o->cases[i].name) ?: report_progress(c);
+		/* A copy: the kernel run fills in ephemeral ports. */
+		orc_run__from_input(&c->life, o->cases[i].in);
+		err = one(c, k, o->cases[i].name) ?: report_progress(c);
 	}
 	for (unsigned int i = c->worker; !err && c->sum.connections * c->jobs < o->connections;
 	     i += c->jobs) {
-		static struct sf_input in;
+		unsigned int every = o->large_every ? o->large_every : ORC_LARGE_EVERY;
 		char name[64];
 
 		if (getppid() != c->parent)
 			break; /* orphaned: the parent-death signal is on its way */
-		orc_random__build(o->seed, i, &in);
-
+		orc_random__build(o->seed, i, (i + 1) % every == 0, &c->life);
 		snprintf(name, sizeof(name), "random-%llu-%u", (unsigned long long)o->seed, i);
-		err = one(c, k, &in, name) ?: report_progress(c);
+		err = one(c, k, name) ?: report_progress(c);
 	}
 	c->sum.seconds = now_s() - t0;
 	orc_kernel__close(k);
@@ -342,6 +369,12 @@ enum orc_status orc_run(const struct orc_opts *opts)
 		total.replay_diffs += part.replay_diffs;
 		total.inexpressible += part.inexpressible;
 		total.unfit += part.unfit;
+		total.auth_full_runs += part.auth_full_runs;
+		total.probe_full_runs += part.probe_full_runs;
+		total.map_full_runs += part.map_full_runs;
+		total.auth_drops += part.auth_drops;
+		total.probe_drops += part.probe_drops;
+		total.map_failures += part.map_failures;
 		if (part.largest_callbacks > total.largest_callbacks) {
 			total.largest_callbacks = part.largest_callbacks;
 			total.largest_connections = part.largest_connections;
@@ -370,9 +403,9 @@ enum orc_status orc_run(const struct orc_opts *opts)
 	return total.expansion_diffs || total.replay_diffs || total.unfit ? ORC_DIFFERED : ORC_SAME;
 }
 
-void orc_kernel_run__print(const struct orc_kernel_run *kr, const struct sf_input *life, FILE *out)
+void orc_kernel_run__print(const struct orc_kernel_run *kr, const struct orc_run *life, FILE *out)
 {
-	__u64 cookies[ORC_MAX_RECS];
+	static __u64 cookies[ORC_MAX_RECS];
 	size_t n = 0;
 
 	for (size_t i = 0; i < kr->nrecs; i++) {
@@ -401,9 +434,13 @@ void orc_summary__print(const struct orc_summary *s, unsigned int jobs, FILE *ou
 		"kernel oracle: %u runs, %llu connections, %llu callbacks in %.2f s on %u cores "
 		"(%.0f connections/s recorded, replayed and compared)\n"
 		"  expansion differences: %u, replay differences: %u, not expressible: %u "
-		"(random runs: %u); the largest run compared: %u connections, %u callbacks\n",
+		"(random runs: %u); the largest run compared: %u connections, %u callbacks\n"
+		"  compared in the kernel: a full auth ring in %u runs (%llu requests dropped), "
+		"a full probe ring in %u (%llu records dropped), a full map in %u (%llu updates "
+		"refused)\n",
 		s->runs, (unsigned long long)s->connections, (unsigned long long)s->callbacks,
 		s->seconds, jobs, rate, s->expansion_diffs, s->replay_diffs,
-		s->inexpressible + s->unfit, s->unfit, s->largest_connections,
-		s->largest_callbacks);
+		s->inexpressible + s->unfit, s->unfit, s->largest_connections, s->largest_callbacks,
+		s->auth_full_runs, s->auth_drops, s->probe_full_runs, s->probe_drops,
+		s->map_full_runs, s->map_failures);
 }

@@ -64,18 +64,19 @@ static struct sf_addr peer_addr(unsigned int who, bool ipv6)
 
 /* A step of KIND: one a lifecycle run may hold and the kernel driver carries
  * out (its registry row says so), zeroed but for its kind. */
-static struct sf_step *add(struct sf_input *in, enum sf_kind kind)
+static struct sf_step *add(struct orc_run *in, enum sf_kind kind)
 {
 	const struct sf_kind_def *def = sf_kind_def(kind);
 	struct sf_step *st = &in->steps[in->nsteps++];
 
 	assert(def && def->level == SF_LEVEL_LIFECYCLE && !def->kernel_none);
+	assert(in->nsteps <= ORC_MAX_STEPS);
 	memset(st, 0, sizeof(*st));
 	st->kind = kind;
 	return st;
 }
 
-static void add_enrol(struct sf_input *in, struct sf_rng *r, enum sf_kind kind)
+static void add_enrol(struct orc_run *in, struct sf_rng *r, enum sf_kind kind)
 {
 	bool ipv6 = rng_chance(r, 50);
 	struct sf_step *st = add(in, kind);
@@ -128,7 +129,8 @@ struct gen {
 	 * below the ephemeral range, and apart from the runs before it in a
 	 * worker, whose time-wait sockets would otherwise need a new network
 	 * namespace (kd_needs_netns()). */
-	__u16 next_port;
+	__u16 next_port, port_end;
+	bool large; /* a large run (orc_random__build()) */
 	/* The last connection from an explicit port, for port reuse. */
 	bool reusable;
 	bool same_tuple_ok; /* no time-wait socket holds its four-tuple (it was reset) */
@@ -136,12 +138,19 @@ struct gen {
 	struct sf_step last;
 };
 
+/* An explicit client port, or 0 (the kernel picks one) when the run has
+ * used all of its own. */
+static __u16 fixed_port(struct gen *g)
+{
+	return g->next_port < g->port_end ? g->next_port++ : 0;
+}
+
 /* A client's connect step in SLOT: IPv4 (to the IPv4 or the dual-stack
  * listener), native IPv6, or an IPv6 socket on IPv4-mapped addresses (to
  * either listener); from a pod, the node or the gateway, bound to an explicit
  * or an ephemeral port, or unbound; now and then the four-tuple or the port
  * of the last explicit-port connection again. */
-static struct sf_step *add_connect(struct sf_input *in, struct gen *g, __u8 slot)
+static struct sf_step *add_connect(struct orc_run *in, struct gen *g, __u8 slot)
 {
 	struct sf_rng *r = &g->r;
 	unsigned int kind = sf_rng_below(r, 100);
@@ -160,7 +169,7 @@ static struct sf_step *add_connect(struct sf_input *in, struct gen *g, __u8 slot
 			st->rport = st->rport == 8080 ? 8081 : 8080;
 			g->flipped = true;
 		} else if (!g->same_tuple_ok) {
-			st->lport = g->next_port++;
+			st->lport = fixed_port(g);
 			g->flipped = false;
 		}
 	} else {
@@ -172,7 +181,7 @@ static struct sf_step *add_connect(struct sf_input *in, struct gen *g, __u8 slot
 		if (rng_chance(r, 5)) /* unbound: the kernel picks the source */
 			st->local = ipv6 ? lo_any6 : v4("0.0.0.0");
 		else if (rng_chance(r, 40))
-			st->lport = g->next_port++;
+			st->lport = fixed_port(g);
 	}
 	if (rng_chance(r, 30))
 		st->flags |= SF_F_WAYPOINT;
@@ -181,7 +190,7 @@ static struct sf_step *add_connect(struct sf_input *in, struct gen *g, __u8 slot
 
 /* A socket connecting to its own address and port: a simultaneous open with
  * itself; then it may send to itself, and closes or resets. */
-static void add_self_connect(struct sf_input *in, struct gen *g, __u8 slot)
+static void add_self_connect(struct orc_run *in, struct gen *g, __u8 slot)
 {
 	struct sf_rng *r = &g->r;
 	bool ipv6 = rng_chance(r, 40), mapped = !ipv6 && rng_chance(r, 30);
@@ -205,7 +214,7 @@ static void add_self_connect(struct sf_input *in, struct gen *g, __u8 slot)
  * accept, maybe traffic, a waypoint change and user-space answers, then a
  * teardown from either side, or a reset. Returns whether it was made
  * (refused connects count as attempts only). */
-static bool add_connection(struct sf_input *in, struct gen *g, __u8 c, __u8 s)
+static bool add_connection(struct orc_run *in, struct gen *g, __u8 c, __u8 s)
 {
 	struct sf_rng *r = &g->r;
 	bool refused = rng_chance(r, 8), explicit_port;
@@ -243,7 +252,7 @@ static bool add_connection(struct sf_input *in, struct gen *g, __u8 c, __u8 s)
 			st->lport = conn.rport;
 		}
 	}
-	if (rng_chance(r, 40))
+	if (!g->large && rng_chance(r, 40)) /* a large run's km_auth_req has no consumer */
 		add(in, SF_AUTH_ANSWER)->value = sf_rng_below(r, 2);
 	if (rng_chance(r, 20)) {
 		st = add(in, SF_XDP_VERDICT);
@@ -271,21 +280,21 @@ static bool add_connection(struct sf_input *in, struct gen *g, __u8 c, __u8 s)
 
 /* User space between connections: monitoring, enrolment (also unbound),
  * km_manage written directly, node_ip or pod_gateway changed. */
-static void add_user_steps(struct sf_input *in, struct gen *g)
+static void add_user_steps(struct orc_run *in, struct gen *g)
 {
 	struct sf_rng *r = &g->r;
 	struct sf_step *st;
 
-	if (rng_chance(r, 8))
+	if (!g->large && rng_chance(r, 8)) /* a large run keeps monitoring on */
 		add(in, SF_MONITORING)->value = rng_chance(r, 70);
-	if (rng_chance(r, 6))
-		add_enrol(in, r, rng_chance(r, 50) ? SF_UNENROL : SF_ENROL);
+	if (rng_chance(r, 6)) /* a large run keeps its pods enrolled */
+		add_enrol(in, r, !g->large && rng_chance(r, 50) ? SF_UNENROL : SF_ENROL);
 	if (rng_chance(r, 3)) { /* unbound: the source the kernel picks enrols */
 		st = add(in, SF_ENROL);
 		st->family = rng_chance(r, 50) ? SF_AF_INET6 : SF_AF_INET;
 		st->local = st->family == SF_AF_INET6 ? lo_any6 : v4("0.0.0.0");
 	}
-	if (rng_chance(r, 8)) {
+	if (rng_chance(r, g->large ? 1 : 8)) { /* rarer in a large run: its pods stay managed */
 		bool ipv6 = rng_chance(r, 40);
 
 		st = add(in, SF_MANAGE);
@@ -302,6 +311,9 @@ static void add_user_steps(struct sf_input *in, struct gen *g)
 }
 
 /* ---- what the recording of a run will take ---- */
+
+/* Room for one more turn of the build loop, at most. */
+#define TURN_STEPS 20
 
 static unsigned int counted_callbacks;
 
@@ -320,7 +332,7 @@ static bool count_callback(void *ctx, const struct sf_world_event *ev)
  * Live sockets stay below SF_NSLOTS: connections end within their turn and
  * use two slots of the fourteen.
  */
-static struct sf_world *expansion_begin(const struct sf_input *in)
+static struct sf_world *expansion_begin(const struct orc_run *in)
 {
 	static struct sf_world *w;
 
@@ -328,42 +340,84 @@ static struct sf_world *expansion_begin(const struct sf_input *in)
 		return NULL;
 	host_set_print(NULL);
 	counted_callbacks = 0;
-	sf_world__begin(w, in);
+	sf_world__begin(w, &in->head);
 	return w;
 }
 
-/* Carry the steps of IN from FROM on out in W; whether the run still fits. */
-static bool still_fits(struct sf_world *w, const struct sf_input *in, unsigned int from)
+/* Carry the steps of IN from FROM on out in W; whether the run still fits:
+ * an ordinary run one fuzz input, a large one ORC_MAX_STEPS and ORC_MAX_RECS
+ * (a turn's steps and callbacks to spare). */
+static bool still_fits(struct sf_world *w, const struct orc_run *in, unsigned int from, bool large)
 {
 	for (unsigned int i = from; w && i < in->nsteps; i++)
 		sf_world__step(w, &in->steps[i]);
+	if (large)
+		return w && in->nsteps + TURN_STEPS <= ORC_MAX_STEPS &&
+		       counted_callbacks + 4 * TURN_STEPS <= ORC_MAX_RECS;
 	return w && 3 * counted_callbacks + 3 * in->nsteps <= SF_MAX_STEPS;
 }
 
-/* Room for one more turn of the loop below, at most. */
-#define TURN_STEPS 20
+/* The start of a large run: every pod enrolled in both families, then
+ * km_manage filled but for up to three entries, which the node's and the
+ * gateway's enrolments (four new keys) take and then find refused; and half
+ * the time km_auth_res filled as well, so that XDP's and user space's
+ * verdicts are refused too. */
+static void add_large_start(struct orc_run *in, struct gen *g)
+{
+	struct sf_rng *r = &g->r;
+	struct sf_step *st;
 
-unsigned int orc_random__build(__u64 seed, unsigned int i, struct sf_input *out)
+	for (unsigned int who = PEER_POD_A; who <= PEER_POD_C; who++) {
+		for (int ipv6 = 0; ipv6 < 2; ipv6++) {
+			st = add(in, SF_ENROL);
+			st->family = ipv6 ? SF_AF_INET6 : SF_AF_INET;
+			st->local = peer_addr(who, ipv6);
+		}
+	}
+	add(in, SF_FILL)->value = sf_rng_below(r, 4);
+	for (unsigned int who = PEER_NODE; who <= PEER_GW; who++) {
+		for (int ipv6 = 0; ipv6 < 2; ipv6++) {
+			st = add(in, SF_ENROL);
+			st->family = ipv6 ? SF_AF_INET6 : SF_AF_INET;
+			st->local = peer_addr(who, ipv6);
+		}
+	}
+	if (rng_chance(r, 50)) {
+		st = add(in, SF_FILL);
+		st->flags = SF_F_AUTH_RES;
+		st->value = sf_rng_below(r, 4);
+	}
+}
+
+unsigned int orc_random__build(__u64 seed, unsigned int i, bool large, struct orc_run *out)
 {
 	struct gen g = {.r = {seed * 0x100000001b3ull ^ (i + 1) * 0x9e3779b97f4a7c15ull},
-			.next_port = PORT_BASE + (i % PORT_RUNS) * PORTS_PER_RUN};
+			.next_port = PORT_BASE + (i % PORT_RUNS) * PORTS_PER_RUN,
+			.large = large};
 	struct sf_rng *r = &g.r;
-	unsigned int conns = 0;
+	unsigned int conns = 0, target = ORC_RANDOM_CONNECTIONS;
 	struct sf_step *st;
 	__u8 slot = SLOT_FIRST;
-	const __u16 port_end = g.next_port + PORTS_PER_RUN - 1; /* a turn takes one at most */
 	struct sf_world *w;
 	unsigned int carried;
 
-	memset(out, 0, sizeof(*out));
-	out->version = SF_FORMAT_VERSION;
-	out->level = SF_LEVEL_LIFECYCLE;
-	out->monitoring = rng_chance(r, 85);
-	out->node_ip = global_addr(r, PEER_NODE);
-	out->pod_gateway = global_addr(r, PEER_GW);
+	/* A turn takes one port at most: an ordinary run ends before the last. */
+	g.port_end = g.next_port + PORTS_PER_RUN - 1;
+	memset(&out->head, 0, sizeof(out->head));
+	out->nsteps = 0;
+	out->head.version = SF_FORMAT_VERSION;
+	out->head.level = SF_LEVEL_LIFECYCLE;
+	out->head.monitoring = large || rng_chance(r, 85);
+	out->head.node_ip = global_addr(r, PEER_NODE);
+	out->head.pod_gateway = global_addr(r, PEER_GW);
 
-	for (unsigned int n = 1 + sf_rng_below(r, 4); n; n--)
-		add_enrol(out, r, SF_ENROL);
+	if (large) {
+		target = ORC_LARGE_CONNECTIONS - sf_rng_below(r, ORC_LARGE_CONNECTIONS / 8);
+		add_large_start(out, &g);
+	} else {
+		for (unsigned int n = 1 + sf_rng_below(r, 4); n; n--)
+			add_enrol(out, r, SF_ENROL);
+	}
 	st = add(out, SF_LISTEN);
 	st->slot = SLOT_L4;
 	st->family = SF_AF_INET;
@@ -376,23 +430,23 @@ unsigned int orc_random__build(__u64 seed, unsigned int i, struct sf_input *out)
 	w = expansion_begin(out);
 	carried = 0;
 
-	/* Turns until ORC_RANDOM_CONNECTIONS connections, or until the next
-	 * turn would make the recording too big for one run: a turn that does
-	 * not fit is taken back. */
-	while (conns < ORC_RANDOM_CONNECTIONS && out->nsteps + TURN_STEPS <= SF_MAX_STEPS &&
-	       g.next_port < port_end) {
+	/* Turns until TARGET connections, or until the next turn would make
+	 * the run too big: a turn that does not fit is taken back. An ordinary
+	 * run also ends with its explicit ports; a large one goes on with ports
+	 * the kernel picks. */
+	while (conns < target && (large || g.next_port < g.port_end)) {
 		unsigned int before = out->nsteps;
 		struct gen saved = g;
 		bool made;
 
 		add_user_steps(out, &g);
-		if (rng_chance(r, 5)) {
+		if (g.next_port < g.port_end && rng_chance(r, 5)) {
 			add_self_connect(out, &g, slot);
 			made = false;
 		} else {
 			made = add_connection(out, &g, slot, slot + 1);
 		}
-		if (!still_fits(w, out, carried)) {
+		if (!still_fits(w, out, carried, large)) {
 			out->nsteps = before;
 			g = saved;
 			break;

@@ -12,10 +12,44 @@
 
 /* 0.0.0.2 in network order, whatever the host's byte order. */
 
+/* Where KEY is or would go in the index: linear probing from its hash. */
+static unsigned int index_of(const struct model *m, const struct manager_key *key)
+{
+	__u32 h = 2166136261u;
+
+	for (size_t i = 0; i < sizeof(*key); i++)
+		h = (h ^ ((const __u8 *)key)[i]) * 16777619u;
+	for (h &= MODEL_KEY_INDEX - 1; m->key_index[h]; h = (h + 1) & (MODEL_KEY_INDEX - 1))
+		if (!memcmp(&m->managed[m->key_index[h] - 1], key, sizeof(*key)))
+			break;
+	return h;
+}
+
+static void index_rebuild(struct model *m)
+{
+	memset(m->key_index, 0, sizeof(m->key_index));
+	for (unsigned int i = 0; i < m->nmanaged; i++)
+		m->key_index[index_of(m, &m->managed[i])] = (__u16)(i + 1);
+}
+
 void model_reset(struct model *m, __u32 monitoring, const __be32 node_ip[4],
 		 const __be32 pod_gateway[4])
 {
+	/* The index entries of the last run's keys only, when few: a reset costs
+	 * what the run used. All found first: a cleared entry would cut the
+	 * probe chain of the keys after it. */
+	if (m->nmanaged <= 64) {
+		unsigned int at[64];
+
+		for (unsigned int i = 0; i < m->nmanaged; i++)
+			at[i] = index_of(m, &m->managed[i]);
+		for (unsigned int i = 0; i < m->nmanaged; i++)
+			m->key_index[at[i]] = 0;
+	} else {
+		memset(m->key_index, 0, sizeof(m->key_index));
+	}
 	m->nmanaged = 0;
+	m->manage_max = 0;
 	m->overflow = false;
 	m->monitoring = monitoring;
 	memcpy(m->node_ip, node_ip, sizeof(m->node_ip));
@@ -66,10 +100,7 @@ __u16 model_control_port(const struct host_sock *s)
 
 static int find_key(const struct model *m, const struct manager_key *key)
 {
-	for (unsigned int i = 0; i < m->nmanaged; i++)
-		if (!memcmp(&m->managed[i], key, sizeof(*key)))
-			return (int)i;
-	return -1;
+	return (int)m->key_index[index_of(m, key)] - 1;
 }
 
 bool model_has_key(const struct model *m, const struct manager_key *key, __u32 *value)
@@ -272,13 +303,17 @@ static void set_key(struct model *m, const struct manager_key *key, __u32 value)
 {
 	int i = find_key(m, key);
 
+	if (i < 0 && m->manage_max && m->nmanaged >= m->manage_max)
+		return; /* a new key in a full map: the kernel refuses it (E2BIG) */
 	if (i < 0 && m->nmanaged == MODEL_MAX_KEYS) {
 		m->overflow = true;
 		return;
 	}
-	if (i < 0)
+	if (i < 0) {
 		i = (int)m->nmanaged++;
-	m->managed[i] = *key;
+		m->managed[i] = *key;
+		m->key_index[index_of(m, key)] = (__u16)(i + 1);
+	}
 	m->value[i] = value;
 }
 
@@ -295,6 +330,7 @@ static void del_key(struct model *m, const struct manager_key *key)
 		m->nmanaged--;
 		m->managed[i] = m->managed[m->nmanaged];
 		m->value[i] = m->value[m->nmanaged];
+		index_rebuild(m); /* rare (an unenrol): linear probing has no plain delete */
 	}
 }
 

@@ -21,8 +21,10 @@
 #include "bpf/host/host.h"
 #include "sockops.h"
 
-/* Enrolled addresses: more than a run can enrol (one op 3 per step at most). */
-#define MODEL_MAX_KEYS 512
+/* km_manage's keys: what a map of max_entries 8192 (SPEC §6) holds filled by
+ * user space (the fill step), and a run's enrolments past it. */
+#define MODEL_MAX_KEYS	(8192 + 512)
+#define MODEL_KEY_INDEX 16384 /* a power of two, about twice MODEL_MAX_KEYS */
 
 struct model_sock {
 	bool user_storage;   /* user space created its storage */
@@ -34,7 +36,9 @@ struct model {
 	struct manager_key managed[MODEL_MAX_KEYS]; /* what km_manage must hold */
 	__u32 value[MODEL_MAX_KEYS]; /* under each: 0 (managed) or what user space wrote */
 	unsigned int nmanaged;
-	bool overflow; /* more keys than MODEL_MAX_KEYS: the model can no longer tell */
+	__u16 key_index[MODEL_KEY_INDEX]; /* by key hash: position in managed[] + 1, or 0 */
+	__u32 manage_max; /* km_manage's max_entries: a new key past it is refused (E2BIG) */
+	bool overflow;	  /* more keys than MODEL_MAX_KEYS: the model can no longer tell */
 	__u32 monitoring;
 	__be32 node_ip[4], pod_gateway[4];
 	struct model_sock socks[HOST_MAX_SOCKS];

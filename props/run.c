@@ -198,6 +198,8 @@ void prop_run__begin(struct prop_run *r, const struct sf_input *in)
 		if (r->faults[i].helper < HOST_H__MAX)
 			r->watch |= 1u << r->faults[i].helper;
 	model_reset(&r->model, in->monitoring, in->node_ip.w, in->pod_gateway.w);
+	if (r->maps.manage)
+		r->model.manage_max = host_map__max_entries(r->maps.manage);
 	r->step = r->event = 0;
 	r->plausible = true;
 	r->checks = 0;

@@ -48,7 +48,7 @@ static int in_sandbox(const struct kern_sandbox *sb, void *arg)
 {
 	static struct orc_kernel_run kr;
 	static struct orc_diff d;
-	struct sf_input *in = arg;
+	struct orc_run *in = arg;
 	struct orc_kernel *k = orc_kernel__open(sb);
 
 	if (!k) {
@@ -68,13 +68,15 @@ static int in_sandbox(const struct kern_sandbox *sb, void *arg)
 static void run(const char *text, enum sf_world_perturb p)
 {
 	static struct sf_input in;
+	static struct orc_run run;
 	struct kern_sandbox_opts opts = {.sz = sizeof(opts)};
 	struct sf_text_error err;
 
 	assert_int_equal(sf_text_parse(text, strlen(text), &in, &err), 0);
+	orc_run__from_input(&run, &in);
 	memset(shared, 0, sizeof(*shared));
 	sf_world_perturb = p;
-	assert_int_equal(kern_sandbox__run(&opts, in_sandbox, &in), 0);
+	assert_int_equal(kern_sandbox__run(&opts, in_sandbox, &run), 0);
 	sf_world_perturb = SF_PERTURB_NONE;
 	assert_int_equal(shared->err, 0);
 	printf("perturbation %d: %u differences\n%s", p, shared->diffs, shared->text);

@@ -626,6 +626,38 @@ static void test_world_manage_writes_the_key(void **state)
 	expect_seen("manage:7");
 }
 
+/* A fill step leaves VALUE entries of km_manage free, reporting each entry
+ * it adds; the enrolments after it take what is left and then are refused
+ * (E2BIG), counted by the program; a second fill with none free adds
+ * nothing. The same with km_auth_res. */
+static void test_world_fill_leaves_the_entries_asked(void **state)
+{
+	struct host_map *manage = host_map__by_name("km_manage");
+	struct host_map *auth = host_map__by_name("km_auth_res");
+	__u32 max = host_map__max_entries(manage);
+	const __u64 *cnt;
+	struct sf_step *st;
+
+	build_begin(&in);
+	build_step(SF_FILL)->value = 2;
+	for (int i = 0; i < 3; i++) {
+		st = build_step(SF_ENROL);
+		st->family = INET;
+		st->local = A4(127, 0, 0, 5 + i);
+	}
+	build_step(SF_FILL)->value = 0;
+	st = build_step(SF_FILL);
+	st->flags = SF_F_AUTH_RES;
+	st->value = 1;
+	world_run(0);
+	assert_int_equal(host_map__count(manage), max);
+	assert_int_equal(host_map__count(auth), host_map__max_entries(auth) - 1);
+	cnt = host_global__ptr("km_counters", NULL);
+	assert_non_null(cnt);
+	assert_int_equal(cnt[KM_CNT_MAP_UPDATE_FAILED], 1); /* the third enrolment */
+	assert_non_null(strstr(seen, "manage:1"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -655,6 +687,7 @@ int main(void)
 		cmocka_unit_test(test_world_raw_step_is_taken_literally),
 		cmocka_unit_test(test_world_handles_every_kind),
 		cmocka_unit_test(test_world_manage_writes_the_key),
+		cmocka_unit_test(test_world_fill_leaves_the_entries_asked),
 	};
 
 	return cmocka_run_group_tests_name("world", tests, group_setup, group_teardown);

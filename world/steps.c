@@ -30,6 +30,7 @@ static const world_step_fn handlers[SF_KIND__COUNT] = {
 	[SF_POD_GATEWAY] = step_pod_gateway,
 	[SF_AUTH_ANSWER] = step_auth_answer,
 	[SF_MANAGE] = step_manage,
+	[SF_FILL] = step_fill,
 	[SF_ORIG_DST] = step_orig_dst,
 	[SF_XDP_VERDICT] = step_xdp_verdict,
 	[SF_CLOCK] = step_clock,

@@ -6,6 +6,7 @@
  * runs the program; each is reported so a checker sees what it may read.
  */
 #include <string.h>
+#include <arpa/inet.h>
 #include "world/world_internal.h"
 
 void step_waypoint(struct sf_world *w, const struct sf_step *st)
@@ -167,4 +168,51 @@ void step_manage(struct sf_world *w, const struct sf_step *st)
 		return;
 	world_emit(w, &(struct sf_world_event){
 			      .kind = SF_WEV_MANAGE, .manage_key = &key, .value = value});
+}
+
+void sf_world_fill_key(bool auth_res, __u32 i, void *key)
+{
+	__be32 ip = htonl(0x7fff0000u | (i & 0xffff));
+
+	if (auth_res) {
+		struct bpf_sock_tuple *t = key;
+
+		memset(t, 0, sizeof(*t));
+		t->ipv4.saddr = ip;
+		t->ipv4.daddr = htonl(0x7fffffffu);
+		return;
+	}
+	memset(key, 0, sizeof(struct manager_key));
+	((struct manager_key *)key)->ip4 = ip;
+}
+
+/* SF_FILL: user space adds its own entries (sf_world_fill_key(), in order,
+ * skipping those present) until VALUE entries are left free or the map
+ * refuses one; each is reported as user space's write. */
+void step_fill(struct sf_world *w, const struct sf_step *st)
+{
+	bool auth = st->flags & SF_F_AUTH_RES;
+	struct host_map *m = auth ? w->auth_res : w->manage;
+	__u32 max = host_map__max_entries(m), value = SF_FILL_VALUE;
+	__u64 free = st->value < max ? st->value : max;
+	union {
+		struct bpf_sock_tuple tuple;
+		struct manager_key manage;
+	} key;
+
+	for (__u32 i = 0; i < max && host_map__count(m) + free < max; i++) {
+		sf_world_fill_key(auth, i, &key);
+		if (host_map__lookup(m, &key))
+			continue;
+		if (host_map__update(m, &key, &value, BPF_NOEXIST))
+			return; /* E2BIG: full */
+		if (auth)
+			world_emit(w, &(struct sf_world_event){.kind = SF_WEV_AUTH,
+							       .key = &key.tuple,
+							       .value = value});
+		else
+			world_emit(w, &(struct sf_world_event){.kind = SF_WEV_MANAGE,
+							       .manage_key = &key.manage,
+							       .value = value});
+	}
 }

@@ -247,6 +247,7 @@ void step_pod_gateway(struct sf_world *w, const struct sf_step *st);
 void step_auth_answer(struct sf_world *w, const struct sf_step *st);
 void step_xdp_verdict(struct sf_world *w, const struct sf_step *st);
 void step_manage(struct sf_world *w, const struct sf_step *st);
+void step_fill(struct sf_world *w, const struct sf_step *st);
 
 /* Recordings (SF_BY_RECORD), raw.c. */
 void step_raw(struct sf_world *w, const struct sf_step *st);

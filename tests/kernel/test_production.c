@@ -52,13 +52,13 @@ static struct sf_input *load(const char *path)
 }
 
 /* One run in the kernel and its comparison; -errno when it could not run. */
-static int one(struct orc_kernel *k, struct job *j, struct sf_input *in, const char *name)
+static int one(struct orc_kernel *k, struct job *j, struct orc_run *in, const char *name)
 {
 	static struct orc_kernel_run kr;
 	static struct orc_diff d;
 	int err;
 
-	if (in->nfaults || in->level != SF_LEVEL_LIFECYCLE) {
+	if (in->head.nfaults || in->head.level != SF_LEVEL_LIFECYCLE) {
 		j->skipped++; /* what the kernel cannot carry out (a fault schedule, raw steps) */
 		return 0;
 	}
@@ -82,18 +82,21 @@ static int in_sandbox(const struct kern_sandbox *sb, void *arg)
 
 	if (!k)
 		return 2;
+	static struct orc_run run;
+
 	for (int i = 0; !err && i < j->nfiles; i++) {
 		struct sf_input *in = load(j->files[i]);
 
-		err = in ? one(k, j, in, j->files[i]) : -EINVAL;
+		if (in)
+			orc_run__from_input(&run, in);
+		err = in ? one(k, j, &run, j->files[i]) : -EINVAL;
 	}
 	for (unsigned int i = 0; !err && i < j->runs; i++) {
-		static struct sf_input in;
 		char name[64];
 
-		orc_random__build(j->seed, i, &in);
+		orc_random__build(j->seed, i, (i + 1) % ORC_LARGE_EVERY == 0, &run);
 		snprintf(name, sizeof(name), "random-%llu-%u", (unsigned long long)j->seed, i);
-		err = one(k, j, &in, name);
+		err = one(k, j, &run, name);
 	}
 	orc_kernel__close(k);
 	printf("production object: %u runs (%u skipped), %u with a different final state\n",
