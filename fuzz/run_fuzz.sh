@@ -15,7 +15,8 @@
 #  2. the engine fuzzes that corpus. The time budget (--seconds, default 60) is
 #     wall time for the whole campaign: with T targets and J workers (--jobs,
 #     default nproc) the targets run side by side with J/T workers each
-#     (libFuzzer -fork, AFL++ -M/-S), or in ceil(T/J) rounds sharing it.
+#     (libFuzzer -fork, AFL++ -M/-S; J mod T of them one more), or in
+#     ceil(T/J) rounds sharing it (the last round's targets share all J too).
 #     Two lanes, with --fast-bin (the same targets built with the same
 #     coverage but no sanitizers): of a target's workers one runs --bin
 #     (ASan+UBSan, the sanitizer lane) and the others --fast-bin (the fast
@@ -176,20 +177,29 @@ done
 # Fuzzing.
 
 ntargets=${#targets[@]}
-if [ "$ntargets" -le "$jobs" ]; then
-	rounds=1
-	per_target=$((jobs / ntargets))
-else
-	rounds=$(((ntargets + jobs - 1) / jobs))
-	per_target=1
-fi
+rounds=$(((ntargets + jobs - 1) / jobs))
 round_seconds=$((seconds / rounds))
 [ "$round_seconds" -gt 0 ] || round_seconds=1
-# Workers per target in the fast lane; the sanitizer lane has the rest (one).
-fast_workers=0
-[ -n "$fast_dir" ] && [ "$per_target" -gt 1 ] && fast_workers=$((per_target - 1))
-echo "run_fuzz.sh: $engine, ${seconds}s on $jobs cores: $ntargets targets, $per_target worker(s) each" \
-	"($((per_target - fast_workers)) sanitizer, $fast_workers fast), $rounds round(s) of ${round_seconds}s"
+# Workers per target: a round's targets share its cores (the first ones get
+# one more when they do not divide evenly). One worker of a target is the
+# sanitizer lane's; with --fast-bin the others are the fast lane's.
+declare -A nworkers nfast
+any_fast=0
+for ((r = 0; r < rounds; r++)); do
+	first=$((r * jobs))
+	m=$((ntargets - first < jobs ? ntargets - first : jobs))
+	for ((k = 0; k < m; k++)); do
+		t=${targets[$((first + k))]}
+		nworkers[$t]=$((jobs / m + (k < jobs % m ? 1 : 0)))
+		nfast[$t]=0
+		[ -n "$fast_dir" ] && nfast[$t]=$((${nworkers[$t]} - 1))
+		[ "${nfast[$t]}" -eq 0 ] || any_fast=1
+	done
+done
+echo "run_fuzz.sh: $engine, ${seconds}s on $jobs cores: $ntargets targets, $rounds round(s) of ${round_seconds}s"
+for t in "${targets[@]}"; do
+	echo "  $t: ${nworkers[$t]} worker(s) ($((${nworkers[$t]} - ${nfast[$t]})) sanitizer, ${nfast[$t]} fast)"
+done
 
 # The lane of a libFuzzer log or an AFL++ instance dir, by its name.
 lane_of() {
@@ -197,17 +207,17 @@ lane_of() {
 }
 
 start_libfuzzer() { # target, work dir
-	local t=$1 w=$2 i args=() fork=()
+	local t=$1 w=$2 i args=() fork=() n=${nworkers[$1]} nf=${nfast[$1]}
 	args=(-max_total_time="$round_seconds" -print_final_stats=1 -timeout=10
 		-rss_limit_mb=2048 -max_len="$(max_len "$t")" -dict="fuzz/$t.dict")
-	[ "$per_target" -gt 1 ] && [ "$fast_workers" -eq 0 ] && fork=(-fork="$per_target")
+	[ "$n" -gt 1 ] && [ "$nf" -eq 0 ] && fork=(-fork="$n")
 	SOCKFUZZ_STATS=$w/stats timeout -k 10 $((round_seconds + 60)) \
 		"$bin_dir/$t" "${args[@]}" "${fork[@]}" -artifact_prefix="$w/crashes/" "$w/corpus" \
 		>"$w/logs/fuzz.log" 2>&1 &
 	pids+=($!)
 	# The fast lane: one process per worker, each reloading the shared
 	# corpus dir (-reload, on by default) for what the others added.
-	for ((i = 1; i <= fast_workers; i++)); do
+	for ((i = 1; i <= nf; i++)); do
 		SOCKFUZZ_STATS=$w/stats timeout -k 10 $((round_seconds + 60)) \
 			"$fast_dir/$t" "${args[@]}" -artifact_prefix="$w/crashes/fast/" "$w/corpus" \
 			>"$w/logs/fuzz-fast-$i.log" 2>&1 &
@@ -216,12 +226,12 @@ start_libfuzzer() { # target, work dir
 }
 
 start_afl() { # target, work dir
-	local t=$1 w=$2 i role bin
-	for ((i = 0; i < per_target; i++)); do
+	local t=$1 w=$2 i role bin n=${nworkers[$1]} nf=${nfast[$1]}
+	for ((i = 0; i < n; i++)); do
 		bin=$bin_dir/$t
-		if [ "$per_target" -eq 1 ]; then
+		if [ "$n" -eq 1 ]; then
 			role=()
-		elif [ "$fast_workers" -gt 0 ]; then
+		elif [ "$nf" -gt 0 ]; then
 			# One instance built with the sanitizers, a secondary as AFL++
 			# advises; the main and the other secondaries without.
 			case $i in
@@ -346,7 +356,7 @@ for t in "${targets[@]}"; do
 	for l in san fast; do
 		lexecs[$t:$l]=0 leps[$t:$l]=0 lworkers[$t:$l]=0 lartifacts[$t:$l]='' lrepro[$t:$l]=0 lnorepro[$t:$l]=0
 	done
-	lworkers[$t:san]=$((per_target - fast_workers)) lworkers[$t:fast]=$fast_workers
+	lworkers[$t:san]=$((${nworkers[$t]} - ${nfast[$t]})) lworkers[$t:fast]=${nfast[$t]}
 	if [ "$engine" = libfuzzer ]; then
 		g=
 		for log in "$w"/logs/fuzz*.log; do
@@ -609,7 +619,7 @@ for t in "${targets[@]}"; do
 done
 echo
 # Per lane: the sanitizer lane (ASan+UBSan) against the fast lane (none).
-if [ "$fast_workers" -gt 0 ]; then
+if [ "$any_fast" = 1 ]; then
 	echo "lanes: sanitizer = --bin (ASan+UBSan), fast = --fast-bin (no sanitizers)"
 	lrow() {
 		printf '%-16s %-9s %7s %12s %9s %13s  %s\n' "$@"
@@ -624,7 +634,7 @@ for t in "${targets[@]}"; do
 		a=$(wc -w <<<"${lartifacts[$t:$l]}")
 		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$l" "$n" "${lexecs[$t:$l]}" "${leps[$t:$l]}" \
 			"$a" "${lrepro[$t:$l]}" "${lnorepro[$t:$l]}" >>"$work/lanes.tsv"
-		[ "$fast_workers" -gt 0 ] || continue
+		[ "$any_fast" = 1 ] || continue
 		what=$a
 		[ "$l" = fast ] && [ "$a" -gt 0 ] &&
 			what="$a, re-run under the sanitizer build: ${lrepro[$t:$l]} reproduce, ${lnorepro[$t:$l]} do not"
@@ -632,7 +642,7 @@ for t in "${targets[@]}"; do
 			"${leps[$t:$l]}" "$((${leps[$t:$l]} / n))" "$what"
 	done
 done
-[ "$fast_workers" -gt 0 ] && echo
+[ "$any_fast" = 1 ] && echo
 # The page people look at; a report that cannot be written is said, not fatal.
 if "${PYTHON:-python3}" tools/fuzz_report.py --engine "$engine" --seconds "$seconds" \
 	--jobs "$jobs" "$work" "$work/report.html"; then

@@ -39,7 +39,7 @@ fuzz/run_fuzz.sh --engine libfuzzer --bin "$mut" --fast-bin "$mut/fast" --replay
 rc=$?
 [ "$rc" -eq 1 ] && ok "the mutant campaign reports a finding (exit 1)" ||
 	bad "mutant campaign: exit $rc: $(tail -n 5 "$work/mutant.log")"
-grep -q '(1 sanitizer, 1 fast)' "$work/mutant.log" && ok "one sanitizer and one fast worker" ||
+grep -q "  $t: 2 worker(s) (1 sanitizer, 1 fast)" "$work/mutant.log" && ok "one sanitizer and one fast worker" ||
 	bad "not 1 sanitizer + 1 fast worker: $(head -n 1 "$work/mutant.log")"
 [ -s "$w/libfuzzer/$t/logs/fuzz.log" ] && [ -s "$w/libfuzzer/$t/logs/fuzz-fast-1.log" ] &&
 	ok "a log per lane" || bad "the lanes' logs are missing"
