@@ -2,9 +2,11 @@
 # fuzz/fuzz.mk: the fuzz targets, their corpus, campaigns and OSS-Fuzz build.
 # Included by the top-level Makefile.
 #
-#   make fuzz           build every target with libFuzzer (ASan+UBSan) and fuzz
-#                       them on the shipped corpus for FUZZ_SECONDS (60) on all
-#                       cores, then print a summary; exits 1 on a finding
+#   make fuzz           build every target with libFuzzer (ASan+UBSan, and the
+#                       fast lane's build without sanitizers) and fuzz them on
+#                       the shipped corpus for FUZZ_SECONDS (60) on all cores,
+#                       one sanitizer worker per target and the others fast,
+#                       then print a summary; exits 1 on a finding
 #   make fuzz-afl       the same with AFL++ (installs afl++ when missing)
 #   make fuzz-targets   only build them (libFuzzer, both lanes, and replay-main builds)
 #   make test-corpus    every corpus/*/*.bin is the compile of its .trace, the
