@@ -165,7 +165,8 @@ $(BUILD)/native/%.prog.c: $(BUILD)/bpf/%.bpf.o $(BUILD)/tools/mapgen $(PROG_ID) 
 #   native  $(CC) with sanitizers: tests and the CLI
 #   gcc     gcc with sanitizers: proves the program builds with both compilers
 #   bench   optimised, no sanitizers: make bench
-#   fuzz    clang, libFuzzer coverage and sanitizers: the fuzz targets
+#   fuzz    clang, libFuzzer coverage and sanitizers: the fuzz targets (the sanitizer lane)
+#   fuzz-fast  the same coverage, no sanitizers: make fuzz's fast lane
 # $(call native_flavor,NAME,CC,CFLAGS[,STAMP]): STAMP, when given, is made
 # first (a flavour whose compiler comes from its own packages, e.g. AFL++).
 # Fragments may call it too; call it after LIB_SRCS is complete.
@@ -199,6 +200,7 @@ $(eval $(call native_flavor,native,$(CC),$(NATIVE_CFLAGS)))
 $(eval $(call native_flavor,gcc,gcc,$(CFLAGS) $(SAN)))
 $(eval $(call native_flavor,bench,$(CC),-g -O2))
 $(eval $(call native_flavor,fuzz,$(FUZZ_CC),$(CFLAGS) $(FUZZ_INSTR) $(SAN)))
+$(eval $(call native_flavor,fuzz-fast,$(FUZZ_CC),$(CFLAGS) $(FUZZ_INSTR)))
 
 all: $(ALL_TARGETS)
 

@@ -13,7 +13,12 @@
  * prints events/s and inputs/s for each, the ratios, and which part of an
  * input's time dominates.
  *
- * Usage: bench [--seconds S] DIR|FILE...   (S: per measurement, default 1)
+ * With --row LABEL it measures only what a build comparison needs (bench.mk
+ * links this file into the sanitizer and coverage builds too) and prints one
+ * tab-separated line: LABEL, checked events/s (sf_exec, every property) and
+ * fuzz_raw's inputs/s and events/s.
+ *
+ * Usage: bench [--seconds S] [--row LABEL] DIR|FILE...   (S: per measurement, default 1)
  */
 #include <dirent.h>
 #include <errno.h>
@@ -182,12 +187,16 @@ int main(int argc, char **argv)
 	unsigned int nfailing;
 	struct measure floor, lc, raw, props, bare;
 	double seconds = 1, t_decode, t_exec, t_props, t_max;
-	const char *limit;
+	const char *limit, *label = NULL;
 	int i, err;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--seconds") && i + 1 < argc) {
 			seconds = atof(argv[++i]);
+			continue;
+		}
+		if (!strcmp(argv[i], "--row") && i + 1 < argc) {
+			label = argv[++i];
 			continue;
 		}
 		err = add_path(argv[i]);
@@ -197,7 +206,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!nblobs) {
-		fprintf(stderr, "Usage: %s [--seconds S] DIR|FILE...\n", argv[0]);
+		fprintf(stderr, "Usage: %s [--seconds S] [--row LABEL] DIR|FILE...\n", argv[0]);
 		return 2;
 	}
 	if (fuzz_target_init())
@@ -209,6 +218,14 @@ int main(int argc, char **argv)
 		sf_decode_level(blobs[k].data, blobs[k].size, SF_LEVEL_RAW, &decoded[k]);
 	nfailing = drop_failing();
 
+	if (label) {
+		measure(M_EXEC, 0, seconds, &props);
+		measure(M_TARGET, SF_LEVEL_RAW, seconds, &raw);
+		printf("%s\t%.0f\t%.0f\t%.0f\n", label, props.events / props.secs,
+		       raw.inputs / raw.secs, raw.events / raw.secs);
+		fflush(stdout);
+		return 0;
+	}
 	measure(M_FLOOR, SF_LEVEL_RAW, seconds, &floor);
 	measure(M_TARGET, SF_LEVEL_LIFECYCLE, seconds, &lc);
 	measure(M_TARGET, SF_LEVEL_RAW, seconds, &raw);

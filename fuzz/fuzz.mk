@@ -2,11 +2,13 @@
 # fuzz/fuzz.mk: the fuzz targets, their corpus, campaigns and OSS-Fuzz build.
 # Included by the top-level Makefile.
 #
-#   make fuzz           build every target with libFuzzer (ASan+UBSan) and fuzz
-#                       them on the shipped corpus for FUZZ_SECONDS (60) on all
-#                       cores, then print a summary; exits 1 on a finding
+#   make fuzz           build every target with libFuzzer (ASan+UBSan, and the
+#                       fast lane's build without sanitizers) and fuzz them on
+#                       the shipped corpus for FUZZ_SECONDS (60) on all cores,
+#                       one sanitizer worker per target and the others fast,
+#                       then print a summary; exits 1 on a finding
 #   make fuzz-afl       the same with AFL++ (installs afl++ when missing)
-#   make fuzz-targets   only build them (libFuzzer and replay-main builds)
+#   make fuzz-targets   only build them (libFuzzer, both lanes, and replay-main builds)
 #   make test-corpus    every corpus/*/*.bin is the compile of its .trace, the
 #                       .dict and .options match the format; the corpus and
 #                       the regressions replay clean through build/sockfuzz
@@ -19,9 +21,11 @@
 #
 # One target per input level (input/input.h): fuzz_<level>.c, and fuzz_text.c,
 # the text form's parser (its seeds are the .trace files). Each is built as
-#   $(BUILD)/fuzz/bin/T     libFuzzer, the fuzz flavour
+#   $(BUILD)/fuzz/bin/T     libFuzzer, the fuzz flavour (ASan+UBSan): the sanitizer lane
+#   $(BUILD)/fuzz-fast/bin/T  the same coverage without sanitizers: the fast lane
 #   $(BUILD)/afl/bin/T      AFL++ persistent mode: afl-clang-fast -fsanitize=fuzzer
-#                           links AFL++'s libFuzzer-compatible driver
+#                           links AFL++'s libFuzzer-compatible driver (ASan+UBSan)
+#   $(BUILD)/afl-fast/bin/T the same without sanitizers: AFL++'s fast lane
 #   $(BUILD)/native/bin/T   no engine: fuzz/fuzz_main.c replays files (ASan+UBSan)
 #   $(BUILD)/msan/bin/T     the same under MemorySanitizer
 #   $(OUT)/T                OSS-Fuzz: $(CC) $(CFLAGS), linked with $(LIB_FUZZING_ENGINE)
@@ -54,15 +58,17 @@ endif
 # whose CFLAGS are its own.
 ifeq ($(LIB_FUZZING_ENGINE),)
 FUZZ_HARNESS_COV := -fsanitize-coverage=inline-8bit-counters,pc-table
-# $(call fuzz_harness,DIR): DIR's objects get the harness coverage.
+# $(call fuzz_harness,FLAVOUR,DIR,SANITIZERS): DIR's objects of FLAVOUR (fuzz,
+# or fuzz-fast without sanitizers) get the harness coverage.
 define fuzz_harness
-$(BUILD)/fuzz/$(1)/%.o: $(1)/%.c Makefile fuzz/fuzz.mk $(DEPS_STAMP)
+$(BUILD)/$(1)/$(2)/%.o: $(2)/%.c Makefile fuzz/fuzz.mk $(DEPS_STAMP)
 	$$(call msg,CC,$$@)
 	$(Q)mkdir -p $$(@D)
-	$(Q)$$(FUZZ_CC) $$(BASE_CFLAGS) $(NATIVE_INC) $(CFLAGS) $(FUZZ_HARNESS_COV) $(SAN) \
+	$(Q)$$(FUZZ_CC) $$(BASE_CFLAGS) $(NATIVE_INC) $(CFLAGS) $(FUZZ_HARNESS_COV) $(3) \
 		$(EXTRA_CFLAGS) -c $$< -o $$@
 endef
-$(foreach d,props fmt bpf/host,$(eval $(call fuzz_harness,$(d))))
+$(foreach d,props fmt bpf/host,$(eval $(call fuzz_harness,fuzz,$(d),$(SAN))))
+$(foreach d,props fmt bpf/host,$(eval $(call fuzz_harness,fuzz-fast,$(d))))
 endif
 
 
@@ -75,6 +81,7 @@ $(AFL_STAMP): tools/deps.sh | $(BUILD)
 
 MSAN := -fsanitize=memory -fsanitize-memory-track-origins -fno-omit-frame-pointer
 $(eval $(call native_flavor,afl,AFL_QUIET=1 $(AFL_CC),$(CFLAGS) $(SAN),$(AFL_STAMP)))
+$(eval $(call native_flavor,afl-fast,AFL_QUIET=1 $(AFL_CC),$(CFLAGS),$(AFL_STAMP)))
 $(eval $(call native_flavor,msan,$(CLANG),$(CFLAGS) $(MSAN)))
 
 # $(call fuzz_link_objs,FLAVOUR): what every target of FLAVOUR links besides
@@ -83,7 +90,9 @@ fuzz_link_objs = $(BUILD)/$(1)/fuzz/fuzz_target.o $(BUILD)/$(1)/prog/$(PROG_NAME
 	$(BUILD)/$(1)/libsockfuzz.a
 
 FUZZ_LIBFUZZER_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/bin/%)
+FUZZ_FAST_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-fast/bin/%)
 FUZZ_AFL_BINS := $(FUZZ_TARGETS:%=$(BUILD)/afl/bin/%)
+FUZZ_AFL_FAST_BINS := $(FUZZ_TARGETS:%=$(BUILD)/afl-fast/bin/%)
 FUZZ_REPLAY_BINS := $(FUZZ_TARGETS:%=$(BUILD)/native/bin/%)
 FUZZ_MSAN_BINS := $(FUZZ_TARGETS:%=$(BUILD)/msan/bin/%)
 
@@ -99,10 +108,21 @@ $(FUZZ_LIBFUZZER_BINS): $(BUILD)/fuzz/bin/%: $(BUILD)/fuzz/fuzz/%.o $(call fuzz_
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_LINK) -o $@
 
+# The fast lane: the fuzz flavour's link without the sanitizers.
+$(FUZZ_FAST_BINS): $(BUILD)/fuzz-fast/bin/%: $(BUILD)/fuzz-fast/fuzz/%.o $(call fuzz_link_objs,fuzz-fast)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(CFLAGS) -fsanitize=fuzzer $^ -o $@
+
 $(FUZZ_AFL_BINS): $(BUILD)/afl/bin/%: $(BUILD)/afl/fuzz/%.o $(call fuzz_link_objs,afl)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)AFL_QUIET=1 $(AFL_CC) $(CFLAGS) -fsanitize=fuzzer $(SAN) $^ -o $@
+
+$(FUZZ_AFL_FAST_BINS): $(BUILD)/afl-fast/bin/%: $(BUILD)/afl-fast/fuzz/%.o $(call fuzz_link_objs,afl-fast)
+	$(call msg,LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)AFL_QUIET=1 $(AFL_CC) $(CFLAGS) -fsanitize=fuzzer $^ -o $@
 
 $(FUZZ_REPLAY_BINS): $(BUILD)/native/bin/%: $(BUILD)/native/fuzz/%.o \
 		$(BUILD)/native/fuzz/fuzz_main.o $(call fuzz_link_objs,native)
@@ -127,7 +147,7 @@ $(AFL_MUTATOR): $(AFL_MUTATOR_SRCS) Makefile fuzz/fuzz.mk $(DEPS_STAMP)
 	$(Q)$(CC) -std=gnu11 $(WARN) $(NATIVE_INC) -DSF_MODULE_input -O2 -g -shared -fPIC \
 		$(AFL_MUTATOR_SRCS) -o $@
 
-fuzz-targets: $(FUZZ_LIBFUZZER_BINS) $(FUZZ_REPLAY_BINS)
+fuzz-targets: $(FUZZ_LIBFUZZER_BINS) $(FUZZ_FAST_BINS) $(FUZZ_REPLAY_BINS)
 
 # ------------------------------------------------------------------------
 # Campaigns: fuzz/run_fuzz.sh does the work (time limits, parallel jobs,
@@ -142,12 +162,16 @@ FUZZ_RUN = SOCKFUZZ_PROPS='$(FUZZ_PROPS)' SOCKFUZZ_PROPS_OFF='$(FUZZ_PROPS_OFF)'
 	--work $(FUZZ_WORK) --replay-bin $(BUILD)/native/bin --cli $(SOCKFUZZ_CLI) \
 	$(FUZZ_TEXT_TARGETS:%=--text %)
 
-fuzz: $(FUZZ_LIBFUZZER_BINS) $(FUZZ_REPLAY_BINS) $(SOCKFUZZ_CLI)
-	$(Q)$(FUZZ_RUN) --engine libfuzzer --bin $(BUILD)/fuzz/bin $(FUZZ_TARGETS)
+# Two lanes (run_fuzz.sh): per target one worker runs the sanitizer build
+# (--bin), the others the fast build (--fast-bin), on one corpus.
+fuzz: $(FUZZ_LIBFUZZER_BINS) $(FUZZ_FAST_BINS) $(FUZZ_REPLAY_BINS) $(SOCKFUZZ_CLI)
+	$(Q)$(FUZZ_RUN) --engine libfuzzer --bin $(BUILD)/fuzz/bin --fast-bin $(BUILD)/fuzz-fast/bin \
+		$(FUZZ_TARGETS)
 
-fuzz-afl: $(FUZZ_AFL_BINS) $(FUZZ_REPLAY_BINS) $(SOCKFUZZ_CLI) $(AFL_MUTATOR)
+fuzz-afl: $(FUZZ_AFL_BINS) $(FUZZ_AFL_FAST_BINS) $(FUZZ_REPLAY_BINS) $(SOCKFUZZ_CLI) $(AFL_MUTATOR)
 	$(Q)AFL_CUSTOM_MUTATOR_LIBRARY=$(abspath $(AFL_MUTATOR)) \
-		$(FUZZ_RUN) --engine afl --bin $(BUILD)/afl/bin $(FUZZ_TARGETS)
+		$(FUZZ_RUN) --engine afl --bin $(BUILD)/afl/bin --fast-bin $(BUILD)/afl-fast/bin \
+		$(FUZZ_TARGETS)
 
 # ------------------------------------------------------------------------
 # Corpus: corpus/<target>/*.trace are the sources, *.bin their compiled form

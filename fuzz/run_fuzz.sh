@@ -3,9 +3,9 @@
 # run_fuzz.sh: one bounded fuzzing campaign over the fuzz targets, then a
 # summary table; `make fuzz` and `make fuzz-afl` call it.
 #
-# Usage: fuzz/run_fuzz.sh --engine libfuzzer|afl --bin DIR --replay-bin DIR
-#                         --cli SOCKFUZZ [--seconds N] [--jobs N] [--work DIR]
-#                         [--text TARGET]... TARGET...
+# Usage: fuzz/run_fuzz.sh --engine libfuzzer|afl --bin DIR [--fast-bin DIR]
+#                         --replay-bin DIR --cli SOCKFUZZ [--seconds N]
+#                         [--jobs N] [--work DIR] [--text TARGET]... TARGET...
 #
 # For each TARGET (named fuzz_<level>, or a --text target: fuzz_text):
 #  1. the seeds, every corpus/*/*.bin (any byte string is an input of every
@@ -15,11 +15,25 @@
 #  2. the engine fuzzes that corpus. The time budget (--seconds, default 60) is
 #     wall time for the whole campaign: with T targets and J workers (--jobs,
 #     default nproc) the targets run side by side with J/T workers each
-#     (libFuzzer -fork, AFL++ -M/-S), or in ceil(T/J) rounds sharing it;
+#     (libFuzzer -fork, AFL++ -M/-S; J mod T of them one more), or in
+#     ceil(T/J) rounds sharing it (the last round's targets share all J too).
+#     Two lanes, with --fast-bin (the same targets built with the same
+#     coverage but no sanitizers): of a target's workers one runs --bin
+#     (ASan+UBSan, the sanitizer lane) and the others --fast-bin (the fast
+#     lane: the properties are the oracle of logic defects), all on the one
+#     corpus dir (libFuzzer: separate processes, each reloading it; AFL++:
+#     the sanitizer instance is -S san, the fast ones -M fast and -S fastN).
+#     A target with one worker, and every target without --fast-bin, has the
+#     sanitizer lane only (libFuzzer -fork over all its workers);
 #  3. the corpus the engine grew, seeds included, is replayed through the
 #     replay main with determinism checked too (SOCKFUZZ_DETERMINISM=1,
 #     SPEC §8.10; too dear for the fuzzing loop): a failure is a finding;
-#  4. each finding (an engine's crash artifact, or the above) is minimised for
+#  4. a fast lane's artifact is first re-run under the sanitizer build (the
+#     replay main): what that run breaks is the finding, and from here on it
+#     is treated as the sanitizer lane's (minimised with --bin, its kind from
+#     the replay). One the sanitizer build does not reproduce is still a
+#     finding, kept as the fast build found it and reported as such.
+#     Each finding (an engine's crash artifact, or the above) is minimised for
 #     at most FUZZ_MIN_SECONDS (10) seconds (libFuzzer -minimize_crash,
 #     afl-tmin), kept only if it still breaks the same thing, then
 #     normalised: decoded at the target's level (sockfuzz print --level), cut
@@ -32,8 +46,9 @@
 #  5. WORK/report.html (tools/fuzz_report.py): per target, edges and corpus
 #     size over time (WORK/ENGINE/TARGET/timeline.tsv, sampled every
 #     FUZZ_SAMPLE_SECONDS (2) while it runs), exec/s, and each finding with
-#     its property, minimised trace and replay command (WORK/summary.tsv and
-#     WORK/findings.tsv hold the same for other tools).
+#     its property, minimised trace and replay command (WORK/summary.tsv,
+#     WORK/lanes.tsv (workers, executions, exec/s and artifacts per target and
+#     lane) and WORK/findings.tsv hold the same for other tools).
 # Every child runs under timeout(1); Ctrl-C or TERM stops them all.
 #
 # Exit: 0 when nothing was found, 1 on a finding, 2 on a usage or setup error.
@@ -41,6 +56,7 @@ set -uo pipefail
 
 engine=libfuzzer
 bin_dir=
+fast_dir=
 replay_dir=
 cli=
 seconds=${FUZZ_SECONDS:-60}
@@ -60,6 +76,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--engine) engine=$2; shift 2 ;;
 	--bin) bin_dir=$2; shift 2 ;;
+	--fast-bin) fast_dir=$2; shift 2 ;;
 	--replay-bin) replay_dir=$2; shift 2 ;;
 	--cli) cli=$2; shift 2 ;;
 	--seconds) seconds=$2; shift 2 ;;
@@ -79,6 +96,7 @@ case "$engine" in libfuzzer | afl) ;; *) die "unknown engine '$engine'" ;; esac
 [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || die "--jobs wants a positive number, not '$jobs'"
 for t in "${targets[@]}"; do
 	[ -x "$bin_dir/$t" ] || die "$bin_dir/$t: not built"
+	[ -z "$fast_dir" ] || [ -x "$fast_dir/$t" ] || die "$fast_dir/$t: not built"
 	[ -x "$replay_dir/$t" ] || die "$replay_dir/$t: not built"
 done
 [ -x "$cli" ] || die "$cli: not built"
@@ -142,7 +160,7 @@ declare -A start_count
 for t in "${targets[@]}"; do
 	w=$work/$engine/$t
 	rm -rf "$w/crashes" "$w/afl" "$w/logs"
-	mkdir -p "$w/corpus" "$w/crashes" "$w/logs"
+	mkdir -p "$w/corpus" "$w/crashes/fast" "$w/logs"
 	ext=bin
 	[ -n "${text_target[$t]:-}" ] && ext=trace
 	for f in corpus/*/*."$ext"; do
@@ -159,33 +177,68 @@ done
 # Fuzzing.
 
 ntargets=${#targets[@]}
-if [ "$ntargets" -le "$jobs" ]; then
-	rounds=1
-	per_target=$((jobs / ntargets))
-else
-	rounds=$(((ntargets + jobs - 1) / jobs))
-	per_target=1
-fi
+rounds=$(((ntargets + jobs - 1) / jobs))
 round_seconds=$((seconds / rounds))
 [ "$round_seconds" -gt 0 ] || round_seconds=1
-echo "run_fuzz.sh: $engine, ${seconds}s on $jobs cores: $ntargets targets, $per_target worker(s) each, $rounds round(s) of ${round_seconds}s"
+# Workers per target: a round's targets share its cores (the first ones get
+# one more when they do not divide evenly). One worker of a target is the
+# sanitizer lane's; with --fast-bin the others are the fast lane's.
+declare -A nworkers nfast
+any_fast=0
+for ((r = 0; r < rounds; r++)); do
+	first=$((r * jobs))
+	m=$((ntargets - first < jobs ? ntargets - first : jobs))
+	for ((k = 0; k < m; k++)); do
+		t=${targets[$((first + k))]}
+		nworkers[$t]=$((jobs / m + (k < jobs % m ? 1 : 0)))
+		nfast[$t]=0
+		[ -n "$fast_dir" ] && nfast[$t]=$((${nworkers[$t]} - 1))
+		[ "${nfast[$t]}" -eq 0 ] || any_fast=1
+	done
+done
+echo "run_fuzz.sh: $engine, ${seconds}s on $jobs cores: $ntargets targets, $rounds round(s) of ${round_seconds}s"
+for t in "${targets[@]}"; do
+	echo "  $t: ${nworkers[$t]} worker(s) ($((${nworkers[$t]} - ${nfast[$t]})) sanitizer, ${nfast[$t]} fast)"
+done
+
+# The lane of a libFuzzer log or an AFL++ instance dir, by its name.
+lane_of() {
+	case $(basename "$1") in fuzz-fast-* | fast*) echo fast ;; *) echo san ;; esac
+}
 
 start_libfuzzer() { # target, work dir
-	local t=$1 w=$2 args=()
+	local t=$1 w=$2 i args=() fork=() n=${nworkers[$1]} nf=${nfast[$1]}
 	args=(-max_total_time="$round_seconds" -print_final_stats=1 -timeout=10
-		-rss_limit_mb=2048 -max_len="$(max_len "$t")" -artifact_prefix="$w/crashes/"
-		-dict="fuzz/$t.dict")
-	[ "$per_target" -gt 1 ] && args+=(-fork="$per_target")
+		-rss_limit_mb=2048 -max_len="$(max_len "$t")" -dict="fuzz/$t.dict")
+	[ "$n" -gt 1 ] && [ "$nf" -eq 0 ] && fork=(-fork="$n")
 	SOCKFUZZ_STATS=$w/stats timeout -k 10 $((round_seconds + 60)) \
-		"$bin_dir/$t" "${args[@]}" "$w/corpus" >"$w/logs/fuzz.log" 2>&1 &
+		"$bin_dir/$t" "${args[@]}" "${fork[@]}" -artifact_prefix="$w/crashes/" "$w/corpus" \
+		>"$w/logs/fuzz.log" 2>&1 &
 	pids+=($!)
+	# The fast lane: one process per worker, each reloading the shared
+	# corpus dir (-reload, on by default) for what the others added.
+	for ((i = 1; i <= nf; i++)); do
+		SOCKFUZZ_STATS=$w/stats timeout -k 10 $((round_seconds + 60)) \
+			"$fast_dir/$t" "${args[@]}" -artifact_prefix="$w/crashes/fast/" "$w/corpus" \
+			>"$w/logs/fuzz-fast-$i.log" 2>&1 &
+		pids+=($!)
+	done
 }
 
 start_afl() { # target, work dir
-	local t=$1 w=$2 i role
-	for ((i = 0; i < per_target; i++)); do
-		if [ "$per_target" -eq 1 ]; then
+	local t=$1 w=$2 i role bin n=${nworkers[$1]} nf=${nfast[$1]}
+	for ((i = 0; i < n; i++)); do
+		bin=$bin_dir/$t
+		if [ "$n" -eq 1 ]; then
 			role=()
+		elif [ "$nf" -gt 0 ]; then
+			# One instance built with the sanitizers, a secondary as AFL++
+			# advises; the main and the other secondaries without.
+			case $i in
+			0) role=(-S san) ;;
+			1) role=(-M fast) bin=$fast_dir/$t ;;
+			*) role=(-S "fast$i") bin=$fast_dir/$t ;;
+			esac
 		elif [ "$i" -eq 0 ]; then
 			role=(-M main)
 		else
@@ -199,24 +252,32 @@ start_afl() { # target, work dir
 			AFL_TRY_AFFINITY=1 AFL_SKIP_CRASHES=1 AFL_NO_STARTUP_CALIBRATION=1 \
 			timeout -k 10 $((round_seconds + 60)) \
 			afl-fuzz "${role[@]}" -i "$w/corpus" -o "$w/afl" -V "$round_seconds" \
-			-t 10000 -m none -x "fuzz/$t.dict" -- "$bin_dir/$t" \
+			-t 10000 -m none -x "fuzz/$t.dict" -- "$bin" \
 			>"$w/logs/afl-$i.log" 2>&1 &
 		pids+=($!)
 	done
 }
 
 # One timeline row per sample: seconds since the campaign started, edges,
-# corpus size and executions so far, from the engine's own reports (the
-# libFuzzer log's last status line; AFL++'s plot_data, which it writes every
-# few seconds). $1 target, $2 its work dir.
+# corpus size and executions so far, from the engine's own reports (each
+# libFuzzer log's last status line: executions summed over the lanes' workers,
+# edges and corpus the largest; AFL++'s plot_data, which it writes every few
+# seconds). $1 target, $2 its work dir.
 sample() {
-	local t=$1 w=$2 line edges corpus execs
+	local t=$1 w=$2 line edges corpus execs log e
 	if [ "$engine" = libfuzzer ]; then
-		line=$(grep -E '^#[0-9]+' "$w/logs/fuzz.log" 2>/dev/null | tail -n 1)
-		[ -n "$line" ] || return 0
-		edges=$(grep -o 'cov: [0-9]*' <<<"$line" | cut -d' ' -f2)
-		corpus=$(grep -o 'corp: [0-9]*' <<<"$line" | cut -d' ' -f2)
-		execs=$(grep -o '^#[0-9]*' <<<"$line" | tr -d '#')
+		edges=0 corpus=0 execs=0
+		for log in "$w"/logs/fuzz*.log; do
+			line=$(grep -E '^#[0-9]+' "$log" 2>/dev/null | tail -n 1)
+			[ -n "$line" ] || continue
+			e=$(grep -o 'cov: [0-9]*' <<<"$line" | cut -d' ' -f2)
+			[ "${e:-0}" -gt "$edges" ] && edges=$e
+			e=$(grep -o 'corp: [0-9]*' <<<"$line" | cut -d' ' -f2)
+			[ "${e:-0}" -gt "$corpus" ] && corpus=$e
+			e=$(grep -o '^#[0-9]*' <<<"$line" | tr -d '#')
+			execs=$((execs + ${e:-0}))
+		done
+		[ "$execs" -gt 0 ] || return 0
 	else
 		line=$(cat "$w"/afl/*/plot_data 2>/dev/null | grep -v '^#' | sort -n | tail -n 1)
 		[ -n "$line" ] || return 0
@@ -259,7 +320,11 @@ done
 # ---------------------------------------------------------------------------
 # Statistics per target.
 
-declare -A execs eps corp cov checks artifacts afl_saved
+declare -A execs eps corp cov checks afl_saved
+# Per target and lane ("$t:san", "$t:fast"): workers, executions, exec/s,
+# the lane's artifacts and, for the fast lane, how many of them the sanitizer
+# build reproduced and did not.
+declare -A lworkers lexecs leps lartifacts lrepro lnorepro
 # The four __u64 of struct fuzz_stats (fuzz_target.h): inputs events checks failures.
 shared_stats() {
 	od -An -t u8 -N 32 -v "$1" 2>/dev/null | tr -s ' \n' ' '
@@ -268,39 +333,64 @@ shared_stats() {
 afl_stat() {
 	sed -n "s/^$2 *: *//p" "$1" | head -n 1
 }
+# "EXECS EXEC/S" of one libFuzzer process: its final stats, else (fork mode,
+# a crashed run) its last status line; an early crash leaves "exec/s: 0",
+# and then the run's wall time is used. $1 its log, $2 its start time.
+libfuzzer_stats() {
+	local log=$1 e x d
+	e=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+	x=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
+	[ -n "$e" ] || e=$(grep -o '^#[0-9]*' "$log" | tail -n 1 | tr -d '#')
+	[ -n "$x" ] || x=$(grep -o 'exec/s: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
+	if [ "${x:-0}" = 0 ] && [ -n "$e" ]; then
+		d=$(($(stat -c %Y "$log") - $2))
+		x=$((e / (d > 0 ? d : 1)))
+	fi
+	echo "${e:-0} ${x:-0}"
+}
 
 for t in "${targets[@]}"; do
 	w=$work/$engine/$t
 	read -r _ _ c _ <<<"$(shared_stats "$w/stats")"
 	checks[$t]=${c:-0}
+	for l in san fast; do
+		lexecs[$t:$l]=0 leps[$t:$l]=0 lworkers[$t:$l]=0 lartifacts[$t:$l]='' lrepro[$t:$l]=0 lnorepro[$t:$l]=0
+	done
+	lworkers[$t:san]=$((${nworkers[$t]} - ${nfast[$t]})) lworkers[$t:fast]=${nfast[$t]}
 	if [ "$engine" = libfuzzer ]; then
-		log=$w/logs/fuzz.log
-		execs[$t]=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-		eps[$t]=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
-		# Fork mode and crashed runs have no stat:: lines; take the last status line.
-		[ -n "${execs[$t]}" ] || execs[$t]=$(grep -o '^#[0-9]*' "$log" | tail -n 1 | tr -d '#')
-		[ -n "${eps[$t]}" ] || eps[$t]=$(grep -o 'exec/s: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
-		# An early crash leaves "exec/s: 0": use the run's wall time instead.
-		if [ "${eps[$t]:-0}" = 0 ] && [ -n "${execs[$t]}" ]; then
-			d=$(($(stat -c %Y "$log") - started[$t]))
-			eps[$t]=$((execs[$t] / (d > 0 ? d : 1)))
-		fi
-		cov[$t]=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
+		g=
+		for log in "$w"/logs/fuzz*.log; do
+			[ -f "$log" ] || continue
+			l=$(lane_of "$log")
+			read -r e x <<<"$(libfuzzer_stats "$log" "${started[$t]}")"
+			lexecs[$t:$l]=$((${lexecs[$t:$l]} + e)) leps[$t:$l]=$((${leps[$t:$l]} + x))
+			e=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
+			[ -n "$e" ] && [ "$e" -gt "${g:-0}" ] && g=$e
+		done
+		execs[$t]=$((${lexecs[$t:san]} + ${lexecs[$t:fast]})) eps[$t]=$((${leps[$t:san]} + ${leps[$t:fast]}))
+		cov[$t]=$g
 		corp[$t]=$(find "$w/corpus" -type f | wc -l)
-		artifacts[$t]=$(find "$w/crashes" -type f \( -name 'crash-*' -o -name 'leak-*' \
+		lartifacts[$t:san]=$(find "$w/crashes" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' \
+			-o -name 'timeout-*' -o -name 'oom-*' \) | sort)
+		lartifacts[$t:fast]=$(find "$w/crashes/fast" -type f \( -name 'crash-*' -o -name 'leak-*' \
 			-o -name 'timeout-*' -o -name 'oom-*' \) | sort)
 	else
-		e=0 x=0 q=0 g=0 k=0
+		q=0 g=0 k=0
 		for s in "$w"/afl/*/fuzzer_stats; do
 			[ -f "$s" ] || continue
-			e=$((e + $(afl_stat "$s" execs_done)))
-			x=$(awk -v a="$x" -v b="$(afl_stat "$s" execs_per_sec)" 'BEGIN { printf "%d", a + b }')
+			l=$(lane_of "$(dirname "$s")")
+			lexecs[$t:$l]=$((${lexecs[$t:$l]} + $(afl_stat "$s" execs_done)))
+			leps[$t:$l]=$(awk -v a="${leps[$t:$l]}" -v b="$(afl_stat "$s" execs_per_sec)" \
+				'BEGIN { printf "%d", a + b }')
 			q=$((q + $(afl_stat "$s" corpus_count)))
 			[ "$(afl_stat "$s" edges_found)" -gt "$g" ] && g=$(afl_stat "$s" edges_found)
 			# afl-fuzz exits 0 after crashes: saved_crashes is the verdict.
 			k=$((k + $(afl_stat "$s" saved_crashes) + $(afl_stat "$s" saved_hangs)))
+			lartifacts[$t:$l]+=" $(find "$(dirname "$s")"/crashes "$(dirname "$s")"/hangs -type f \
+				-name 'id:*' 2>/dev/null | sort)"
 		done
-		execs[$t]=$e eps[$t]=$x corp[$t]=$q cov[$t]=$g afl_saved[$t]=$k
+		execs[$t]=$((${lexecs[$t:san]} + ${lexecs[$t:fast]})) eps[$t]=$((${leps[$t:san]} + ${leps[$t:fast]}))
+		corp[$t]=$q cov[$t]=$g afl_saved[$t]=$k
 		# Keep the queue for the next run, as libFuzzer keeps its corpus;
 		# the queue holds the corpus it started from, so copy by content.
 		declare -A have=()
@@ -313,7 +403,6 @@ for t in "${targets[@]}"; do
 			cp "$f" "$w/corpus/afl-${sum:0:16}"
 		done < <(find "$w"/afl/*/queue -maxdepth 1 -type f -name 'id:*' -exec sha1sum {} + 2>/dev/null)
 		unset have
-		artifacts[$t]=$(find "$w"/afl/*/crashes "$w"/afl/*/hangs -type f -name 'id:*' 2>/dev/null | sort)
 	fi
 done
 
@@ -371,18 +460,53 @@ normalise() {
 	fi
 }
 
+# Where a finding came from (a list: corpus,san,fast), in the summary's words.
+lane_words() {
+	local l words=()
+	for l in ${1//,/ }; do
+		case $l in
+		san) words+=("sanitizer lane") ;;
+		fast) words+=("fast lane (re-run under the sanitizer build: reproduces)") ;;
+		*) words+=("corpus replay") ;;
+		esac
+	done
+	local IFS=,
+	echo "found by ${words[*]}" | sed 's/,/, /g'
+}
+
+# A fast lane's artifact the sanitizer build runs clean: kept as the fast
+# build found it (no minimising, which needs the crash), reported with the
+# fast build's replay and the sanitizer run's log. $1 target, $2 artifact.
+fast_only() {
+	local t=$1 f=$2 sig base verdict
+	sig=fast-only-$(basename "$f" | sed 's/-.*//;s/^id:.*/afl-crash/')
+	[ -z "${seen[$t:$sig]:-}" ] || return 0
+	seen[$t:$sig]=1
+	base=$findings_dir/$t-$sig-$(sha1sum "$f" | cut -c1-8)
+	cp "$f" "$base.bin"
+	timeout -k 2 30 "$replay_dir/$t" "$base.bin" >"$base.rerun" 2>&1
+	verdict="the sanitizer build does NOT reproduce it: see $base.rerun"
+	report+=("$(printf '  %s: %s (%s bytes, from %s, fast lane)\n    reproducer: %s\n    replay:     %s   [%s]' \
+		"$t" "$sig" "$(stat -c %s "$f")" "$f" "$base.bin" "$fast_dir/$t $base.bin" "$verdict")")
+	printf '%s\t%s\t%s\t%s\t\t%s\t%s\t-\tfast\n' "$t" "$sig" "$(stat -c %s "$f")" "$base.bin" \
+		"$fast_dir/$t $base.bin" "$verdict" >>"$work/findings.tsv"
+	nfindings[$t]=$((nfindings[$t] + 1))
+	nfound=$((nfound + 1))
+}
+
 nfound=0
 report=()
-printf 'target\tproperty\tbytes\treproducer\ttrace\treplay\tverdict\tkind\n' >"$work/findings.tsv"
+printf 'target\tproperty\tbytes\treproducer\ttrace\treplay\tverdict\tkind\tlane\n' >"$work/findings.tsv"
 raw_report=()
-declare -A nfindings seen
+declare -A nfindings seen found_by
 for t in "${targets[@]}"; do
 	w=$work/$engine/$t
 	nfindings[$t]=0
 	# The whole corpus (seeds included) once more, now with determinism.
 	# The replay stops at the first failure and names its file; for a
 	# sanitizer report, which does not, the files are tried one by one.
-	inputs=()
+	# Each input with where it came from: the corpus replay, or a lane.
+	inputs=() from=()
 	if ! log=$(timeout -k 2 120 "$replay_dir/$t" "$w/corpus" 2>&1 >/dev/null); then
 		f=$(sed -n 's/^sockfuzz: property .* bytes, \(.*\))$/\1/p' <<<"$log" | head -n 1)
 		if [ -z "$f" ]; then
@@ -392,23 +516,51 @@ for t in "${targets[@]}"; do
 				[ -n "$(signature "$t" "$g")" ] && f=$g && break
 			done
 		fi
-		[ -n "$f" ] && inputs+=("$f")
+		[ -n "$f" ] && inputs+=("$f") && from+=(corpus)
 	fi
-	for f in ${artifacts[$t]}; do
-		inputs+=("$f")
+	# The sanitizer lane's first: a defect both lanes found is reported
+	# from the sanitizer lane's own artifact.
+	for l in san fast; do
+		for f in ${lartifacts[$t:$l]}; do
+			inputs+=("$f") from+=("$l")
+		done
 	done
-	if [ "$engine" = afl ] && [ "${afl_saved[$t]}" -gt 0 ] && [ -z "${artifacts[$t]}" ]; then
+	arts=${lartifacts[$t:san]}${lartifacts[$t:fast]}
+	if [ "$engine" = afl ] && [ "${afl_saved[$t]}" -gt 0 ] && [ -z "${arts//[[:space:]]/}" ]; then
 		report+=("  $t: fuzzer_stats counts ${afl_saved[$t]} crashes/hangs but $w/afl has none")
 		printf '%s\tafl-unsaved\t0\t\t\t\t%s\n' "$t" "fuzzer_stats counts crashes that $w/afl lacks" \
 			>>"$work/findings.tsv"
 		nfindings[$t]=$((nfindings[$t] + 1))
 	fi
-	for f in "${inputs[@]}"; do
+	# First every input's signature, so that a finding names every lane
+	# (and the corpus replay) that found it; then each finding once, from
+	# the first input that showed it.
+	sigs=()
+	for i in "${!inputs[@]}"; do
+		f=${inputs[$i]} lane=${from[$i]}
+		# The replay main is the sanitizer build: for a fast lane's
+		# artifact, this is its re-run under the sanitizers.
 		sig=$(signature "$t" "$f")
+		if [ "$lane" = fast ]; then
+			if [ -n "$sig" ]; then
+				lrepro[$t:fast]=$((${lrepro[$t:fast]} + 1))
+			else
+				lnorepro[$t:fast]=$((${lnorepro[$t:fast]} + 1))
+				fast_only "$t" "$f"
+				continue
+			fi
+		fi
 		# Not reproducible by the replay main: an engine timeout, OOM or hang.
 		[ -n "$sig" ] || sig=$(basename "$f" | sed 's/-.*//;s/^id:.*/afl-crash/')
-		[ -z "${seen[$t:$sig]:-}" ] || continue
-		seen[$t:$sig]=1
+		if [ -z "${seen[$t:$sig]:-}" ]; then
+			seen[$t:$sig]=$f found_by[$t:$sig]=$lane
+			sigs+=("$sig")
+		elif [[ ",${found_by[$t:$sig]}," != *",$lane,"* ]]; then
+			found_by[$t:$sig]+=,$lane
+		fi
+	done
+	for sig in "${sigs[@]}"; do
+		f=${seen[$t:$sig]} lane=${found_by[$t:$sig]}
 		min=$w/crashes/min-$sig
 		rm -f "$min"
 		src=$f
@@ -435,13 +587,13 @@ for t in "${targets[@]}"; do
 		kind=-
 		grep -q '^ *kernel-producible:' "$base.replay" && kind=kernel-producible
 		grep -q '^ *raw-only:' "$base.replay" && kind=raw-only
-		line=$(printf '  %s: %s (%s bytes, from %s)\n    reproducer: %s%s\n    replay:     %s   [%s]%s' \
-			"$t" "$sig" "$(stat -c %s "$repro")" "$f" "$repro" \
+		line=$(printf '  %s: %s (%s bytes, from %s, %s)\n    reproducer: %s%s\n    replay:     %s   [%s]%s' \
+			"$t" "$sig" "$(stat -c %s "$repro")" "$f" "$(lane_words "$lane")" "$repro" \
 			"$([ "$repro" = "$base.bin" ] && [ -f "$base.trace" ] && echo ' (+ .trace)')" \
 			"${replay[*]}" "$verdict" "${note:+$'\n'$note}")
 		if [ "$kind" = raw-only ]; then raw_report+=("$line"); else report+=("$line"); fi
-		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$sig" "$(stat -c %s "$repro")" "$repro" \
-			"$([ -f "$base.trace" ] && echo "$base.trace")" "${replay[*]}" "$verdict" "$kind" \
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$sig" "$(stat -c %s "$repro")" "$repro" \
+			"$([ -f "$base.trace" ] && echo "$base.trace")" "${replay[*]}" "$verdict" "$kind" "$lane" \
 			>>"$work/findings.tsv"
 		nfindings[$t]=$((nfindings[$t] + 1))
 		nfound=$((nfound + 1))
@@ -466,6 +618,31 @@ for t in "${targets[@]}"; do
 		>>"$work/summary.tsv"
 done
 echo
+# Per lane: the sanitizer lane (ASan+UBSan) against the fast lane (none).
+if [ "$any_fast" = 1 ]; then
+	echo "lanes: sanitizer = --bin (ASan+UBSan), fast = --fast-bin (no sanitizers)"
+	lrow() {
+		printf '%-16s %-9s %7s %12s %9s %13s  %s\n' "$@"
+	}
+	lrow target lane workers execs exec/s exec/s/worker artifacts
+fi
+printf 'target\tlane\tworkers\texecs\texec_per_s\tartifacts\treproduced\tnot_reproduced\n' >"$work/lanes.tsv"
+for t in "${targets[@]}"; do
+	for l in san fast; do
+		n=${lworkers[$t:$l]}
+		[ "$n" -gt 0 ] || continue
+		a=$(wc -w <<<"${lartifacts[$t:$l]}")
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$l" "$n" "${lexecs[$t:$l]}" "${leps[$t:$l]}" \
+			"$a" "${lrepro[$t:$l]}" "${lnorepro[$t:$l]}" >>"$work/lanes.tsv"
+		[ "$any_fast" = 1 ] || continue
+		what=$a
+		[ "$l" = fast ] && [ "$a" -gt 0 ] &&
+			what="$a, re-run under the sanitizer build: ${lrepro[$t:$l]} reproduce, ${lnorepro[$t:$l]} do not"
+		lrow "$t" "$([ "$l" = san ] && echo sanitizer || echo fast)" "$n" "${lexecs[$t:$l]}" \
+			"${leps[$t:$l]}" "$((${leps[$t:$l]} / n))" "$what"
+	done
+done
+[ "$any_fast" = 1 ] && echo
 # The page people look at; a report that cannot be written is said, not fatal.
 if "${PYTHON:-python3}" tools/fuzz_report.py --engine "$engine" --seconds "$seconds" \
 	--jobs "$jobs" "$work" "$work/report.html"; then

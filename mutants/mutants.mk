@@ -76,6 +76,12 @@ $(MUT_BUILD)/$(1)/fuzz/prog.o: $(MUT_BUILD)/$(1)/prog.c Makefile
 	$(Q)mkdir -p $$(@D)
 	$(Q)$$(FUZZ_CC) $$(subst $$(PROG_CFLAGS),$$(call MUT_PROG_CFLAGS,$(1)),$$(PROG_NATIVE_CFLAGS)) \
 		$$(CFLAGS) $$(FUZZ_INSTR) $$(SAN) $$(EXTRA_CFLAGS) -c $$< -o $$@
+
+$(MUT_BUILD)/$(1)/fuzz-fast/prog.o: $(MUT_BUILD)/$(1)/prog.c Makefile
+	$$(call msg,CC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(FUZZ_CC) $$(subst $$(PROG_CFLAGS),$$(call MUT_PROG_CFLAGS,$(1)),$$(PROG_NATIVE_CFLAGS)) \
+		$$(CFLAGS) $$(FUZZ_INSTR) $$(EXTRA_CFLAGS) -c $$< -o $$@
 endef
 
 $(foreach m,$(MUT_ALL),$(eval $(call mutant_rules,$(m))))
@@ -115,6 +121,22 @@ $(MUT_BUILD)/%/$(1): $(MUT_BUILD)/%/fuzz/prog.o $(BUILD)/fuzz/fuzz/$(1).o \
 	$$(call msg,LD,$$@)
 	$(Q)$$(FUZZ_CC) $$(CFLAGS) -fsanitize=fuzzer $$(SAN) $(BUILD)/fuzz/fuzz/$(1).o \
 		$(BUILD)/fuzz/fuzz/fuzz_target.o $$< $(BUILD)/fuzz/libsockfuzz.a -o $$@
+
+# The fast lane's build and the replay main, for a campaign of run_fuzz.sh on
+# the mutant (tests/test_lanes.sh): fast/T and replay/T.
+$(MUT_BUILD)/%/fast/$(1): $(MUT_BUILD)/%/fuzz-fast/prog.o $(BUILD)/fuzz-fast/fuzz/$(1).o \
+		$(BUILD)/fuzz-fast/fuzz/fuzz_target.o $(BUILD)/fuzz-fast/libsockfuzz.a
+	$$(call msg,LD,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(FUZZ_CC) $$(CFLAGS) -fsanitize=fuzzer $(BUILD)/fuzz-fast/fuzz/$(1).o \
+		$(BUILD)/fuzz-fast/fuzz/fuzz_target.o $$< $(BUILD)/fuzz-fast/libsockfuzz.a -o $$@
+
+$(MUT_BUILD)/%/replay/$(1): $(MUT_BUILD)/%/native/prog.o $(BUILD)/native/fuzz/$(1).o \
+		$(BUILD)/native/fuzz/fuzz_main.o $(BUILD)/native/fuzz/fuzz_target.o $(BUILD)/native/libsockfuzz.a
+	$$(call msg,LD,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$$(CC) $$(NATIVE_CFLAGS) $(BUILD)/native/fuzz/$(1).o $(BUILD)/native/fuzz/fuzz_main.o \
+		$(BUILD)/native/fuzz/fuzz_target.o $$< $(BUILD)/native/libsockfuzz.a -o $$@
 endef
 $(foreach t,$(MUT_FUZZ_TARGETS),$(eval $(call mutant_fuzz_rule,$(t))))
 

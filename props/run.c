@@ -35,8 +35,10 @@ struct prop_run {
 	} faults[SF_MAX_FAULTS];
 	unsigned int nfaults;
 	__u32 watch; /* helpers every event snapshots: rings, and those faults name */
-	const struct prop_def *active[PROP_MAX]; /* enabled per-event checks, in order */
-	unsigned int nactive, active_gen;
+	/* The enabled per-event checks, in order, that apply to an event that
+	 * [fired] (else closed silently) while the run is [plausible]. */
+	const struct prop_def *active[2][2][PROP_MAX];
+	unsigned int nactive[2][2], active_gen;
 	unsigned int step, event;
 	bool plausible;
 	unsigned long long checks;
@@ -244,11 +246,19 @@ void prop_run__user_global(struct prop_run *r, enum sf_global g)
 	}
 }
 
-/* Calls of the helpers in MASK; the others read 0 before and after. */
+/* Calls of the helpers in MASK; the others read 0 before and after. An
+ * event snapshots a few helpers: visit MASK's bits only. */
+_Static_assert(HOST_H__MAX <= 32, "snapped and watch have a bit per helper");
 static void snap_calls(__u64 calls[HOST_H__MAX], __u32 mask)
 {
-	for (unsigned int h = 0; h < HOST_H__MAX; h++)
-		calls[h] = mask & (1u << h) ? host_helper__calls(h) : 0;
+	memset(calls, 0, HOST_H__MAX * sizeof(calls[0]));
+	if (HOST_H__MAX < 32)
+		mask &= (1u << (HOST_H__MAX & 31)) - 1;
+	for (; mask; mask &= mask - 1) {
+		unsigned int h = (unsigned int)__builtin_ctz(mask);
+
+		calls[h] = host_helper__calls(h);
+	}
 }
 
 void prop_run__before(struct prop_run *r, const struct sf_world_event *ev)
@@ -317,29 +327,36 @@ static enum prop_res record(struct prop_run *r, const struct prop_def *p, enum p
 	return res;
 }
 
-/* The enabled per-event checks, listed again only when the registry was
- * switched since (prop_generation()). */
+/* Whether P is checked after an event that FIRED (else the socket closed
+ * without running the program) while the run is PLAUSIBLE. */
+static bool applies(const struct prop_def *p, bool fired, bool plausible)
+{
+	if ((p->flags & PROP_F_PLAUSIBLE) && !plausible)
+		return false;
+	return fired || (p->flags & PROP_F_AT_CLOSE);
+}
+
+/* The enabled per-event checks, one list for each kind of event they apply
+ * to, listed again only when the registry was switched since
+ * (prop_generation()). */
 static void list_active(struct prop_run *r)
 {
 	if (r->active_gen == prop_generation() && r->active_gen)
 		return;
-	r->nactive = 0;
+	memset(r->nactive, 0, sizeof(r->nactive));
 	for (unsigned int i = 0; i < prop_count(); i++) {
 		const struct prop_def *p = prop_at(i);
 
-		if (prop_is_enabled(p) && !(p->flags & PROP_F_AT_END) &&
-		    (p->needs & r->maps.have) == p->needs)
-			r->active[r->nactive++] = p;
+		if (!prop_is_enabled(p) || (p->flags & PROP_F_AT_END) ||
+		    (p->needs & r->maps.have) != p->needs)
+			continue;
+		for (unsigned int fired = 0; fired < 2; fired++)
+			for (unsigned int plausible = 0; plausible < 2; plausible++)
+				if (applies(p, fired, plausible))
+					r->active[fired][plausible]
+						 [r->nactive[fired][plausible]++] = p;
 	}
 	r->active_gen = prop_generation();
-}
-
-static bool applies(const struct prop_run *r, const struct prop_def *p,
-		    const struct sf_world_event *ev)
-{
-	if ((p->flags & PROP_F_PLAUSIBLE) && !r->plausible)
-		return false;
-	return ev->fired || (p->flags & PROP_F_AT_CLOSE);
 }
 
 enum prop_res prop_run__after(struct prop_run *r, const struct sf_world_event *ev,
@@ -356,7 +373,9 @@ enum prop_res prop_run__after(struct prop_run *r, const struct sf_world_event *e
 		.why = &r->why,
 	};
 	enum prop_res res, first_fail = PROP_PASS;
-	bool at_event = false;
+	const struct prop_def *const *active;
+	bool at_event = false, fx_overflow;
+	unsigned int nactive;
 
 	if (r->failed)
 		return PROP_FAIL;
@@ -374,12 +393,13 @@ enum prop_res prop_run__after(struct prop_run *r, const struct sf_world_event *e
 	c.plausible = r->plausible;
 
 	list_active(r);
-	for (unsigned int i = 0; i < r->nactive; i++) {
-		const struct prop_def *p = r->active[i];
+	active = r->active[ev->fired][r->plausible];
+	nactive = r->nactive[ev->fired][r->plausible];
+	fx_overflow = r->fx.overflow; /* the checks read fx, never write it */
+	for (unsigned int i = 0; i < nactive; i++) {
+		const struct prop_def *p = active[i];
 
-		if (!applies(r, p, ev))
-			continue;
-		if ((p->flags & PROP_F_JOURNAL) && r->fx.overflow) {
+		if (fx_overflow && (p->flags & PROP_F_JOURNAL)) {
 			if (r->failed)
 				continue;
 			fmt_add(&r->why,

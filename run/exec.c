@@ -152,6 +152,18 @@ static __u64 state_hash(void)
 	return host_state__digest(x.history, &scope);
 }
 
+/* RES zeroed but for its failure text (2 KiB, most of it; only a failure
+ * fills it), which reads as empty. */
+static void result_reset(struct sf_result *res)
+{
+	const size_t at = offsetof(struct sf_result, failure.diff),
+		     end = at + sizeof(res->failure.diff);
+
+	memset(res, 0, at);
+	memset((char *)res + end, 0, sizeof(*res) - end);
+	res->failure.diff[0] = '\0';
+}
+
 static void run_once(const struct sf_input *in, FILE *trace, bool hashing, struct sf_result *res)
 {
 	unsigned int nsteps = in->nsteps < SF_MAX_STEPS ? in->nsteps : SF_MAX_STEPS, i;
@@ -178,7 +190,7 @@ static void run_once(const struct sf_input *in, FILE *trace, bool hashing, struc
 		ok = sf_world__step(x.world, st);
 	}
 
-	memset(res, 0, sizeof(*res));
+	result_reset(res);
 	res->steps = i;
 	res->events = x.events;
 	res->checks = prop_run__checks(x.run);

@@ -5,9 +5,11 @@
 #  1. A made-up work dir (three targets, one without samples, a finding whose
 #     trace has markup in it): the page has a section per target with both
 #     charts, a point per sample, the exec/s, the finding's property, trace
-#     (escaped) and replay command, and loads nothing from elsewhere; the
-#     page's own check (--check) passes, and fails on pages that lack a chart
-#     point, a trace, or that load a script.
+#     (escaped) and replay command, each lane's exec/s (lanes.tsv: the
+#     sanitizer and the fast lane of one target) and the lanes that found the
+#     finding, and loads nothing from elsewhere; the page's own check
+#     (--check) passes, and fails on pages that lack a chart point, a trace,
+#     a lane's exec/s, or that load a script.
 #  2. A real two-second campaign of one target (fuzz/run_fuzz.sh) writes a
 #     report that passes --check; one whose engine does not start fails.
 #  3. A work dir without summary.tsv: one line and exit 2.
@@ -38,9 +40,11 @@ done
 printf '2\t380\t75\t200\n5\t400\t80\t800\n' >>"$w/libfuzzer/fuzz_b/timeline.tsv"
 trace=$w/findings/fuzz_b-auth_once-12345678.trace
 printf 'sockfuzz-trace v1 lifecycle\n# <script>alert(1)</script> & more\nenrol 127.0.0.5\n' >"$trace"
-printf 'target\tproperty\tbytes\treproducer\ttrace\treplay\tverdict\n' >"$w/findings.tsv"
-printf 'fuzz_b\tauth_once\t12\t%s\t%s\t%s\treproduces\n' "${trace%.trace}.bin" "$trace" \
-	"build/sockfuzz replay ${trace%.trace}.bin" >>"$w/findings.tsv"
+printf 'target\tproperty\tbytes\treproducer\ttrace\treplay\tverdict\tkind\tlane\n' >"$w/findings.tsv"
+printf 'fuzz_b\tauth_once\t12\t%s\t%s\t%s\treproduces\tkernel-producible\tsan,fast\n' "${trace%.trace}.bin" \
+	"$trace" "build/sockfuzz replay ${trace%.trace}.bin" >>"$w/findings.tsv"
+printf 'target\tlane\tworkers\texecs\texec_per_s\tartifacts\treproduced\tnot_reproduced\n' >"$w/lanes.tsv"
+printf 'fuzz_a\tsan\t1\t10000\t500\t0\t0\t0\nfuzz_a\tfast\t3\t80000\t4000\t1\t1\t0\n' >>"$w/lanes.tsv"
 
 page=$work/page.html
 report --engine libfuzzer --seconds 14 --jobs 2 "$w" "$page" && ok "report writes" || bad "report failed"
@@ -56,6 +60,10 @@ grep -q 'no samples' "$page" && ok "a target without samples says so" || bad "no
 grep -qF 'build/sockfuzz replay '"${trace%.trace}.bin" "$page" && ok "the replay command" ||
 	bad "the replay command is not in the page"
 grep -qiE '(src|href)="(https?:)?//' "$page" && bad "the page loads from the network" || ok "no network"
+grep -qF 'sanitizer (ASan+UBSan): 500 exec/s' "$page" && grep -qF 'fast (no sanitizers): 4000 exec/s' "$page" &&
+	ok "each lane's exec/s" || bad "the lanes' exec/s are not in the page"
+grep -qF 'found by the sanitizer lane, the fast lane (re-run under the sanitizer build)' "$page" &&
+	ok "the lanes that found the finding" || bad "the finding's lanes are not in the page"
 
 # --check is not a check that cannot fail.
 sed '0,/<polyline points="[^ ]* /s//<polyline points="/' "$page" >"$work/minus-point.html"
@@ -64,6 +72,9 @@ report --check "$w" "$work/minus-point.html" >/dev/null && bad "--check missed a
 sed 's|&lt;/script&gt; &amp; more||' "$page" >"$work/no-trace.html"
 report --check "$w" "$work/no-trace.html" >/dev/null && bad "--check missed a lost trace" ||
 	ok "--check sees a lost trace"
+sed 's|fast (no sanitizers): 4000 exec/s|fast (no sanitizers): ? exec/s|' "$page" >"$work/no-lane.html"
+report --check "$w" "$work/no-lane.html" >/dev/null && bad "--check missed a lost lane figure" ||
+	ok "--check sees a lost lane exec/s"
 sed 's|</body>|<script src="https://example.com/x.js"></script></body>|' "$page" >"$work/script.html"
 report --check "$w" "$work/script.html" >/dev/null && bad "--check missed a script" ||
 	ok "--check sees a script from elsewhere"

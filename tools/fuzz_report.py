@@ -5,14 +5,16 @@
   fuzz_report.py [--engine E] [--seconds N] [--jobs N] WORK OUT.html
       write one self-contained HTML page (inline CSS and SVG; no script, no
       network) from what fuzz/run_fuzz.sh left in WORK: summary.tsv (a row per
-      target), findings.tsv (a row per finding) and ENGINE/TARGET/timeline.tsv
-      (seconds, edges, corpus, execs, sampled while the target ran). Per
-      target: edges and corpus size over time, exec/s and executions, and
-      each finding with its property, its minimised trace and the command
+      target), lanes.tsv (a row per target and lane: the sanitizer lane, the
+      fast lane; optional), findings.tsv (a row per finding) and
+      ENGINE/TARGET/timeline.tsv (seconds, edges, corpus, execs, sampled
+      while the target ran). Per target: edges and corpus size over time,
+      exec/s and executions (per lane too), and each finding with its
+      property, the lane that found it, its minimised trace and the command
       that replays it.
   fuzz_report.py --check WORK OUT.html
       check that OUT.html is that page for WORK: a section per target with
-      both charts (a point per sample), its exec/s, every finding's property,
+      both charts (a point per sample), its exec/s (and each lane's), every finding's property,
       trace and replay command, and nothing that loads from elsewhere.
       Prints what is wrong and exits 1.
 
@@ -57,7 +59,9 @@ def load(work, engine):
     if not targets:
         die(f"{work}/summary.tsv lists no target")
     findings = read_tsv(os.path.join(work, "findings.tsv"), required=False)
+    lanes = read_tsv(os.path.join(work, "lanes.tsv"), required=False)
     for t in targets:
+        t["lanes"] = [r for r in lanes if r.get("target") == t["target"]]
         rows = read_tsv(os.path.join(work, engine, t["target"], "timeline.tsv"), required=False)
         t["timeline"] = [(num(r.get("seconds")), num(r.get("edges")), num(r.get("corpus")),
                           num(r.get("execs"))) for r in rows]
@@ -98,6 +102,29 @@ def chart(title, series, color):
     return "".join(out)
 
 
+LANE_NAMES = {"san": "sanitizer (ASan+UBSan)", "fast": "fast (no sanitizers)"}
+FOUND_BY = {"san": "the sanitizer lane", "fast": "the fast lane (re-run under the sanitizer build)",
+            "corpus": "the corpus replay"}
+
+
+def found_by(lanes):
+    """The words for a finding's lane column (a list: corpus,san,fast)."""
+    return ", ".join(FOUND_BY.get(x, x) for x in lanes.split(",") if x)
+
+
+def lane_eps(t, lane):
+    """The exec/s of LANE ("san", "fast") of target T, or "-" when it has none."""
+    for r in t["lanes"]:
+        if r.get("lane") == lane:
+            return r.get("exec_per_s") or "?"
+    return "-"
+
+
+def lanes_line(r):
+    """The text a lane's row of a target's section shows (--check looks for it)."""
+    return f'{LANE_NAMES.get(r.get("lane"), r.get("lane"))}: {r.get("exec_per_s") or "?"} exec/s'
+
+
 def read_trace(path):
     if not path:
         return None
@@ -136,10 +163,12 @@ def render(targets, engine, seconds, jobs):
            + (f'<span class="bad">{nfind} finding(s)</span>' if nfind else
               '<span class="ok">no findings</span>') + "</p>",
            '<table class="summary"><tr><th>target</th><th>executions</th><th>exec/s</th>'
+           "<th>sanitizer lane exec/s</th><th>fast lane exec/s</th>"
            "<th>corpus</th><th>edges</th><th>property checks</th><th>findings</th></tr>"]
     for t in targets:
         out.append(f'<tr><td><a href="#{e(t["target"])}">{e(t["target"])}</a></td>'
                    f'<td>{e(t.get("execs") or "?")}</td><td class="eps">{e(t.get("exec_per_s") or "?")}</td>'
+                   f'<td>{e(lane_eps(t, "san"))}</td><td>{e(lane_eps(t, "fast"))}</td>'
                    f'<td>{e(t.get("corpus_start") or "?")} &rarr; {e(t.get("corpus") or "?")}</td>'
                    f'<td>{e(t.get("edges") or "?")}</td><td>{e(t.get("checks") or "?")}</td>'
                    f'<td>{e(t.get("findings") or "0")}</td></tr>')
@@ -149,6 +178,18 @@ def render(targets, engine, seconds, jobs):
         out.append(f'<section class="target" id="{e(t["target"])}"><h2>{e(t["target"])}</h2>')
         out.append(f'<p>{e(t.get("exec_per_s") or "?")} exec/s, {e(t.get("execs") or "?")} executions, '
                    f'{len(tl)} samples</p>')
+        if t["lanes"]:
+            out.append('<table class="lanes"><tr><th>lane</th><th>workers</th><th>executions</th>'
+                       "<th>exec/s</th><th>artifacts</th></tr>")
+            for r in t["lanes"]:
+                arts = r.get("artifacts") or "0"
+                if r.get("lane") == "fast" and arts != "0":
+                    arts += (f' (re-run under the sanitizer build: {r.get("reproduced") or 0} reproduce,'
+                             f' {r.get("not_reproduced") or 0} do not)')
+                out.append(f'<tr><td class="lane">{e(lanes_line(r))}</td><td>{e(r.get("workers") or "?")}</td>'
+                           f'<td>{e(r.get("execs") or "?")}</td><td>{e(r.get("exec_per_s") or "?")}</td>'
+                           f'<td>{e(arts)}</td></tr>')
+            out.append("</table>")
         out.append('<div class="charts">')
         out.append(chart("edges over time", [(s, ed) for s, ed, _, _ in tl], "#0969da"))
         out.append(chart("corpus size over time", [(s, c) for s, _, c, _ in tl], "#8250df"))
@@ -164,7 +205,9 @@ def render(targets, engine, seconds, jobs):
             trace = read_trace(f.get("trace"))
             kind = f.get("kind") or "-"
             out.append(f'<div class="finding"><h3>property <code class="prop">{e(f.get("property", "?"))}'
-                       f'</code></h3><p>{e(kind)}; {e(f.get("bytes", "?"))} bytes, {e(f.get("verdict", ""))}</p>')
+                       f'</code></h3><p>{e(kind)}; {e(f.get("bytes", "?"))} bytes, {e(f.get("verdict", ""))}'
+                       + (f'; <span class="lane">found by {e(found_by(f["lane"]))}</span>' if f.get("lane") else "")
+                       + "</p>")
             out.append(f'<p>reproducer: <code>{e(f.get("reproducer", ""))}</code></p>')
             if f.get("replay"):
                 out.append(f'<p>replay:</p><pre class="replay">{e(f["replay"])}</pre>')
@@ -241,6 +284,9 @@ def check(targets, page_path):
             bad.append(f"{name}: no samples, and the charts do not say so")
         if f"{t.get('exec_per_s') or '?'} exec/s" not in text:
             bad.append(f"{name}: exec/s {t.get('exec_per_s')} not shown")
+        for r in t["lanes"]:
+            if lanes_line(r) not in text:
+                bad.append(f"{name}: lane {r.get('lane')}'s exec/s not shown ('{lanes_line(r)}')")
         for f in t["finding_rows"]:
             for what in ("property", "replay"):
                 if f.get(what) and f[what] not in text:
