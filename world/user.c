@@ -22,6 +22,11 @@ void step_waypoint(struct sf_world *w, const struct sf_step *st)
 		   &(struct sf_world_event){.kind = SF_WEV_STORAGE, .sock = e->sock, .value = via});
 }
 
+void sf_world_connect_ns(struct sock_storage_data *st, __u64 now)
+{
+	st->connect_ns = now;
+}
+
 void sf_world_orig_dst(struct sock_storage_data *st, __u32 family, const struct sf_addr *dst,
 		       __u16 port, __u8 via)
 {
@@ -48,6 +53,7 @@ void step_orig_dst(struct sf_world *w, const struct sf_step *st)
 	stor = host_sk_storage__get(w->storage, e->sock, true);
 	if (!stor)
 		return;
+	sf_world_connect_ns(stor, host_clock__now());
 	sf_world_orig_dst(stor, st->family, &st->local, st->lport, via);
 	world_emit(w,
 		   &(struct sf_world_event){.kind = SF_WEV_STORAGE, .sock = e->sock, .value = via});

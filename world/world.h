@@ -135,6 +135,10 @@ void sf_world_xdp_key(const struct host_sock *s, struct bpf_sock_tuple *key);
  * (AF_INET its IPv4 view, else 16 bytes; network-order port) and
  * via_waypoint = VIA. */
 struct sock_storage_data;
+/* What a connect hook (Kmesh's cgroup connect hook) writes into a socket's
+ * storage at every connect it sees: connect_ns = NOW, the clock at the
+ * connect (the world's connect, the orig_dst step, the kernel driver). */
+void sf_world_connect_ns(struct sock_storage_data *st, __u64 now);
 void sf_world_orig_dst(struct sock_storage_data *st, __u32 family, const struct sf_addr *dst,
 		       __u16 port, __u8 via);
 
