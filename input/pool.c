@@ -33,6 +33,8 @@ POOL(sf_pool_waypoint, "WAYPOINT", 1, 1, 0, 2, 255);
 POOL(sf_pool_verdict, "VERDICT", 4, 0, 1, 2, 0xffffffff);
 /* km_manage values user space writes: the program manages only 0 (SPEC §3). */
 POOL(sf_pool_manage, "MANAGE", 4, 1, 0, 2, 0xffffffff);
+/* log_level: WARN first (the default is ERR), the others, and one past DEBUG. */
+POOL(sf_pool_log_level, "LOG_LEVEL", 4, 1, 0, 2, 3, 0xffffffff);
 /* Byte counts: the probe record truncates them to 32 bits. */
 /* TCP counters: srtt (us << 3), rtt_min, retransmits, lost. */
 POOL(sf_pool_tcp32, "TCP32", 4, 0, 1, 8, 40, 100, 1000, 20000, 0xffffffff);

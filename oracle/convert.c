@@ -165,7 +165,7 @@ static conv_handler *const conv_handlers[SF_KIND__COUNT] = {
 	[SF_CLOSE] = conv_none,	      [SF_RESET] = conv_none,	    [SF_WAYPOINT] = conv_same,
 	[SF_MONITORING] = conv_same,  [SF_NODE_IP] = conv_same,	    [SF_POD_GATEWAY] = conv_same,
 	[SF_AUTH_ANSWER] = conv_same, [SF_XDP_VERDICT] = conv_same, [SF_CLOCK] = conv_none,
-	[SF_MANAGE] = conv_same,      [SF_ORIG_DST] = conv_same,
+	[SF_MANAGE] = conv_same,      [SF_ORIG_DST] = conv_same,    [SF_LOG_LEVEL] = conv_same,
 };
 
 bool orc_convert__handles(enum sf_kind kind)

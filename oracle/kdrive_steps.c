@@ -383,6 +383,14 @@ static int kd_monitoring(struct orc_kernel *k, __u16 idx, struct kd_slot *s, str
 	return 0;
 }
 
+static int kd_log_level(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
+			struct orc_kernel_run *out)
+{
+	kd_action(k, idx, 0, out);
+	kern_prog__set_log_level(k->prog, (enum km_log_level)(__u32)st->value);
+	return 0;
+}
+
 /* SF_NODE_IP, SF_POD_GATEWAY. */
 static int kd_global_addr(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
 			  struct orc_kernel_run *out)
@@ -472,6 +480,7 @@ static kd_handler *const kd_handlers[SF_KIND__COUNT] = {
 	[SF_AUTH_ANSWER] = kd_auth_answer,
 	[SF_MANAGE] = kd_manage,
 	[SF_ORIG_DST] = kd_orig_dst,
+	[SF_LOG_LEVEL] = kd_log_level,
 	[SF_XDP_VERDICT] = kd_xdp_verdict,
 	[SF_CLOCK] = kd_clock,
 };

@@ -82,6 +82,11 @@ void step_pod_gateway(struct sf_world *w, const struct sf_step *st)
 	write_global(w, SF_GLOBAL_POD_GATEWAY, st->local.w, sizeof(st->local.w));
 }
 
+void step_log_level(struct sf_world *w, const struct sf_step *st)
+{
+	write_global(w, SF_GLOBAL_LOG_LEVEL, &(__u32){(__u32)st->value}, sizeof(__u32));
+}
+
 static void write_verdict(struct sf_world *w, struct host_sock *s, const struct bpf_sock_tuple *key,
 			  __u64 value)
 {

@@ -46,6 +46,7 @@ enum sf_global {
 	SF_GLOBAL_MONITORING, /* enable_monitoring */
 	SF_GLOBAL_NODE_IP,
 	SF_GLOBAL_POD_GATEWAY,
+	SF_GLOBAL_LOG_LEVEL,
 	SF_GLOBAL__COUNT,
 };
 

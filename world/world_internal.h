@@ -240,6 +240,7 @@ void step_reset(struct sf_world *w, const struct sf_step *st);
 /* User space and XDP (SF_BY_USER, SF_BY_XDP), user.c. */
 void step_waypoint(struct sf_world *w, const struct sf_step *st);
 void step_orig_dst(struct sf_world *w, const struct sf_step *st);
+void step_log_level(struct sf_world *w, const struct sf_step *st);
 void step_monitoring(struct sf_world *w, const struct sf_step *st);
 void step_node_ip(struct sf_world *w, const struct sf_step *st);
 void step_pod_gateway(struct sf_world *w, const struct sf_step *st);
