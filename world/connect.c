@@ -111,6 +111,8 @@ static void accept_syn(struct sf_world *w, struct ep *client, struct ep *l)
 	cookie = req->cookie;
 	host_sock__free(req);
 
+	/* The SYN-ACK arrives a round trip after the connect. */
+	host_clock__advance(LO_RTT_US * 1000ull);
 	tp_established(c, 1, 1);
 	world_run_phase(w, PH_SYNACK, c, NULL);
 
