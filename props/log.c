@@ -74,15 +74,17 @@ enum prop_res prop_logs_as_specified(struct prop_ctx *c)
 				return prop_fail(c,
 						 "a km_log record %s (effect %u) that no failed"
 						 " helper of the event calls for at log_level %u",
-						 e->kind == HOST_FX_RING_DROP ? "dropped" : "written",
+						 e->kind == HOST_FX_RING_DROP ? "dropped"
+									      : "written",
 						 i, c->model->log_level);
 			if (e->kind == HOST_FX_RING_SUBMIT) {
 				memset(&got, 0, sizeof(got));
-				memcpy(&got, e->data, e->size < sizeof(got) ? e->size : sizeof(got));
+				memcpy(&got, e->data,
+				       e->size < sizeof(got) ? e->size : sizeof(got));
 				if (e->size != sizeof(got) ||
 				    memcmp(&got, &due[head], sizeof(got))) {
-					prop_fail(c, "km_log record (effect %u, %u bytes): want ", i,
-						  e->size);
+					prop_fail(c, "km_log record (effect %u, %u bytes): want ",
+						  i, e->size);
 					fmt_log_rec(c->why, &due[head]);
 					fmt_add(c->why, "; got ");
 					fmt_log_rec(c->why, &got);

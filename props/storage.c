@@ -32,12 +32,13 @@ enum prop_res prop_storage_written_as_specified(struct prop_ctx *c)
 		return PROP_PASS; /* creation is probe_reports_as_specified's */
 	prop_storage__load(&now_st, c->maps->storage, value);
 	if (st->connect_ns != pre->connect_ns && !(marks && inbound && st->connect_ns == now))
-		return prop_fail(c,
-				 "the storage's connect_ns went from %llu to %llu (now %llu): only an"
-				 " observed passive establish writes it, with now (SPEC §1 op 5);"
-				 " the connect hook's stamp is user space's",
-				 (unsigned long long)pre->connect_ns,
-				 (unsigned long long)st->connect_ns, (unsigned long long)now);
+		return prop_fail(
+			c,
+			"the storage's connect_ns went from %llu to %llu (now %llu): only an"
+			" observed passive establish writes it, with now (SPEC §1 op 5);"
+			" the connect hook's stamp is user space's",
+			(unsigned long long)pre->connect_ns, (unsigned long long)st->connect_ns,
+			(unsigned long long)now);
 	if (st->last_report_ns != pre->last_report_ns &&
 	    !(e->want_report && st->last_report_ns == now))
 		return prop_fail(c,
@@ -62,10 +63,11 @@ enum prop_res prop_storage_written_as_specified(struct prop_ctx *c)
 	rest_pre.direction = rest_now.direction = 0;
 	rest_pre.connect_success = rest_now.connect_success = 0;
 	if (memcmp(&rest_pre, &rest_now, sizeof(rest_pre))) {
-		prop_fail(c,
-			  "the program wrote storage fields it never may (via_waypoint, has_encoded,"
-			  " has_set_ip, sk_tuple: SPEC §6); the 64 bytes before and after, the"
-			  " fields it may write blanked:\n");
+		prop_fail(
+			c,
+			"the program wrote storage fields it never may (via_waypoint, has_encoded,"
+			" has_set_ip, sk_tuple: SPEC §6); the 64 bytes before and after, the"
+			" fields it may write blanked:\n");
 		fmt_bytes_diff(c->why, &rest_pre, &rest_now, sizeof(rest_pre));
 		return PROP_FAIL;
 	}
