@@ -143,14 +143,16 @@ static int conv_same(struct conv *c, const struct sf_step *life, int slot)
 }
 
 /* A connect: the connect hook's storage write before it (connect_ns = now;
- * through a waypoint the original destination and via_waypoint, else an
- * all-zero destination, which writes nothing new into fresh storage). */
+ * through a waypoint the original destination and via_waypoint, else the
+ * wildcard of the connect's family, port 0, which writes nothing new into
+ * fresh storage). */
 static int conv_connect(struct conv *c, const struct sf_step *life, int slot)
 {
 	bool waypoint = life->flags & SF_F_WAYPOINT;
+	struct sf_addr none = life->family == AF_INET ? lo_addr4(0) : lo_any6;
 	const struct sf_step hook = {.kind = SF_ORIG_DST,
 				     .family = life->family,
-				     .local = waypoint ? life->remote : lo_any6,
+				     .local = waypoint ? life->remote : none,
 				     .lport = waypoint ? life->rport : 0,
 				     .value = waypoint};
 
