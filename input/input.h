@@ -53,10 +53,12 @@ enum sf_kind {
 	SF_XDP_VERDICT, /* XDP caches verdict VALUE for the first packet arriving at SLOT */
 	SF_CLOCK,	/* the clock advances VALUE ns */
 	SF_MANAGE,	/* user space writes km_manage[LOCAL's key] = VALUE */
-	SF_ORIG_DST,	/* user space writes SLOT's storage as a connect hook does: the
-			 * original destination LOCAL:LPORT and via_waypoint = VALUE */
+	SF_ORIG_DST,	/* user space writes SLOT's storage as a connect hook does:
+			 * connect_ns = now, the original destination LOCAL:LPORT and
+			 * via_waypoint = VALUE */
 	SF_FILL,	/* user space fills km_manage (SF_F_AUTH_RES: km_auth_res) with
 			 * entries of its own until VALUE entries are left free */
+	SF_LOG_LEVEL,	/* log_level = VALUE */
 	/* Raw level only. */
 	SF_RAW,	    /* fire OP with ARGS on SLOT, set up as the step says */
 	SF_TCP,	    /* SLOT's TCP counters become TCP (what bpf_tcp_sock() reads) */

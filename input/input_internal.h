@@ -26,7 +26,7 @@
 
 extern const struct sf_pool sf_pool_monitoring, sf_pool_port, sf_pool_family, sf_pool_op,
 	sf_pool_state, sf_pool_waypoint, sf_pool_verdict, sf_pool_bytes, sf_pool_clock,
-	sf_pool_tcp32, sf_pool_manage, sf_pool_free;
+	sf_pool_tcp32, sf_pool_manage, sf_pool_free, sf_pool_log_level;
 
 /* Addresses: IPv4 ones (stored IPv4-mapped; literal: 4 bytes) for AF_INET
  * lifecycle steps, and all of them (literal: 16 bytes) for the rest. */

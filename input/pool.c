@@ -35,6 +35,8 @@ POOL(sf_pool_verdict, "VERDICT", 4, 0, 1, 2, 0xffffffff);
 POOL(sf_pool_manage, "MANAGE", 4, 1, 0, 2, 0xffffffff);
 /* Entries a fill leaves free: none, the last few, and all of a map (nothing filled). */
 POOL(sf_pool_free, "FREE", 2, 0, 1, 2, 3, 8192);
+/* log_level: WARN first (the default is ERR), the others, and one past DEBUG. */
+POOL(sf_pool_log_level, "LOG_LEVEL", 4, 1, 0, 2, 3, 0xffffffff);
 /* Byte counts: the probe record truncates them to 32 bits. */
 /* TCP counters: srtt (us << 3), rtt_min, retransmits, lost. */
 POOL(sf_pool_tcp32, "TCP32", 4, 0, 1, 8, 40, 100, 1000, 20000, 0xffffffff);

@@ -21,6 +21,7 @@ static const struct sf_value_syntax vs_verdict = {
 	SF_VS_VERDICT, "verdict", "the verdict (allow, deny or a number)", 0xffffffff};
 static const struct sf_value_syntax vs_manage = {SF_VS_NUMBER, "value", "value", 0xffffffff};
 static const struct sf_value_syntax vs_free = {SF_VS_NUMBER, "free", "free", 0xffffffff};
+static const struct sf_value_syntax vs_log_level = {SF_VS_NUMBER, "level", "the level", 0xffffffff};
 static const struct sf_value_syntax vs_clock = {SF_VS_DURATION, "duration", "the duration", ~0ull};
 
 #define T(t, k)                             \
@@ -58,6 +59,7 @@ static const struct sf_text_field t_global[] = {T(GLOBAL, NULL), END};
 static const struct sf_text_field t_verdict[] = {VAL(NULL, vs_verdict), END};
 static const struct sf_text_field t_xdp[] = {T(SLOT, "slot"), VAL(NULL, vs_verdict), END};
 static const struct sf_text_field t_clock[] = {VAL(NULL, vs_clock), END};
+static const struct sf_text_field t_log_level[] = {VAL(NULL, vs_log_level), END};
 static const struct sf_text_field t_manage[] = {T(ADDR, NULL), VAL("value", vs_manage), END};
 static const struct sf_text_field t_fill[] = {FLAG("auth_res", SF_F_AUTH_RES), VAL("free", vs_free),
 					      END};
@@ -137,12 +139,17 @@ const struct sf_kind_def sf_kinds[SF_KIND__COUNT] = {
 	[SF_ORIG_DST] = {"orig_dst", 20, LIFE, SF_BY_USER, false,
 			 SF_USE_SLOT | ENDPOINT | SF_USE_VALUE, 0, &sf_pool_waypoint, t_orig_dst,
 			 NULL,
-			 "user space writes SLOT's storage as a connect hook does: original "
-			 "destination LOCAL:LPORT, via_waypoint = VALUE"},
+			 "user space writes SLOT's storage as a connect hook does: connect_ns = "
+			 "now, original destination LOCAL:LPORT, via_waypoint = VALUE"},
 	[SF_FILL] = {"fill", 21, LIFE, SF_BY_USER, false, SF_USE_FLAGS | SF_USE_VALUE,
 		     SF_F_AUTH_RES, &sf_pool_free, t_fill, NULL,
 		     "user space fills km_manage (auth_res: km_auth_res) with entries of its own "
 		     "until VALUE are left free"},
+	[SF_LOG_LEVEL] =
+		{"log_level", 22, LIFE, SF_BY_USER, false, SF_USE_VALUE, 0, &sf_pool_log_level,
+		 t_log_level, NULL,
+		 "log_level = VALUE: records of level 0 ERR, 1 WARN, 2 INFO, 3 DEBUG up to it"
+		 " are written"},
 	[SF_RAW] = {"raw", 16, RAW, SF_BY_RECORD, true,
 		    SF_USE_SLOT | SF_USE_FLAGS | SF_USE_OP | ENDPOINT | SF_USE_ANY_FAMILY |
 			    SF_USE_REMOTE | SF_USE_RPORT | SF_USE_ARGS | SF_USE_STATE,

@@ -132,6 +132,22 @@ static void release(struct conv *c, size_t pos)
 			c->slot_cookie[s] = 0;
 }
 
+/* The clock to NOW (the recorded time of a callback or a connect hook's
+ * write) unless it is there already. */
+static int conv_clock(struct conv *c, __u64 now)
+{
+	struct sf_step *st;
+
+	if (now == c->clock)
+		return 0;
+	if (now < c->clock)
+		return conv_fail(c, -EINVAL, "the recorded clock went backwards");
+	st = conv_add(c, SF_CLOCK);
+	st->value = now - c->clock;
+	c->clock = now;
+	return conv_emit(c);
+}
+
 /* ---- the user-space actions, one handler per kind of the step that made one ---- */
 
 /* What the replay does for step LIFE's action, for the socket in SLOT (-1:
@@ -158,15 +174,19 @@ static int conv_same(struct conv *c, const struct sf_step *life, int slot)
 	return conv_put(c, life, slot);
 }
 
-/* A connect with its waypoint flag: the connect hook's storage write (the
- * original destination, via_waypoint) before the connect. */
+/* A connect: the connect hook's storage write before it (connect_ns = now;
+ * through a waypoint the original destination and via_waypoint, else the
+ * wildcard of the connect's family, port 0, which writes nothing new into
+ * fresh storage). */
 static int conv_connect(struct conv *c, const struct sf_step *life, int slot)
 {
+	bool waypoint = life->flags & SF_F_WAYPOINT;
+	struct sf_addr none = life->family == AF_INET ? lo_addr4(0) : lo_any6;
 	const struct sf_step hook = {.kind = SF_ORIG_DST,
 				     .family = life->family,
-				     .local = life->remote,
-				     .lport = life->rport,
-				     .value = 1};
+				     .local = waypoint ? life->remote : none,
+				     .lport = waypoint ? life->rport : 0,
+				     .value = waypoint};
 
 	return conv_put(c, &hook, slot);
 }
@@ -180,6 +200,7 @@ static conv_handler *const conv_handlers[SF_KIND__COUNT] = {
 	[SF_MONITORING] = conv_same,  [SF_NODE_IP] = conv_same,	    [SF_POD_GATEWAY] = conv_same,
 	[SF_AUTH_ANSWER] = conv_same, [SF_XDP_VERDICT] = conv_same, [SF_CLOCK] = conv_none,
 	[SF_MANAGE] = conv_same,      [SF_ORIG_DST] = conv_same,    [SF_FILL] = conv_same,
+	[SF_LOG_LEVEL] = conv_same,
 };
 
 bool orc_convert__handles(enum sf_kind kind)
@@ -196,6 +217,12 @@ static int conv_action(struct conv *c, const struct orc_action *a)
 
 	if (a->cookie && slot < 0)
 		return 0; /* a socket that never reached the program: nothing to replay */
+	if (a->now_ns) { /* a connect hook stamps connect_ns with the time it ran */
+		int err = conv_clock(c, a->now_ns);
+
+		if (err)
+			return err;
+	}
 	if (a->what == ORC_ACT_CLOSE) { /* close(2): what TCP does next is recorded */
 		st = conv_add(c, SF_RELEASE);
 		st->slot = slot;
@@ -209,7 +236,9 @@ static int conv_action(struct conv *c, const struct orc_action *a)
 	return conv_handlers[life->kind](c, life, slot);
 }
 
-static int conv_rec(struct conv *c, const struct km_rec *r, bool *fresh)
+/* Record R as a raw step, the clock at NOW first (R's time, or for a new
+ * socket whose connect hook's write follows, that write's). */
+static int conv_rec(struct conv *c, const struct km_rec *r, __u64 now, bool *fresh)
 {
 	int slot = slot_of(c, r->cookie);
 	struct sf_tcp tcp = {r->srtt_us,  r->rtt_min,	     r->total_retrans,
@@ -229,16 +258,9 @@ static int conv_rec(struct conv *c, const struct km_rec *r, bool *fresh)
 		c->slot_last[slot] = c->uses[u].gone ? c->uses[u].last : SIZE_MAX;
 		memset(&c->slot_tcp[slot], 0, sizeof(c->slot_tcp[slot]));
 	}
-	if (r->now_ns != c->clock) {
-		if (r->now_ns < c->clock)
-			return conv_fail(c, -EINVAL, "the recorded clock went backwards");
-		st = conv_add(c, SF_CLOCK);
-		st->value = r->now_ns - c->clock;
-		c->clock = r->now_ns;
-		err = conv_emit(c);
-		if (err)
-			return err;
-	}
+	err = conv_clock(c, now);
+	if (err)
+		return err;
 	if ((r->flags & KM_REC_TCP) && memcmp(&tcp, &c->slot_tcp[slot], sizeof(tcp))) {
 		st = conv_add(c, SF_TCP);
 		st->slot = slot;
@@ -298,6 +320,7 @@ int orc_convert(const struct orc_run *life, const struct orc_kernel_run *kr, orc
 	for (size_t i = 0; i < kr->nrecs; i++) {
 		const struct km_rec *r = &kr->recs[i];
 		bool fresh;
+		__u64 now = r->now_ns;
 
 		if (i && r->seq < kr->recs[i - 1].seq)
 			return conv_fail(&c, -EINVAL, "callbacks recorded out of order");
@@ -305,16 +328,22 @@ int orc_convert(const struct orc_run *life, const struct orc_kernel_run *kr, orc
 		/* Actions that came before this callback, except those for a socket
 		 * not seen yet: they follow its first callback (a socket's storage
 		 * is written after socket() and before connect(), and the callbacks
-		 * before its establish do not read it). */
+		 * before its establish do not read it). That callback (op 3, which
+		 * reads no clock) replays at the time of the connect hook's write
+		 * it then precedes, so that the write stamps the time it had. */
 		for (; a < kr->nacts && kr->acts[a].seq <= r->seq; a++) {
 			if (kr->acts[a].cookie && slot_of(&c, kr->acts[a].cookie) < 0 &&
-			    kr->acts[a].cookie == r->cookie)
+			    kr->acts[a].cookie == r->cookie) {
+				if (kr->acts[a].now_ns && kr->acts[a].now_ns >= c.clock &&
+				    kr->acts[a].now_ns < now)
+					now = kr->acts[a].now_ns;
 				break;
+			}
 			err = conv_action(&c, &kr->acts[a]);
 			if (err)
 				return err;
 		}
-		err = conv_rec(&c, r, &fresh);
+		err = conv_rec(&c, r, now, &fresh);
 		if (err)
 			return err;
 	}

@@ -60,6 +60,7 @@ static void kd_act(struct orc_kernel *k, __u16 step, enum orc_act what, __u64 co
 	a->step = step;
 	a->what = what;
 	a->cookie = cookie;
+	a->now_ns = 0;
 }
 
 static void kd_action(struct orc_kernel *k, __u16 step, __u64 cookie, struct orc_kernel_run *out)
@@ -254,17 +255,25 @@ static int kd_listen(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct 
 	return 0;
 }
 
-/* The connect hook's storage write (sf_world_orig_dst()) on FD. */
+/* The connect hook's storage write on FD, the action just recorded in OUT:
+ * connect_ns = now (sf_world_connect_ns(); CLOCK_MONOTONIC is the clock
+ * bpf_ktime_get_ns() reads, and the action keeps the value for the replay),
+ * then the original destination (sf_world_orig_dst()). */
 static int kd_set_orig_dst(struct orc_kernel *k, int fd, __u32 family, const struct sf_addr *dst,
-			   __u16 port, __u8 via)
+			   __u16 port, __u8 via, struct orc_kernel_run *out)
 {
 	struct sock_storage_data st;
+	struct timespec ts;
 	int err = kern_sockstorage__get(k->prog, fd, &st);
 
 	if (err == -ENOENT)
 		memset(&st, 0, sizeof(st));
 	else if (err)
 		return err;
+	if (clock_gettime(CLOCK_MONOTONIC, &ts))
+		return -errno;
+	out->acts[out->nacts - 1].now_ns = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+	sf_world_connect_ns(&st, out->acts[out->nacts - 1].now_ns);
 	sf_world_orig_dst(&st, family, dst, port, via);
 	return kern_sockstorage__set(k->prog, fd, &st);
 }
@@ -283,13 +292,16 @@ static int kd_connect(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct
 		return kd_refused(fd);
 	s->fd = fd;
 	s->cookie = kd_cookie(fd);
-	if (st->flags & SF_F_WAYPOINT) {
-		kd_action(k, idx, s->cookie, out);
-		/* What a connect hook writes, as the world's waypoint connect does. */
-		err = kd_set_orig_dst(k, fd, st->family, &st->remote, st->rport, 1);
-		if (err)
-			return err;
-	}
+	/* What the connect hook writes, as the world's connect does: connect_ns
+	 * for every connect, the original destination through a waypoint (an
+	 * all-zero one writes nothing new into fresh storage). */
+	kd_action(k, idx, s->cookie, out);
+	if (st->flags & SF_F_WAYPOINT)
+		err = kd_set_orig_dst(k, fd, st->family, &st->remote, st->rport, 1, out);
+	else
+		err = kd_set_orig_dst(k, fd, st->family, &lo_any6, 0, 0, out);
+	if (err)
+		return err;
 	err = kern_sock__connect(fd, &peer, KD_WAIT_MS);
 	/* The port the kernel chose at connect() (IP_BIND_ADDRESS_NO_PORT), so
 	 * the run as written replays with the ports the recording has. */
@@ -367,7 +379,7 @@ static int kd_orig_dst(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struc
 	if (s->fd < 0)
 		return 0; /* an empty slot: no socket to write to */
 	kd_action(k, idx, s->cookie, out);
-	return kd_set_orig_dst(k, s->fd, st->family, &st->local, st->lport, (__u8)st->value);
+	return kd_set_orig_dst(k, s->fd, st->family, &st->local, st->lport, (__u8)st->value, out);
 }
 
 static int kd_monitoring(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
@@ -375,6 +387,14 @@ static int kd_monitoring(struct orc_kernel *k, __u16 idx, struct kd_slot *s, str
 {
 	kd_action(k, idx, 0, out);
 	kern_prog__set_monitoring(k->prog, (__u32)st->value);
+	return 0;
+}
+
+static int kd_log_level(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
+			struct orc_kernel_run *out)
+{
+	kd_action(k, idx, 0, out);
+	kern_prog__set_log_level(k->prog, (enum km_log_level)(__u32)st->value);
 	return 0;
 }
 
@@ -505,6 +525,7 @@ static kd_handler *const kd_handlers[SF_KIND__COUNT] = {
 	[SF_AUTH_ANSWER] = kd_auth_answer,
 	[SF_MANAGE] = kd_manage,
 	[SF_ORIG_DST] = kd_orig_dst,
+	[SF_LOG_LEVEL] = kd_log_level,
 	[SF_XDP_VERDICT] = kd_xdp_verdict,
 	[SF_FILL] = kd_fill,
 	[SF_CLOCK] = kd_clock,

@@ -60,6 +60,7 @@ struct orc_action {
 	__u16 step;   /* its step in the lifecycle run */
 	__u8 what;    /* enum orc_act */
 	__u64 cookie; /* the socket it acted on, or 0 */
+	__u64 now_ns; /* a connect hook's write: the connect_ns it stamped (else 0) */
 };
 
 /* A step closes two sockets and writes once at most (a connect: the slot's

@@ -41,6 +41,7 @@ struct model {
 	bool overflow;	  /* more keys than MODEL_MAX_KEYS: the model can no longer tell */
 	__u32 monitoring;
 	__be32 node_ip[4], pod_gateway[4];
+	__u32 log_level; /* what user space last wrote (the program's default at start) */
 	struct model_sock socks[HOST_MAX_SOCKS];
 };
 

@@ -56,6 +56,7 @@ enum prop_part {
 	PROP_P_PROBE = 1u << 5,	     /* km_tcp_probe */
 	PROP_P_MONITORING = 1u << 6, /* enable_monitoring */
 	PROP_P_PEERS = 1u << 7,	     /* node_ip and pod_gateway */
+	PROP_P_LOG = 1u << 8,	     /* km_log and log_level (SPEC §6-7) */
 };
 
 struct prop_def {

@@ -11,6 +11,7 @@
 #endif
 
 #include <stdarg.h>
+#include <string.h>
 #include "props/props.h"
 #include "props/model.h"
 #include "fmt/fmt.h"
@@ -62,7 +63,7 @@ unsigned int prop_generation(void);
 struct prop_maps {
 	struct host_map *manage, *storage, *socket, *auth_res, *auth_req, *probe, *log;
 	__u64 *counters; /* km_counters[KM_CNT__MAX] */
-	__u32 *monitoring, *node_ip, *pod_gateway;
+	__u32 *monitoring, *node_ip, *pod_gateway, *log_level;
 	unsigned int have; /* enum prop_part */
 	bool has_counters;
 	/* The program's records as its BTF lays them out (NULL: the program
@@ -122,7 +123,21 @@ void prop_fx__scan(struct prop_fx *fx, const struct prop_maps *maps, const struc
 struct prop_snap {
 	__u64 counters[KM_CNT__MAX];
 	__u64 calls[HOST_H__MAX];
+	struct sock_storage_data storage; /* the event's socket's, when has_storage */
+	bool has_storage;
 };
+
+/* The program's storage value ST of map M in SPEC's layout (the program's
+ * own value may be shorter: the rest reads zero). */
+static inline void prop_storage__load(struct sock_storage_data *dst, const struct host_map *m,
+				      const void *st)
+{
+	__u32 n = host_map__value_size(m);
+
+	if (n < sizeof(*dst))
+		memset(dst, 0, sizeof(*dst));
+	memcpy(dst, st, n < sizeof(*dst) ? n : sizeof(*dst));
+}
 
 /* Everything a check reads. */
 struct prop_ctx {
@@ -190,3 +205,5 @@ enum prop_res prop_maps_bounded_no_partial_state(struct prop_ctx *c);
 enum prop_res prop_returns_zero(struct prop_ctx *c);
 enum prop_res prop_deterministic(struct prop_ctx *c);
 enum prop_res prop_records_fully_defined(struct prop_ctx *c);
+enum prop_res prop_storage_written_as_specified(struct prop_ctx *c);
+enum prop_res prop_logs_as_specified(struct prop_ctx *c);

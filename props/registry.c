@@ -20,6 +20,7 @@
 #define PROBE PROP_P_PROBE
 #define MON   PROP_P_MONITORING
 #define PEERS PROP_P_PEERS
+#define LOG   PROP_P_LOG
 
 static const struct prop_def defs[] = {
 	{"returns_zero", "the program returns 0 on every event", "§8.10", 0, 0, prop_returns_zero},
@@ -71,6 +72,15 @@ static const struct prop_def defs[] = {
 	 "after a close of a socket that asked for STATE_CB (or should have), km_auth_res has no"
 	 " entry under the key user space and XDP write for it",
 	 "§8.1", J | PROP_F_PLAUSIBLE | PROP_F_AT_CLOSE, ARES | M, prop_close_clears_auth},
+	{"storage_written_as_specified",
+	 "an event changes socket storage only where SPEC §1/§5 let its path write: connect_ns ="
+	 " now (observed passive establish), direction and connect_success = 1 (observed"
+	 " establish), last_report_ns = now (a report); never via_waypoint, has_*, sk_tuple",
+	 "§1, §5, §6", 0, M | ST | PEERS | MON, prop_storage_written_as_specified},
+	{"logs_as_specified",
+	 "the event's structured log records (level, site, argument, in order; written or"
+	 " dropped) are exactly those its helper failures call for at or below log_level",
+	 "§1, §7", J, LOG, prop_logs_as_specified},
 	{"records_fully_defined",
 	 "every byte of an auth request or probe record is a field's or zero: no padding and no"
 	 " unused tail of an IPv4-view tuple holds earlier ring memory (never written)",
@@ -133,8 +143,9 @@ bool prop_is_enabled(const struct prop_def *p)
 
 /* The names of the parts (enum prop_part), bit by bit. */
 static const char *const part_names[] = {
-	"km_manage",   "km_sockstorage", "km_socket",	      "km_auth_res",
-	"km_auth_req", "km_tcp_probe",	 "enable_monitoring", "node_ip/pod_gateway",
+	"km_manage",	     "km_sockstorage",	    "km_socket",
+	"km_auth_res",	     "km_auth_req",	    "km_tcp_probe",
+	"enable_monitoring", "node_ip/pod_gateway", "km_log/log_level",
 };
 
 const char *prop_not_applicable(const struct prop_def *p)

@@ -62,7 +62,7 @@ int prop_maps__init(struct prop_maps *m)
 		{"km_auth_res", offsetof(struct prop_maps, auth_res), PROP_P_AUTH_RES},
 		{"km_auth_req", offsetof(struct prop_maps, auth_req), PROP_P_AUTH_REQ},
 		{"km_tcp_probe", offsetof(struct prop_maps, probe), PROP_P_PROBE},
-		{"km_log", offsetof(struct prop_maps, log), 0},
+		{"km_log", offsetof(struct prop_maps, log), PROP_P_LOG},
 	};
 	static const struct {
 		const char *name;
@@ -76,6 +76,7 @@ int prop_maps__init(struct prop_maps *m)
 		{"node_ip", offsetof(struct prop_maps, node_ip), 4 * sizeof(__u32), PROP_P_PEERS},
 		{"pod_gateway", offsetof(struct prop_maps, pod_gateway), 4 * sizeof(__u32),
 		 PROP_P_PEERS},
+		{"log_level", offsetof(struct prop_maps, log_level), sizeof(__u32), PROP_P_LOG},
 	};
 	static __u64 no_counters[KM_CNT__MAX]; /* zeros that never move */
 	static __u32 no_global[4];	       /* a global the program lacks */
@@ -202,6 +203,8 @@ void prop_run__begin(struct prop_run *r, const struct sf_input *in)
 	model_reset(&r->model, in->monitoring, in->node_ip.w, in->pod_gateway.w);
 	if (r->maps.manage)
 		r->model.manage_max = host_map__max_entries(r->maps.manage);
+	/* No input sets it at start: the program's own default holds. */
+	r->model.log_level = *r->maps.log_level;
 	r->step = r->event = 0;
 	r->plausible = true;
 	r->checks = 0;
@@ -241,6 +244,9 @@ void prop_run__user_global(struct prop_run *r, enum sf_global g)
 	case SF_GLOBAL_POD_GATEWAY:
 		memcpy(r->model.pod_gateway, m->pod_gateway, sizeof(r->model.pod_gateway));
 		break;
+	case SF_GLOBAL_LOG_LEVEL:
+		r->model.log_level = *m->log_level;
+		break;
 	default:
 		break;
 	}
@@ -263,9 +269,13 @@ static void snap_calls(__u64 calls[HOST_H__MAX], __u32 mask)
 
 void prop_run__before(struct prop_run *r, const struct sf_world_event *ev)
 {
-	bool had_storage =
-		r->maps.storage && host_sk_storage__get(r->maps.storage, ev->sock, false);
+	const struct sock_storage_data *st =
+		r->maps.storage ? host_sk_storage__get(r->maps.storage, ev->sock, false) : NULL;
+	bool had_storage = st != NULL;
 
+	r->pre.has_storage = had_storage;
+	if (st)
+		prop_storage__load(&r->pre.storage, r->maps.storage, st);
 	memcpy(r->pre.counters, r->maps.counters, sizeof(r->pre.counters));
 	/* The family gate asks about every helper; other events about a few. */
 	r->snapped =

@@ -33,7 +33,7 @@
 
 static struct prop_run *run;
 static struct sf_input in;
-static struct host_map *m_manage, *m_auth_res, *m_auth_req, *m_probe, *m_socket, *m_storage;
+static struct host_map *m_manage, *m_auth_res, *m_auth_req, *m_probe, *m_socket, *m_storage, *m_log;
 
 static int group_setup(void **state)
 {
@@ -47,6 +47,7 @@ static int group_setup(void **state)
 	m_probe = host_map__by_name("km_tcp_probe");
 	m_socket = host_map__by_name("km_socket");
 	m_storage = host_map__by_name("km_sockstorage");
+	m_log = host_map__by_name("km_log");
 	return run ? 0 : -1;
 }
 
@@ -741,6 +742,173 @@ static void test_prop_failure_explains_the_event(void **state)
 	assert_non_null(strstr(diff, "want 127.0.0.5:40000 -> 127.0.0.9:8080"));
 }
 
+/* ---- storage and log ----------------------------------------------------- */
+
+static struct host_sock *tamper_sock; /* whose storage a tamper writes */
+
+static struct sock_storage_data *storage_of(struct host_sock *s)
+{
+	struct sock_storage_data *st = host_sk_storage__get(m_storage, s, false);
+
+	assert_non_null(st);
+	return st;
+}
+
+/* What mutant 052 does: op 4 stamps connect_ns with now. */
+static void tamper_connect_ns(void)
+{
+	storage_of(tamper_sock)->connect_ns = host_clock__now();
+}
+
+/* A write to the original destination, which only the connect hook makes. */
+static void tamper_sk_tuple(void)
+{
+	storage_of(tamper_sock)->sk_tuple.ipv4.dport ^= 1;
+}
+
+/* A managed client 127.0.0.5:40000 -> 127.0.0.9:8080 whose connect hook
+ * stamped its storage's connect_ns, a millisecond before its op 4. */
+static struct host_sock *stamped_client(void)
+{
+	struct host_sock *s;
+
+	build_begin(&in);
+	fresh();
+	enrol(INET, A4(127, 0, 0, 5));
+	s = sock_new(INET, A4(127, 0, 0, 5), 40000, A4(127, 0, 0, 9), 8080, BPF_TCP_ESTABLISHED);
+	assert_non_null(host_sk_storage__get(m_storage, s, true));
+	storage_of(s)->connect_ns = host_clock__now();
+	prop_run__user_storage(run, s, false);
+	host_clock__advance(1000000);
+	tamper_sock = s;
+	return s;
+}
+
+static void test_prop_storage_written_as_specified(void **state)
+{
+	struct host_sock *s = stamped_client();
+	__u64 stamp = storage_of(s)->connect_ns;
+
+	/* The real op 4 marks the storage and keeps the hook's stamp. */
+	assert_int_equal(real(s, BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB, 0, 0), PROP_PASS);
+	assert_true(storage_of(s)->connect_ns == stamp);
+	assert_int_equal(storage_of(s)->direction, KM_DIR_OUTBOUND);
+	assert_true(storage_of(s)->last_report_ns == host_clock__now());
+	/* Op 4 overwriting connect_ns with now (mutant 052). */
+	s = stamped_client();
+	only("storage_written_as_specified");
+	expect_failure(tampered(s, BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB, 0, 0, tamper_connect_ns),
+		       "storage_written_as_specified",
+		       "connect_ns went from 1000000000 to 1001000000");
+	/* The original destination is never the program's. */
+	s = stamped_client();
+	only("storage_written_as_specified");
+	expect_failure(tampered(s, BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB, 0, 0, tamper_sk_tuple),
+		       "storage_written_as_specified", "never may");
+	/* The passive establish creates storage and stamps connect_ns = now. */
+	build_begin(&in);
+	fresh();
+	s = server(false);
+	host_clock__advance(1000000);
+	assert_int_equal(real(s, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB, 0, 0), PROP_PASS);
+	assert_true(storage_of(s)->connect_ns == host_clock__now());
+	/* Monitoring off: the storage the hook wrote stays as it was. */
+	s = stamped_client();
+	in.monitoring = 0;
+	host_global__set("enable_monitoring", &in.monitoring, sizeof(in.monitoring));
+	prop_run__user_global(run, SF_GLOBAL_MONITORING);
+	only("storage_written_as_specified");
+	expect_failure(tampered(s, BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB, 0, 0, tamper_connect_ns),
+		       "storage_written_as_specified", "connect_ns went from");
+	in.monitoring = 1;
+}
+
+static void set_log_level(__u32 level)
+{
+	assert_int_equal(host_global__set("log_level", &level, sizeof(level)), 0);
+	prop_run__user_global(run, SF_GLOBAL_LOG_LEVEL);
+}
+
+/* What mutant 053 does: the full probe ring's record at ERR. */
+static void tamper_log_err(void)
+{
+	for (unsigned int i = 0; i < nfx; i++)
+		if (fx[i].kind == HOST_FX_RING_SUBMIT && fx[i].map == m_log)
+			((struct km_log_rec *)fx_data[i])->level = KM_LOG_ERR;
+}
+
+/* The enrolled server's passive establish, its probe report the run's
+ * first ring reservation, which fails; log_level LEVEL. */
+static struct host_sock *server_probe_ring_full(__u32 level)
+{
+	struct host_sock *s;
+
+	build_begin(&in);
+	build_fault(HOST_H_RINGBUF_RESERVE, 0);
+	fresh();
+	assert_int_equal(host_fault__arm(HOST_H_RINGBUF_RESERVE, 0, 0), 0);
+	set_log_level(level);
+	s = server(false);
+	only("logs_as_specified");
+	nfx = 0;
+	return s;
+}
+
+static struct host_effect *fx_log(__u32 level, __u32 site)
+{
+	struct host_effect *e = fx_add(HOST_FX_RING_SUBMIT, m_log, NULL);
+	struct km_log_rec rec = {.level = level, .site = site};
+
+	memcpy(fx_data[nfx - 1], &rec, sizeof(rec));
+	e->data = fx_data[nfx - 1];
+	e->size = sizeof(rec);
+	return e;
+}
+
+static void test_prop_logs_as_specified(void **state)
+{
+	const struct km_log_rec *rec;
+	struct host_sock *s;
+	__u32 len;
+
+	/* WARN: the real program writes one WARN record of the full probe ring. */
+	s = server_probe_ring_full(KM_LOG_WARN);
+	prop_enable("all", true);
+	assert_int_equal(real(s, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB, 0, 0), PROP_PASS);
+	rec = host_ring__peek(m_log, &len);
+	assert_non_null(rec);
+	assert_int_equal(rec->level, KM_LOG_WARN);
+	assert_int_equal(rec->site, KM_LOG_PROBE_RING_FULL);
+	/* The same record at ERR (mutant 053). */
+	s = server_probe_ring_full(KM_LOG_WARN);
+	expect_failure(tampered(s, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB, 0, 0, tamper_log_err),
+		       "logs_as_specified", "want level 1, site 7, arg 0; got level 0, site 7");
+	/* At ERR (the default) nothing is due: the real program writes none ... */
+	s = server_probe_ring_full(KM_LOG_ERR);
+	assert_int_equal(real(s, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB, 0, 0), PROP_PASS);
+	assert_null(host_ring__peek(m_log, &len));
+	/* ... and an ERR record of the full probe ring is one too many. */
+	s = server_probe_ring_full(KM_LOG_ERR);
+	fx_add(HOST_FX_RING_DROP, m_probe, NULL)->size = sizeof(struct km_probe_rec);
+	fx_log(KM_LOG_ERR, KM_LOG_PROBE_RING_FULL);
+	expect_failure(fake(s, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB, 0, 0, 0), "logs_as_specified",
+		       "no failed helper of the event calls for at log_level 0");
+	/* A failed cb_flags_set is an error; its record missing fails. */
+	s = server_probe_ring_full(KM_LOG_ERR);
+	fx_add(HOST_FX_CB_FLAGS_SET, NULL, s)->rc = -EINVAL;
+	expect_failure(fake(s, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB, 0, 0, 0), "logs_as_specified",
+		       "1 km_log records missing (log_level 0); the first due: level 0, site 3, arg"
+		       " -22");
+	/* A full log ring drops the record: that is accounted for. */
+	s = server_probe_ring_full(KM_LOG_ERR);
+	fx_add(HOST_FX_CB_FLAGS_SET, NULL, s)->rc = -EINVAL;
+	fx_add(HOST_FX_RING_DROP, m_log, NULL)->size = sizeof(struct km_log_rec);
+	assert_int_equal(fake(s, BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB, 0, 0, 0), PROP_PASS);
+	/* The program has km_log and log_level: it applies. */
+	assert_null(prop_not_applicable(prop_find("logs_as_specified")));
+	prop_enable("all", true);
+}
+
 /* ---- 4. the defects, as inputs ------------------------------------------ */
 
 struct defect {
@@ -860,6 +1028,23 @@ static void build_v6_last_word(void)
 	build_connect(1, INET6, A6(0xfd00005f, 5), 40000, A6(0xfd00005f, 9), 8080, 0);
 }
 
+/* 052: a managed client; its op 4 comes a round trip after the connect hook's stamp. */
+static void build_connect_ns_overwrite(void)
+{
+	build_enrol(INET, A4(127, 0, 0, 5));
+	build_listen(0, INET, A4(127, 0, 0, 9), 8080);
+	build_connect(1, INET, A4(127, 0, 0, 5), 40000, A4(127, 0, 0, 9), 8080, 0);
+}
+
+/* 053: log_level WARN; the server's report finds the probe ring full. */
+static void build_probe_ring_full_logged(void)
+{
+	build_fault(HOST_H_RINGBUF_RESERVE, 0);
+	build_value(SF_LOG_LEVEL, KM_LOG_WARN);
+	enrolled_server(INET);
+	build_connect(1, INET, A4(127, 0, 0, 5), 40000, A4(127, 0, 0, 9), 8080, 0);
+}
+
 static const struct defect defects[] = {
 	{"001", "v4mapped_cleanup_leftovers", "close_clears_auth", build_a},
 	{"002", "crossfamily_nodeip_skip", "auth_request_accounted", build_b},
@@ -874,6 +1059,9 @@ static const struct defect defects[] = {
 	 build_waypoint_flag_cleared},
 	{"032", "probe_drop_not_counted", "maps_bounded_no_partial_state", build_probe_drop},
 	{"047", "v6_skip_last_word", "auth_request_accounted", build_v6_last_word},
+	{"052", "establish_overwrites_connect_ns", "storage_written_as_specified",
+	 build_connect_ns_overwrite},
+	{"053", "probe_ring_full_logged_err", "logs_as_specified", build_probe_ring_full_logged},
 };
 
 static const char *mutant; /* SOCKFUZZ_MUTANT */
@@ -955,15 +1143,17 @@ int main(void)
 		cmocka_unit_test(test_prop_deterministic),
 		cmocka_unit_test(test_prop_journal_overflow_is_an_error),
 		cmocka_unit_test(test_prop_failure_explains_the_event),
+		cmocka_unit_test(test_prop_storage_written_as_specified),
+		cmocka_unit_test(test_prop_logs_as_specified),
 	};
 	const struct CMUnitTest inputs[] = {
-		DEFECT(0), DEFECT(1), DEFECT(2), DEFECT(3), DEFECT(4),	DEFECT(5),
-		DEFECT(6), DEFECT(7), DEFECT(8), DEFECT(9), DEFECT(10),
+		DEFECT(0), DEFECT(1), DEFECT(2), DEFECT(3),  DEFECT(4),	 DEFECT(5),  DEFECT(6),
+		DEFECT(7), DEFECT(8), DEFECT(9), DEFECT(10), DEFECT(11), DEFECT(12),
 	};
 
 	int failed = 0;
 
-	_Static_assert(sizeof(defects) / sizeof(defects[0]) == 11, "one DEFECT() per defect");
+	_Static_assert(sizeof(defects) / sizeof(defects[0]) == 13, "one DEFECT() per defect");
 	mutant = getenv("SOCKFUZZ_MUTANT");
 	/* Linked against a mutant, only the inputs mean anything. */
 	if (!mutant)

@@ -111,6 +111,8 @@ static void accept_syn(struct sf_world *w, struct ep *client, struct ep *l)
 	cookie = req->cookie;
 	host_sock__free(req);
 
+	/* The SYN-ACK arrives a round trip after the connect. */
+	host_clock__advance(LO_RTT_US * 1000ull);
 	tp_established(c, 1, 1);
 	world_run_phase(w, PH_SYNACK, c, NULL);
 
@@ -196,16 +198,20 @@ struct ep *world_connect(struct sf_world *w, int slot, __u32 family, struct sf_a
 	tp_new(e->sock);
 	if (slot >= 0)
 		slot_take(w, slot, e);
-	if (waypoint && w->storage) {
-		/* What a connect hook records before the connect: the original
-		 * destination, network-order port, and via_waypoint. */
+	if (slot >= 0 && w->storage) {
+		/* Kmesh's cgroup connect hook, before the connect: storage with
+		 * connect_ns = now, and through a waypoint the original
+		 * destination (network-order port) and via_waypoint. The CNI's
+		 * control connects (SLOT < 0) are enrolment: the hook leaves them. */
 		struct sock_storage_data *st = host_sk_storage__get(w->storage, e->sock, true);
 
 		if (!st)
 			return NULL;
-		sf_world_orig_dst(st, family, &remote, rport, 1);
+		sf_world_connect_ns(st, host_clock__now());
+		if (waypoint)
+			sf_world_orig_dst(st, family, &remote, rport, 1);
 		world_emit(w, &(struct sf_world_event){
-				      .kind = SF_WEV_STORAGE, .sock = e->sock, .value = 1});
+				      .kind = SF_WEV_STORAGE, .sock = e->sock, .value = waypoint});
 	}
 	world_run_phase(w, PH_CONNECT, e->sock, NULL);
 	stale = find_stale(w, &local, lport, &remote, rport);

@@ -32,6 +32,7 @@ static const world_step_fn handlers[SF_KIND__COUNT] = {
 	[SF_MANAGE] = step_manage,
 	[SF_FILL] = step_fill,
 	[SF_ORIG_DST] = step_orig_dst,
+	[SF_LOG_LEVEL] = step_log_level,
 	[SF_XDP_VERDICT] = step_xdp_verdict,
 	[SF_CLOCK] = step_clock,
 	[SF_RAW] = step_raw,

@@ -25,6 +25,11 @@ void step_waypoint(struct sf_world *w, const struct sf_step *st)
 		   &(struct sf_world_event){.kind = SF_WEV_STORAGE, .sock = e->sock, .value = via});
 }
 
+void sf_world_connect_ns(struct sock_storage_data *st, __u64 now)
+{
+	st->connect_ns = now;
+}
+
 void sf_world_orig_dst(struct sock_storage_data *st, __u32 family, const struct sf_addr *dst,
 		       __u16 port, __u8 via)
 {
@@ -51,6 +56,7 @@ void step_orig_dst(struct sf_world *w, const struct sf_step *st)
 	stor = host_sk_storage__get(w->storage, e->sock, true);
 	if (!stor)
 		return;
+	sf_world_connect_ns(stor, host_clock__now());
 	sf_world_orig_dst(stor, st->family, &st->local, st->lport, via);
 	world_emit(w,
 		   &(struct sf_world_event){.kind = SF_WEV_STORAGE, .sock = e->sock, .value = via});
@@ -77,6 +83,11 @@ void step_node_ip(struct sf_world *w, const struct sf_step *st)
 void step_pod_gateway(struct sf_world *w, const struct sf_step *st)
 {
 	write_global(w, SF_GLOBAL_POD_GATEWAY, st->local.w, sizeof(st->local.w));
+}
+
+void step_log_level(struct sf_world *w, const struct sf_step *st)
+{
+	write_global(w, SF_GLOBAL_LOG_LEVEL, &(__u32){(__u32)st->value}, sizeof(__u32));
 }
 
 static void write_verdict(struct sf_world *w, struct host_sock *s, const struct bpf_sock_tuple *key,
@@ -193,12 +204,17 @@ void step_fill(struct sf_world *w, const struct sf_step *st)
 {
 	bool auth = st->flags & SF_F_AUTH_RES;
 	struct host_map *m = auth ? w->auth_res : w->manage;
-	__u32 max = host_map__max_entries(m), value = SF_FILL_VALUE;
-	__u64 free = st->value < max ? st->value : max;
+	__u32 max, value = SF_FILL_VALUE;
+	__u64 free;
 	union {
 		struct bpf_sock_tuple tuple;
 		struct manager_key manage;
 	} key;
+
+	if (!m)
+		return; /* the program has no such map */
+	max = host_map__max_entries(m);
+	free = st->value < max ? st->value : max;
 
 	for (__u32 i = 0; i < max && host_map__count(m) + free < max; i++) {
 		sf_world_fill_key(auth, i, &key);

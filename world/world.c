@@ -52,6 +52,7 @@ static const char *const global_names[SF_GLOBAL__COUNT] = {
 	[SF_GLOBAL_MONITORING] = "enable_monitoring",
 	[SF_GLOBAL_NODE_IP] = "node_ip",
 	[SF_GLOBAL_POD_GATEWAY] = "pod_gateway",
+	[SF_GLOBAL_LOG_LEVEL] = "log_level",
 };
 
 const char *sf_global_name(enum sf_global g)

@@ -46,6 +46,7 @@ enum sf_global {
 	SF_GLOBAL_MONITORING, /* enable_monitoring */
 	SF_GLOBAL_NODE_IP,
 	SF_GLOBAL_POD_GATEWAY,
+	SF_GLOBAL_LOG_LEVEL,
 	SF_GLOBAL__COUNT,
 };
 
@@ -147,6 +148,10 @@ void sf_world_fill_key(bool auth_res, __u32 i, void *key);
  * (AF_INET its IPv4 view, else 16 bytes; network-order port) and
  * via_waypoint = VIA. */
 struct sock_storage_data;
+/* What a connect hook (Kmesh's cgroup connect hook) writes into a socket's
+ * storage at every connect it sees: connect_ns = NOW, the clock at the
+ * connect (the world's connect, the orig_dst step, the kernel driver). */
+void sf_world_connect_ns(struct sock_storage_data *st, __u64 now);
 void sf_world_orig_dst(struct sock_storage_data *st, __u32 family, const struct sf_addr *dst,
 		       __u16 port, __u8 via);
 

@@ -207,10 +207,12 @@ void tp_send(struct host_sock *x, struct host_sock *y, __u64 n);
 
 /* ---- connections (connect.c) -------------------------------------------- */
 
-/* connect() on a new socket, in SLOT or, for SLOT < 0, held by no one, from
- * LOCAL:LPORT (0.0.0.0 or :: and 0: unbound) to REMOTE:RPORT; WAYPOINT: user
- * space records the original destination first. The socket when it is still
- * alive after the handshake, or NULL when it was refused or is gone. */
+/* connect() on a new socket, in SLOT or, for SLOT < 0, held by no one (the
+ * CNI's control connects), from LOCAL:LPORT (0.0.0.0 or :: and 0: unbound) to
+ * REMOTE:RPORT. The connect hook first gives a socket in a slot storage with
+ * connect_ns = now; WAYPOINT: it records the original destination too. The
+ * socket when it is still alive after the handshake, or NULL when it was
+ * refused or is gone. */
 struct ep *world_connect(struct sf_world *w, int slot, __u32 family, struct sf_addr local,
 			 __u16 lport, struct sf_addr remote, __u16 rport, bool waypoint);
 
@@ -241,6 +243,7 @@ void step_reset(struct sf_world *w, const struct sf_step *st);
 /* User space and XDP (SF_BY_USER, SF_BY_XDP), user.c. */
 void step_waypoint(struct sf_world *w, const struct sf_step *st);
 void step_orig_dst(struct sf_world *w, const struct sf_step *st);
+void step_log_level(struct sf_world *w, const struct sf_step *st);
 void step_monitoring(struct sf_world *w, const struct sf_step *st);
 void step_node_ip(struct sf_world *w, const struct sf_step *st);
 void step_pod_gateway(struct sf_world *w, const struct sf_step *st);
