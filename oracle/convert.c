@@ -217,7 +217,7 @@ static int conv_action(struct conv *c, const struct orc_action *a)
 
 	if (a->cookie && slot < 0)
 		return 0; /* a socket that never reached the program: nothing to replay */
-	if (a->now_ns) { /* a connect hook stamps connect_ns with the time it ran */
+	if (a->now_ns) {  /* a connect hook stamps connect_ns with the time it ran */
 		int err = conv_clock(c, a->now_ns);
 
 		if (err)

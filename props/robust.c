@@ -27,22 +27,46 @@ enum prop_res prop_deterministic(struct prop_ctx *c)
 		(unsigned long long)c->hash[0], (unsigned long long)c->hash[1]);
 }
 
-/* Every map of the program, SPEC's or its own: entries (a ring: bytes in
- * use) within max_entries. */
+/* Map B within its max_entries (a ring: bytes in use). */
+static enum prop_res check_bound(struct prop_ctx *c, const struct prop_bounded *b)
+{
+	if (b->ring && host_ring__used(b->map) > b->max)
+		return prop_fail(c, "ring %s uses %llu bytes, more than its %u",
+				 host_map__name(b->map),
+				 (unsigned long long)host_ring__used(b->map), b->max);
+	if (!b->ring && host_map__count(b->map) > b->max)
+		return prop_fail(c, "%s holds %u entries, more than its max_entries %u",
+				 host_map__name(b->map), host_map__count(b->map), b->max);
+	return PROP_PASS;
+}
+
+/* Every map of the program, SPEC's or its own, within its size. Only an
+ * update, a sockhash insert or a ring submit that succeeded can grow a map,
+ * and each is journaled: the maps the event's journal grew are checked
+ * (every map when the journal overflowed), not every map after every event. */
 static enum prop_res check_bounds(struct prop_ctx *c)
 {
-	for (unsigned int i = 0; i < c->maps->nbounded; i++) {
-		const struct prop_bounded *b = &c->maps->bounded[i];
+	const struct prop_maps *m = c->maps;
+	enum prop_res res = PROP_PASS;
 
-		if (b->ring && host_ring__used(b->map) > b->max)
-			return prop_fail(c, "ring %s uses %llu bytes, more than its %u",
-					 host_map__name(b->map),
-					 (unsigned long long)host_ring__used(b->map), b->max);
-		if (!b->ring && host_map__count(b->map) > b->max)
-			return prop_fail(c, "%s holds %u entries, more than its max_entries %u",
-					 host_map__name(b->map), host_map__count(b->map), b->max);
+	if (c->fx->overflow) {
+		for (unsigned int i = 0; i < m->nbounded && res == PROP_PASS; i++)
+			res = check_bound(c, &m->bounded[i]);
+		return res;
 	}
-	return PROP_PASS;
+	for (unsigned int k = 0; k < c->fx->n && res == PROP_PASS; k++) {
+		const struct host_effect *e = &c->fx->list[k];
+
+		if (e->rc || (e->kind != HOST_FX_MAP_UPDATE && e->kind != HOST_FX_SOCKHASH_UPDATE &&
+			      e->kind != HOST_FX_RING_SUBMIT))
+			continue;
+		for (unsigned int i = 0; i < m->nbounded; i++)
+			if (m->bounded[i].map == e->map) {
+				res = check_bound(c, &m->bounded[i]);
+				break;
+			}
+	}
+	return res;
 }
 
 /* Every successful reservation must be submitted or discarded before the
