@@ -134,6 +134,7 @@ static int one(struct run_ctx *c, struct orc_kernel *k, const char *name)
 	bool random = !strncmp(name, "random-", 7);
 	unsigned int conns = 0;
 	char why[256] = "";
+	bool final;
 	int err, n;
 
 	if (life->head.nfaults || life->head.level != SF_LEVEL_LIFECYCLE) {
@@ -161,14 +162,12 @@ static int one(struct run_ctx *c, struct orc_kernel *k, const char *name)
 		unfit(c, name, random, why);
 		return 0;
 	}
-	if (orc_compare_expansion(life, &c->kr, &c->diff)) {
+	if (orc_compare_lifecycle(life, &c->kr, &c->diff, &final)) {
 		c->sum.expansion_diffs++;
 		report(c, c->sum.expansion_diffs, name,
-		       "the lifecycle expansion differs from what the kernel fired", &c->diff);
-	} else if (orc_compare_final(life, &c->kr, &c->diff)) {
-		c->sum.expansion_diffs++;
-		report(c, c->sum.expansion_diffs, name,
-		       "the lifecycle expansion ends in another state than the kernel", &c->diff);
+		       final ? "the lifecycle expansion ends in another state than the kernel"
+			     : "the lifecycle expansion differs from what the kernel fired",
+		       &c->diff);
 	}
 	n = orc_compare_replay(life, &c->kr, &c->diff, why, sizeof(why));
 	if (n < 0) {
