@@ -88,6 +88,22 @@ static void hex(char *out, size_t len, const void *p, size_t n)
 		snprintf(out + 2 * i, 3, "%02x", b[i]);
 }
 
+/* C reset for a comparison with KR into D: the counts only, as nothing past
+ * them is read (the arrays are sized for the largest run; zeroing them every
+ * run would cost more than a small run's comparison). */
+static void cmp_reset(struct cmp *c, const struct orc_kernel_run *kr, struct orc_diff *d)
+{
+	c->kr = kr;
+	c->d = d;
+	c->text_len = 0;
+	c->final_only = false;
+	c->event = 0;
+	c->nreqs = c->nprobes = c->ntouch = c->nev = 0;
+	c->step = 0;
+	d->count = 0;
+	d->text[0] = '\0';
+}
+
 /* ---- the replay ---- */
 
 static void note_touch(struct cmp *c, const struct host_effect *e)
@@ -303,13 +319,8 @@ static struct cmp *replay_begin(const struct sf_input *head, const struct orc_ke
 	static struct cmp c;
 	static struct sf_world *world;
 
-	memset(&c, 0, offsetof(struct cmp, touch));
-	c.ntouch = 0;
-	c.kr = kr;
-	c.d = d;
+	cmp_reset(&c, kr, d);
 	c.final_only = final_only;
-	d->count = 0;
-	d->text[0] = '\0';
 	*w = begin(&world, head, on_replay, &c);
 	if (!*w) {
 		diff(&c, "the host runtime could not start\n");
@@ -344,36 +355,6 @@ int orc_compare_replay(const struct orc_run *life, const struct orc_kernel_run *
 		diff(c, "%u callbacks natively, %zu in the kernel\n", c->event, kr->nrecs);
 	cmp_final_state(c, kr->probes);
 	return (int)d->count;
-}
-
-/* What a probe record holds that no run can repeat: the times and the round
- * trips measured. Zeroed in both sides' copies when only the final state is
- * compared (orc_compare_final). */
-static void probe_untimed(struct km_probe_rec *p)
-{
-	p->srtt_us = p->rtt_min_us = 0;
-	p->start_ns = p->last_report_ns = p->duration_ns = 0;
-}
-
-unsigned int orc_compare_final(const struct orc_run *life, const struct orc_kernel_run *kr,
-			       struct orc_diff *d)
-{
-	static struct km_probe_rec kprobes[ORC_MAX_RING];
-	struct sf_world *w;
-	struct cmp *c = replay_begin(&life->head, kr, d, true, &w);
-
-	if (!c)
-		return d->count;
-	for (unsigned int i = 0; i < life->nsteps; i++)
-		sf_world__step(w, &life->steps[i]);
-	for (size_t i = 0; i < c->nprobes; i++)
-		probe_untimed(&c->probes[i]);
-	for (size_t i = 0; i < kr->nprobes && i < ORC_MAX_RING; i++) {
-		kprobes[i] = kr->probes[i];
-		probe_untimed(&kprobes[i]);
-	}
-	cmp_final_state(c, kprobes);
-	return d->count;
 }
 
 /* ---- the expansion ---- */
@@ -414,16 +395,42 @@ static void native_view(struct km_rec *v, const struct sf_world_event *ev)
 	v->bytes_acked = s->tp.bytes_acked;
 }
 
+/* The expansion's hook: each callback's context, and what the program
+ * wrote (on_replay(), final only), so that one expansion serves both
+ * orc_compare_expansion() and orc_compare_final(). */
 static bool on_expand(void *ctx, const struct sf_world_event *ev)
 {
 	struct cmp *c = ctx;
 
-	if (ev->kind != SF_WEV_BEFORE || c->nev == ORC_MAX_RECS)
+	if (ev->kind != SF_WEV_BEFORE)
+		return on_replay(ctx, ev);
+	if (c->nev == ORC_MAX_RECS)
 		return true;
 	c->ev[c->nev].step = c->step;
 	native_view(&c->ev[c->nev].ctx, ev);
 	c->nev++;
 	return true;
+}
+
+/* LIFE expanded natively, into the one expansion state, reset for a
+ * comparison with KR; NULL when the host could not start (D says so). */
+static struct cmp *expand(const struct orc_run *life, const struct orc_kernel_run *kr,
+			  struct orc_diff *d)
+{
+	static struct cmp c;
+	static struct sf_world *world;
+	struct sf_world *w;
+
+	cmp_reset(&c, kr, d);
+	c.final_only = true; /* each callback is compared by cmp_sequence() instead */
+	w = begin(&world, &life->head, on_expand, &c);
+	if (!w) {
+		diff(&c, "the host runtime could not start\n");
+		return NULL;
+	}
+	for (c.step = 0; c.step < life->nsteps; c.step++)
+		sf_world__step(w, &life->steps[c.step]);
+	return &c;
 }
 
 /* How a context field is shown and compared. */
@@ -539,51 +546,36 @@ static size_t sock_number(const __u64 *seen, size_t n, __u64 cookie)
 	return n;
 }
 
-unsigned int orc_compare_expansion(const struct orc_run *life, const struct orc_kernel_run *kr,
-				   struct orc_diff *d)
+/* The ops C's expansion of LIFE fired against those KR recorded (orc_compare_expansion()). */
+static unsigned int cmp_sequence(struct cmp *c, const struct orc_run *life,
+				 const struct orc_kernel_run *kr)
 {
-	static struct cmp c;
-	static struct sf_world *world;
 	static __u64 nsock[ORC_MAX_RECS], ksock[ORC_MAX_RECS];
 	size_t nn = 0, nk = 0, i = 0, j = 0;
-	struct sf_world *w;
-
-	memset(&c, 0, offsetof(struct cmp, touch));
-	c.nev = 0;
-	c.d = d;
-	d->count = 0;
-	d->text[0] = '\0';
-	w = begin(&world, &life->head, on_expand, &c);
-	if (!w) {
-		diff(&c, "the host runtime could not start\n");
-		return d->count;
-	}
-	for (c.step = 0; c.step < life->nsteps; c.step++)
-		sf_world__step(w, &life->steps[c.step]);
 
 	/* Sockets are named by their order of first appearance on each side
 	 * (host sockets are reused; their cookies are not). */
-	while (i < c.nev || j < kr->nrecs) {
+	while (i < c->nev || j < kr->nrecs) {
 		const struct km_rec *r = j < kr->nrecs ? &kr->recs[j] : NULL;
-		const struct km_rec *v = i < c.nev ? &c.ev[i].ctx : NULL;
+		const struct km_rec *v = i < c->nev ? &c->ev[i].ctx : NULL;
 		const struct field *f;
 		char a[64], b[64];
 		size_t ni, ki;
 
 		ni = v ? sock_number(nsock, nn, v->cookie) : nn;
 		ki = r ? sock_number(ksock, nk, r->cookie) : nk;
-		if (v && r && c.ev[i].step == kr->rec_step[j] && v->op == r->op &&
+		if (v && r && c->ev[i].step == kr->rec_step[j] && v->op == r->op &&
 		    v->args[0] == r->args[0] && v->args[1] == r->args[1] && v->state == r->state &&
 		    ni == ki) {
 			f = view_differs(v, r);
 			if (f) {
 				field_str(f, (const __u8 *)v + f->off, a, sizeof(a));
 				field_str(f, (const __u8 *)r + f->off, b, sizeof(b));
-				diff(&c,
+				diff(c,
 				     "step %u (%s): op %u on socket #%zu: %s natively %s, in the kernel %s\n",
-				     c.ev[i].step, sf_kind_name(life->steps[c.ev[i].step].kind),
+				     c->ev[i].step, sf_kind_name(life->steps[c->ev[i].step].kind),
 				     v->op, ni, f->name, a, b);
-				return d->count; /* the rest follows from the first difference */
+				return c->d->count; /* the rest follows from the first difference */
 			}
 			if (ni == nn)
 				nsock[nn++] = v->cookie;
@@ -593,23 +585,76 @@ unsigned int orc_compare_expansion(const struct orc_run *life, const struct orc_
 			j++;
 			continue;
 		}
-		if (v && (!r || c.ev[i].step < kr->rec_step[j]))
-			diff(&c,
+		if (v && (!r || c->ev[i].step < kr->rec_step[j]))
+			diff(c,
 			     "step %u (%s): natively op %u args %u,%u state %u on socket #%zu; the kernel fired nothing more in this step\n",
-			     c.ev[i].step, sf_kind_name(life->steps[c.ev[i].step].kind), v->op,
+			     c->ev[i].step, sf_kind_name(life->steps[c->ev[i].step].kind), v->op,
 			     v->args[0], v->args[1], v->state, ni);
-		else if (r && (!v || kr->rec_step[j] < c.ev[i].step))
-			diff(&c,
+		else if (r && (!v || kr->rec_step[j] < c->ev[i].step))
+			diff(c,
 			     "step %u (%s): the kernel fired op %u args %u,%u state %u on socket #%zu; natively nothing more in this step\n",
 			     kr->rec_step[j], sf_kind_name(life->steps[kr->rec_step[j]].kind),
 			     r->op, r->args[0], r->args[1], r->state, ki);
 		else
-			diff(&c,
+			diff(c,
 			     "step %u (%s): natively op %u args %u,%u state %u on socket #%zu, the kernel op %u args %u,%u state %u on socket #%zu\n",
-			     c.ev[i].step, sf_kind_name(life->steps[c.ev[i].step].kind), v->op,
+			     c->ev[i].step, sf_kind_name(life->steps[c->ev[i].step].kind), v->op,
 			     v->args[0], v->args[1], v->state, ni, r->op, r->args[0], r->args[1],
 			     r->state, ki);
-		return d->count; /* the rest follows from the first difference */
+		return c->d->count; /* the rest follows from the first difference */
 	}
-	return d->count;
+	return c->d->count;
+}
+
+/* What a probe record holds that no run can repeat: the times and the round
+ * trips measured. Zeroed in both sides' copies when only the final state is
+ * compared (orc_compare_final). */
+static void probe_untimed(struct km_probe_rec *p)
+{
+	p->srtt_us = p->rtt_min_us = 0;
+	p->start_ns = p->last_report_ns = p->duration_ns = 0;
+}
+
+/* The final state of C's expansion against KR's, probe records untimed
+ * (orc_compare_final()). */
+static unsigned int cmp_final_untimed(struct cmp *c, const struct orc_kernel_run *kr)
+{
+	static struct km_probe_rec kprobes[ORC_MAX_RING];
+
+	for (size_t i = 0; i < c->nprobes; i++)
+		probe_untimed(&c->probes[i]);
+	for (size_t i = 0; i < kr->nprobes && i < ORC_MAX_RING; i++) {
+		kprobes[i] = kr->probes[i];
+		probe_untimed(&kprobes[i]);
+	}
+	cmp_final_state(c, kprobes);
+	return c->d->count;
+}
+
+unsigned int orc_compare_final(const struct orc_run *life, const struct orc_kernel_run *kr,
+			       struct orc_diff *d)
+{
+	struct cmp *c = expand(life, kr, d);
+
+	return c ? cmp_final_untimed(c, kr) : d->count;
+}
+
+unsigned int orc_compare_expansion(const struct orc_run *life, const struct orc_kernel_run *kr,
+				   struct orc_diff *d)
+{
+	struct cmp *c = expand(life, kr, d);
+
+	return c ? cmp_sequence(c, life, kr) : d->count;
+}
+
+unsigned int orc_compare_lifecycle(const struct orc_run *life, const struct orc_kernel_run *kr,
+				   struct orc_diff *d, bool *final)
+{
+	struct cmp *c = expand(life, kr, d);
+
+	*final = false;
+	if (!c || cmp_sequence(c, life, kr))
+		return d->count;
+	*final = true;
+	return cmp_final_untimed(c, kr);
 }

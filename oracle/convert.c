@@ -17,7 +17,8 @@
 #include "oracle.h"
 
 /* Sockets the recording names: a cookie's last use, in an open-addressed
- * table twice the callbacks' size (each callback names one socket). */
+ * table at least twice the callbacks' size (each callback names one socket);
+ * a conversion uses (and clears) only what its recording needs. */
 #define USES_CAP (2 * ORC_MAX_RECS)
 
 struct conv {
@@ -35,6 +36,7 @@ struct conv {
 		size_t last;
 		bool gone; /* user space closed it (close(2)): once its last use is past, it is over */
 	} uses[USES_CAP];
+	size_t ucap; /* the part of USES this conversion uses: a power of two */
 	char *why;
 	size_t why_len;
 };
@@ -62,10 +64,10 @@ static int conv_emit(struct conv *c)
 
 static size_t use_at(const struct conv *c, __u64 cookie)
 {
-	size_t h = (size_t)((cookie * 0x9e3779b97f4a7c15ull) >> 40) % USES_CAP;
+	size_t h = (size_t)((cookie * 0x9e3779b97f4a7c15ull) >> 40) & (c->ucap - 1);
 
 	while (c->uses[h].cookie && c->uses[h].cookie != cookie)
-		h = (h + 1) % USES_CAP;
+		h = (h + 1) & (c->ucap - 1);
 	return h;
 }
 
@@ -95,7 +97,9 @@ static void find_last_uses(struct conv *c)
 	const struct orc_kernel_run *kr = c->kr;
 	size_t a = 0;
 
-	memset(c->uses, 0, sizeof(c->uses));
+	for (c->ucap = 16; c->ucap < 2 * kr->nrecs && c->ucap < USES_CAP; c->ucap *= 2)
+		;
+	memset(c->uses, 0, c->ucap * sizeof(c->uses[0]));
 	for (size_t i = 0; i < kr->nrecs; i++) {
 		const struct km_rec *r = &kr->recs[i];
 

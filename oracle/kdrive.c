@@ -202,19 +202,17 @@ static int kd_snapshot(struct orc_kernel *k, struct orc_kernel_run *out)
 	size_t cnt;
 	int n;
 
-	n = kern_map__keys(manage, out->manage_keys, ORC_MAX_ENTRIES);
+	/* Taken, not only read: the next run starts from empty maps, and
+	 * kd_clear() then finds them so at one syscall each (the sockets
+	 * closed after this may still write, and kd_clear() removes that). */
+	n = kern_map__take(manage, out->manage_keys, out->manage_vals, ORC_MAX_ENTRIES);
 	if (n < 0)
 		return n;
 	out->nmanage = n;
-	for (int i = 0; i < n; i++)
-		bpf_map_lookup_elem(bpf_map__fd(manage), &out->manage_keys[i],
-				    &out->manage_vals[i]);
-	n = kern_map__keys(auth, out->auth_keys, ORC_MAX_ENTRIES);
+	n = kern_map__take(auth, out->auth_keys, out->auth_vals, ORC_MAX_ENTRIES);
 	if (n < 0)
 		return n;
 	out->nauth = n;
-	for (int i = 0; i < n; i++)
-		bpf_map_lookup_elem(bpf_map__fd(auth), &out->auth_keys[i], &out->auth_vals[i]);
 	n = kern_map__keys(sock, out->socket_keys, ORC_MAX_ENTRIES);
 	if (n < 0)
 		return n;

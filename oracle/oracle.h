@@ -185,6 +185,12 @@ unsigned int orc_compare_final(const struct orc_run *life, const struct orc_kern
 unsigned int orc_compare_expansion(const struct orc_run *life, const struct orc_kernel_run *kr,
 				   struct orc_diff *diff);
 
+/* Both from one native expansion of LIFE: orc_compare_expansion(), and when
+ * it finds nothing, orc_compare_final(); *FINAL says whether the differences
+ * counted are the final state's. */
+unsigned int orc_compare_lifecycle(const struct orc_run *life, const struct orc_kernel_run *kr,
+				   struct orc_diff *diff, bool *final);
+
 /* ---- scenarios (scenario.c) ---- */
 
 /* The fixed scenarios (the five seeds and the negative cases) are the

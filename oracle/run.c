@@ -134,6 +134,7 @@ static int one(struct run_ctx *c, struct orc_kernel *k, const char *name)
 	bool random = !strncmp(name, "random-", 7);
 	unsigned int conns = 0;
 	char why[256] = "";
+	bool final;
 	int err, n;
 
 	if (life->head.nfaults || life->head.level != SF_LEVEL_LIFECYCLE) {
@@ -161,14 +162,12 @@ static int one(struct run_ctx *c, struct orc_kernel *k, const char *name)
 		unfit(c, name, random, why);
 		return 0;
 	}
-	if (orc_compare_expansion(life, &c->kr, &c->diff)) {
+	if (orc_compare_lifecycle(life, &c->kr, &c->diff, &final)) {
 		c->sum.expansion_diffs++;
 		report(c, c->sum.expansion_diffs, name,
-		       "the lifecycle expansion differs from what the kernel fired", &c->diff);
-	} else if (orc_compare_final(life, &c->kr, &c->diff)) {
-		c->sum.expansion_diffs++;
-		report(c, c->sum.expansion_diffs, name,
-		       "the lifecycle expansion ends in another state than the kernel", &c->diff);
+		       final ? "the lifecycle expansion ends in another state than the kernel"
+			     : "the lifecycle expansion differs from what the kernel fired",
+		       &c->diff);
 	}
 	n = orc_compare_replay(life, &c->kr, &c->diff, why, sizeof(why));
 	if (n < 0) {
@@ -255,6 +254,10 @@ static int in_sandbox(const struct kern_sandbox *sb, void *arg)
 									     : ORC_SAME;
 }
 
+/* How the parent takes the workers' reports (orc_run()). */
+#define ORC_REPORT_PAUSE_NS 5000000   /* 5 ms between batches */
+#define ORC_REPORT_PIPE	    (1 << 20) /* bytes the pipe holds: 5 ms of reports and far more */
+
 static volatile sig_atomic_t stop_signal;
 static pid_t workers[ORC_MAX_JOBS];
 static unsigned int nworkers;
@@ -309,6 +312,7 @@ enum orc_status orc_run(const struct orc_opts *opts)
 	/* No wall limit: a campaign ends by its connections, a signal or its parent's death. */
 	struct kern_sandbox_opts sb = {.sz = sizeof(sb), .timeout_ms = INT_MAX};
 	struct orc_summary total = {0}, part;
+	static __u8 batch[64 * sizeof(struct orc_summary)];
 	struct sigaction sa = {.sa_handler = on_stop};
 	struct run_ctx *c;
 	enum orc_status rc = ORC_SAME;
@@ -354,14 +358,42 @@ enum orc_status orc_run(const struct orc_opts *opts)
 			rc = ORC_ERROR;
 	}
 	close(fds[1]);
-	/* Each sandboxed worker reports after every run; the pipe ends when all are gone. */
-	for (;;) {
-		ssize_t n = read(fds[0], &part, sizeof(part));
+	/* Each sandboxed worker reports after every run; the pipe ends when all
+	 * are gone. The reports are taken a batch at a time, every
+	 * ORC_REPORT_PAUSE_NS: a reader woken by every report would preempt a
+	 * worker twice a run. The pipe holds them meanwhile (a full pipe makes a
+	 * worker wait, and nothing is lost). */
+	fcntl(fds[0], F_SETPIPE_SZ, ORC_REPORT_PIPE);
+	for (size_t have = 0, used = 0;;) {
+		const struct timespec pause = {.tv_nsec = ORC_REPORT_PAUSE_NS};
+		ssize_t n;
 
-		if (n < 0 && errno == EINTR)
-			continue; /* a stop signal: the workers are ending, keep what they say */
-		if (n != sizeof(part))
-			break;
+		if (used == have) {
+			used = have = 0;
+			if (stop_signal == 0)
+				nanosleep(&pause, NULL); /* EINTR: a stop, read on at once */
+			n = read(fds[0], batch, sizeof(batch));
+			if (n < 0 && errno == EINTR)
+				continue; /* a stop signal: the workers are ending, keep what they say */
+			if (n <= 0)
+				break;
+			have = (size_t)n;
+		}
+		if (have - used < sizeof(part)) {
+			/* Reports are written whole (< PIPE_BUF): the rest of one follows. */
+			memmove(batch, batch + used, have - used);
+			have -= used;
+			used = 0;
+			n = read(fds[0], batch + have, sizeof(batch) - have);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			have += (size_t)n;
+			continue;
+		}
+		memcpy(&part, batch + used, sizeof(part));
+		used += sizeof(part);
 		total.runs += part.runs;
 		total.connections += part.connections;
 		total.callbacks += part.callbacks;

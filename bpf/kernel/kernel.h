@@ -282,8 +282,18 @@ int kern_map__contains(const struct bpf_map *m, const void *key);
 int kern_map__wait(const struct bpf_map *m, const void *key, bool present, int timeout_ms);
 
 /* Delete every key of M. Returns the number deleted or -errno (M may then be
- * partly cleared). */
+ * partly cleared). An empty M costs one get-next-key. */
 int kern_map__clear(const struct bpf_map *m);
+
+/*
+ * Take every entry of M, a hash map, into KEYS and VALS (room for MAX of
+ * bpf_map__key_size(M) and bpf_map__value_size(M) bytes), deleting them, in
+ * batches (BPF_MAP_LOOKUP_AND_DELETE_BATCH: a couple of syscalls instead of
+ * three per entry). Returns the count, -E2BIG when M holds more than MAX (the
+ * first MAX are taken), or -errno (a map without batch operations, as a
+ * SOCKHASH, refuses: use kern_map__keys()). Not atomic, as kern_map__keys().
+ */
+int kern_map__take(const struct bpf_map *m, void *keys, void *vals, size_t max);
 
 /* Socket storage of the socket SOCK_FD (the map is keyed by fd from user
  * space). get: 0 or -ENOENT when the socket has none; set: creates or

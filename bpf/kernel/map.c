@@ -111,9 +111,13 @@ int kern_map__wait(const struct bpf_map *m, const void *key, bool present, int t
 int kern_map__clear(const struct bpf_map *m)
 {
 	size_t ksz = bpf_map__key_size(m), max = bpf_map__max_entries(m);
-	unsigned char *keys = calloc(max ?: 1, ksz);
+	unsigned char first[64], *keys;
 	int cnt, i, err = 0;
 
+	/* Mostly empty already: say so without a buffer for max_entries keys. */
+	if (ksz <= sizeof(first) && bpf_map_get_next_key(bpf_map__fd(m), NULL, first) == -ENOENT)
+		return 0;
+	keys = calloc(max ?: 1, ksz);
 	if (!keys)
 		return -ENOMEM;
 	cnt = kern_map__keys(m, keys, max);
@@ -127,6 +131,35 @@ int kern_map__clear(const struct bpf_map *m)
 	if (cnt < 0)
 		return cnt;
 	return err ? err : cnt;
+}
+
+int kern_map__take(const struct bpf_map *m, void *keys, void *vals, size_t max)
+{
+	size_t ksz = bpf_map__key_size(m), vsz = bpf_map__value_size(m), cnt = 0;
+	__u32 rounds = bpf_map__max_entries(m) + 2;
+	unsigned char probe[64];
+	__u64 batch = 0; /* a hash map's batch position: a bucket */
+	int fd = bpf_map__fd(m), err;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+
+	for (; rounds--;) {
+		__u32 n = (__u32)(max - cnt);
+
+		if (!n) {
+			/* Full: whatever is left says E2BIG. */
+			err = ksz <= sizeof(probe) ? bpf_map_get_next_key(fd, NULL, probe) : 0;
+			return err == -ENOENT ? (int)cnt : err ?: -E2BIG;
+		}
+		err = bpf_map_lookup_and_delete_batch(fd, cnt ? &batch : NULL, &batch,
+						      (unsigned char *)keys + cnt * ksz,
+						      (unsigned char *)vals + cnt * vsz, &n, &opts);
+		if (err && err != -ENOENT)
+			return err;
+		cnt += n;
+		if (err == -ENOENT)
+			return (int)cnt; /* the last bucket is past */
+	}
+	return -EAGAIN; /* keys came faster than they went */
 }
 
 static int storage_fd(const struct kern_prog *p)

@@ -105,6 +105,9 @@ int sockops_record(struct bpf_sock_ops *skops)
 		rec->bytes_received = tp->bytes_received;
 		rec->bytes_acked = tp->bytes_acked;
 	}
-	bpf_ringbuf_submit(rec, 0);
+	/* No wakeup: nobody waits on km_record (the driver takes the records
+	 * after each step without polling), and a wakeup is an irq_work, a
+	 * self-IPI per callback. */
+	bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
 	return sockops_prog_production(skops);
 }
