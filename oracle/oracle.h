@@ -249,6 +249,15 @@ struct orc_summary {
 	unsigned long long auth_drops, probe_drops, map_failures;
 };
 
+/* The fields of struct orc_summary that add up over runs and workers (the
+ * largest run is a maximum; seconds are the parent's). */
+/* clang-format off */
+#define ORC_SUMMARY_SUMS(X)                                                    \
+	X(runs) X(connections) X(callbacks) X(expansion_diffs) X(replay_diffs) \
+	X(inexpressible) X(unfit) X(auth_full_runs) X(probe_full_runs)         \
+	X(map_full_runs) X(auth_drops) X(probe_drops) X(map_failures)
+/* clang-format on */
+
 /* How orc_run() ended; the values are the exit status of `sockfuzz kernel`
  * (77 is the automake convention for a skip). */
 enum orc_status {

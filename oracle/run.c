@@ -196,23 +196,13 @@ static int one(struct run_ctx *c, struct orc_kernel *k, const char *name)
 static int report_progress(struct run_ctx *c)
 {
 	struct orc_summary d = {
-		.runs = c->sum.runs - c->sent.runs,
-		.connections = c->sum.connections - c->sent.connections,
-		.callbacks = c->sum.callbacks - c->sent.callbacks,
-		.expansion_diffs = c->sum.expansion_diffs - c->sent.expansion_diffs,
-		.replay_diffs = c->sum.replay_diffs - c->sent.replay_diffs,
-		.inexpressible = c->sum.inexpressible - c->sent.inexpressible,
-		.unfit = c->sum.unfit - c->sent.unfit,
 		.largest_connections = c->sum.largest_connections, /* a maximum, not a sum */
 		.largest_callbacks = c->sum.largest_callbacks,
-		.auth_full_runs = c->sum.auth_full_runs - c->sent.auth_full_runs,
-		.probe_full_runs = c->sum.probe_full_runs - c->sent.probe_full_runs,
-		.map_full_runs = c->sum.map_full_runs - c->sent.map_full_runs,
-		.auth_drops = c->sum.auth_drops - c->sent.auth_drops,
-		.probe_drops = c->sum.probe_drops - c->sent.probe_drops,
-		.map_failures = c->sum.map_failures - c->sent.map_failures,
 	};
 
+#define SUM_DELTA(f) d.f = c->sum.f - c->sent.f;
+	ORC_SUMMARY_SUMS(SUM_DELTA)
+#undef SUM_DELTA
 	_Static_assert(sizeof(d) <= PIPE_BUF, "a report is one atomic write");
 	c->sent = c->sum;
 	return write(c->report_fd, &d, sizeof(d)) == sizeof(d) ? 0 : -EIO;
@@ -394,19 +384,9 @@ enum orc_status orc_run(const struct orc_opts *opts)
 		}
 		memcpy(&part, batch + used, sizeof(part));
 		used += sizeof(part);
-		total.runs += part.runs;
-		total.connections += part.connections;
-		total.callbacks += part.callbacks;
-		total.expansion_diffs += part.expansion_diffs;
-		total.replay_diffs += part.replay_diffs;
-		total.inexpressible += part.inexpressible;
-		total.unfit += part.unfit;
-		total.auth_full_runs += part.auth_full_runs;
-		total.probe_full_runs += part.probe_full_runs;
-		total.map_full_runs += part.map_full_runs;
-		total.auth_drops += part.auth_drops;
-		total.probe_drops += part.probe_drops;
-		total.map_failures += part.map_failures;
+#define SUM_ADD(f) total.f += part.f;
+		ORC_SUMMARY_SUMS(SUM_ADD)
+#undef SUM_ADD
 		if (part.largest_callbacks > total.largest_callbacks) {
 			total.largest_callbacks = part.largest_callbacks;
 			total.largest_connections = part.largest_connections;
