@@ -288,6 +288,7 @@ static void on_stop(int sig)
 static pid_t start_worker(struct run_ctx *c, const struct kern_sandbox_opts *sb, int report_fd)
 {
 	pid_t parent = getpid(), pid = fork();
+	int rc;
 
 	if (pid)
 		return pid;
@@ -298,7 +299,10 @@ static pid_t start_worker(struct run_ctx *c, const struct kern_sandbox_opts *sb,
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent)
 		_exit(ORC_ERROR);
 	c->report_fd = report_fd;
-	_exit(kern_sandbox__run(sb, in_sandbox, c) < 0 ? ORC_ERROR : ORC_SAME);
+	/* Differences go through the pipe; a run that could not be carried
+	 * out (ORC_ERROR) or a sandbox that failed is this worker's error. */
+	rc = kern_sandbox__run(sb, in_sandbox, c);
+	_exit(rc < 0 || rc == ORC_ERROR ? ORC_ERROR : ORC_SAME);
 }
 
 /* Whether DIR refuses a file (tried, not asked: root passes access(2) on a

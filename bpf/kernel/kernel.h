@@ -297,7 +297,9 @@ int kern_map__clear(const struct bpf_map *m);
 
 /* Socket storage of the socket SOCK_FD (the map is keyed by fd from user
  * space). get: 0 or -ENOENT when the socket has none; set: creates or
- * replaces, 0 or -errno (unchanged on failure). */
+ * replaces, 0 or -errno (unchanged on failure). A program without
+ * km_sockstorage of SPEC's size has none: get says -ENOENT, set does
+ * nothing and returns 0. */
 int kern_sockstorage__get(const struct kern_prog *p, int sock_fd, struct sock_storage_data *out);
 int kern_sockstorage__set(const struct kern_prog *p, int sock_fd,
 			  const struct sock_storage_data *in);
