@@ -3,8 +3,13 @@
  * compare.c: native runs against the kernel's recording (oracle.h).
  *
  * The replay of a recording must leave every observable the kernel left:
- * km_manage, km_auth_res and km_socket, every auth request and probe record
- * in order, the counters, and each socket's cb flags before each callback.
+ * km_manage, km_auth_res and km_socket (SPEC §6's maps, by name), every
+ * record of every ring buffer map of the program, by name, in order, byte for
+ * byte, the counters (when the program has km_counters), and each socket's
+ * cb flags before each callback. A part the program lacks is absent on both
+ * sides. Ring bytes the program never wrote (natively still
+ * HOST_RING_POISON, in the kernel the ring's earlier contents) differ by
+ * construction: counted apart (orc_diff.unwritten), not as a difference.
  * The lifecycle expansion must fire, step by step, the callbacks the kernel
  * fired. Each difference names the event (or step) where it starts.
  */
@@ -26,12 +31,7 @@ struct cmp {
 	bool final_only;    /* the kernel recorded no callback (the production object) */
 	unsigned int event; /* program runs so far */
 	/* replay */
-	struct km_auth_req reqs[ORC_MAX_RING];
-	unsigned int req_event[ORC_MAX_RING];
-	size_t nreqs;
-	struct km_probe_rec probes[ORC_MAX_RING];
-	unsigned int probe_event[ORC_MAX_RING];
-	size_t nprobes;
+	size_t nrings; /* native rings (below), by name as they first receive a record */
 	struct {
 		const struct host_map *map;
 		__u8 key[36];
@@ -45,6 +45,10 @@ struct cmp {
 		struct km_rec ctx; /* in the recording's form, so one compare serves */
 	} ev[ORC_MAX_RECS];
 	size_t nev;
+	/* the records each ring received natively, and the event of each; big:
+	 * reset by count (nrings, and n as a ring is taken) */
+	struct orc_ring rings[ORC_MAX_RINGS];
+	unsigned int ring_event[ORC_MAX_RINGS][ORC_MAX_RING];
 };
 
 __attribute__((format(printf, 2, 3))) static void diff(struct cmp *c, const char *fmt, ...)
@@ -98,10 +102,10 @@ static void cmp_reset(struct cmp *c, const struct orc_kernel_run *kr, struct orc
 	c->text_len = 0;
 	c->final_only = false;
 	c->event = 0;
-	c->nreqs = c->nprobes = c->ntouch = c->nev = 0;
+	c->nrings = c->ntouch = c->nev = 0;
 	c->step = 0;
-	d->count = 0;
-	d->text[0] = '\0';
+	d->count = d->unwritten = 0;
+	d->text[0] = d->unwritten_text[0] = '\0';
 }
 
 /* ---- the replay ---- */
@@ -134,6 +138,47 @@ static int touched_at(const struct cmp *c, const struct host_map *m, const void 
 	return -1;
 }
 
+const struct orc_ring *orc_kernel_run__ring(const struct orc_kernel_run *kr, const char *name)
+{
+	for (size_t i = 0; i < kr->nrings; i++)
+		if (!strncmp(kr->rings[i].name, name, sizeof(kr->rings[i].name)))
+			return &kr->rings[i];
+	return NULL;
+}
+
+/* The native ring NAME, made empty on first use; NULL past ORC_MAX_RINGS
+ * (the kernel side keeps no more either). */
+static struct orc_ring *native_ring(struct cmp *c, const char *name, size_t *idx)
+{
+	size_t i;
+
+	for (i = 0; i < c->nrings; i++)
+		if (!strncmp(c->rings[i].name, name, sizeof(c->rings[i].name)))
+			break;
+	if (i == c->nrings) {
+		if (i == ORC_MAX_RINGS)
+			return NULL;
+		c->nrings++;
+		snprintf(c->rings[i].name, sizeof(c->rings[i].name), "%s", name);
+		c->rings[i].n = 0;
+	}
+	*idx = i;
+	return &c->rings[i];
+}
+
+static void note_record(struct cmp *c, const char *name, const void *data, __u32 size)
+{
+	size_t r;
+	struct orc_ring *o = native_ring(c, name, &r);
+
+	if (!o || o->n == ORC_MAX_RING)
+		return;
+	c->ring_event[r][o->n] = c->event;
+	o->len[o->n] = (__u16)(size < 0xffff ? size : 0xffff);
+	memcpy(o->rec[o->n], data, size < ORC_MAX_REC ? size : ORC_MAX_REC);
+	o->n++;
+}
+
 static bool on_replay(void *ctx, const struct sf_world_event *ev)
 {
 	struct cmp *c = ctx;
@@ -161,49 +206,82 @@ static bool on_replay(void *ctx, const struct sf_world_event *ev)
 	for (unsigned int i = 0; i < n; i++) {
 		const char *name = fx[i].map ? host_map__name(fx[i].map) : "";
 
-		if (fx[i].kind == HOST_FX_RING_SUBMIT && !strcmp(name, "km_auth_req") &&
-		    c->nreqs < ORC_MAX_RING) {
-			c->req_event[c->nreqs] = c->event;
-			memcpy(&c->reqs[c->nreqs++], fx[i].data, sizeof(struct km_auth_req));
-		} else if (fx[i].kind == HOST_FX_RING_SUBMIT && !strcmp(name, "km_tcp_probe") &&
-			   c->nprobes < ORC_MAX_RING) {
-			c->probe_event[c->nprobes] = c->event;
-			memcpy(&c->probes[c->nprobes++], fx[i].data, sizeof(struct km_probe_rec));
-		} else if (!fx[i].rc) {
+		if (fx[i].kind == HOST_FX_RING_SUBMIT)
+			note_record(c, name, fx[i].data, fx[i].size);
+		else if (!fx[i].rc)
 			note_touch(c, &fx[i]);
-		}
 	}
 	c->event++;
 	return true;
 }
 
-static void cmp_records(struct cmp *c, const char *what, const void *native, size_t nn,
-			const unsigned int *events, const void *kernel, size_t kn, size_t size)
+/* A record's bytes that differ natively (N) and in the kernel (K), SIZE of
+ * them: the first that the program wrote natively (not HOST_RING_POISON),
+ * or SIZE when none; *UNWRITTEN gets how many differ where the native byte
+ * is still the poison. */
+static size_t first_written_diff(const __u8 *n, const __u8 *k, size_t size, size_t *unwritten)
 {
-	char a[2 * 128 + 1], b[2 * 128 + 1];
+	size_t first = size;
+
+	*unwritten = 0;
+	for (size_t i = 0; i < size; i++) {
+		if (n[i] == k[i])
+			continue;
+		if (n[i] == HOST_RING_POISON)
+			++*unwritten;
+		else if (first == size)
+			first = i;
+	}
+	return first;
+}
+
+/* Ring NAME's records natively (NAT, their EVENTS; NULL: none) against the
+ * kernel's (KER; NULL: none), in order, byte for byte: lengths, then every
+ * byte the program wrote. Records that differ only in bytes never written
+ * are counted in d->unwritten (the first one described), and the
+ * comparison goes on; at the first real difference it stops (later records
+ * follow from it). */
+static void cmp_ring(struct cmp *c, const char *name, const struct orc_ring *nat,
+		     const unsigned int *events, const struct orc_ring *ker)
+{
+	size_t nn = nat ? nat->n : 0, kn = ker ? ker->n : 0;
+	char a[2 * ORC_MAX_REC + 1], b[2 * ORC_MAX_REC + 1];
 
 	for (size_t i = 0; i < nn || i < kn; i++) {
-		const __u8 *x = (const __u8 *)native + i * size,
-			   *y = (const __u8 *)kernel + i * size;
+		const __u8 *x = i < nn ? nat->rec[i] : NULL, *y = i < kn ? ker->rec[i] : NULL;
+		size_t size, off, unwritten;
 
-		if (i < nn && i < kn && !memcmp(x, y, size))
-			continue;
 		if (i >= kn) {
-			diff(c, "%s #%zu: native only (event %u)\n", what, i, events[i]);
-		} else if (i >= nn) {
-			diff(c, "%s #%zu: kernel only\n", what, i);
-		} else {
-			size_t off = 0;
-
-			while (x[off] == y[off])
-				off++;
+			diff(c, "%s record #%zu: native only (event %u)\n", name, i, events[i]);
+			return;
+		}
+		if (i >= nn) {
+			diff(c, "%s record #%zu: kernel only\n", name, i);
+			return;
+		}
+		if (nat->len[i] != ker->len[i]) {
+			diff(c, "%s record #%zu (event %u): %u bytes natively, %u in the kernel\n",
+			     name, i, events[i], nat->len[i], ker->len[i]);
+			return;
+		}
+		size = nat->len[i] < ORC_MAX_REC ? nat->len[i] : ORC_MAX_REC;
+		off = first_written_diff(x, y, size, &unwritten);
+		if (off < size) {
 			hex(a, sizeof(a), x, size);
 			hex(b, sizeof(b), y, size);
 			diff(c,
-			     "%s #%zu (event %u): first differing byte %zu\n  native %s\n  kernel %s\n",
-			     what, i, events[i], off, a, b);
+			     "%s record #%zu (event %u): first differing byte %zu\n  native %s\n  kernel %s\n",
+			     name, i, events[i], off, a, b);
+			return;
 		}
-		return; /* later records follow from the first difference */
+		if (unwritten && !c->d->unwritten++) {
+			hex(a, sizeof(a), x, size);
+			hex(b, sizeof(b), y, size);
+			snprintf(c->d->unwritten_text, sizeof(c->d->unwritten_text),
+				 "%s record #%zu (event %u): %zu of its %zu bytes never written "
+				 "(natively 0x%02x)\n  native %.160s\n  kernel %.160s\n",
+				 name, i, events[i], unwritten, size, HOST_RING_POISON, a, b);
+		}
 	}
 }
 
@@ -220,16 +298,23 @@ static int by_key(const void *a, const void *b)
 	return memcmp(a, b, sorted_ks);
 }
 
-/* Entries of hash map NAME against the kernel's KEYS and VALS (VALS NULL:
- * keys only). */
-static void cmp_map(struct cmp *c, const char *name, const void *keys, const __u32 *vals, size_t kn)
+/* Entries of hash map NAME against the kernel's KEYS (KSIZE bytes each, SPEC
+ * §6's) and u32 VALS (NULL: keys only). A map the program lacks, or whose
+ * keys or values are not SPEC's size, the kernel side leaves empty too. */
+static void cmp_map(struct cmp *c, const char *name, const void *keys, __u32 ksize,
+		    const __u32 *vals, size_t kn)
 {
 	const struct host_map *m = host_map__by_name(name);
-	__u32 ks = host_map__key_size(m), cursor = 0;
+	__u32 ks = m ? host_map__key_size(m) : 0, cursor = 0;
 	const void *key;
 	void *val;
 	char t[160];
 
+	if (!m || ks != ksize || (vals && host_map__value_size(m) != sizeof(*vals))) {
+		if (kn)
+			diff(c, "%s: %zu entries in the kernel, not compared natively\n", name, kn);
+		return;
+	}
 	if (ks > sizeof(sorted[0].key) || kn > ORC_MAX_ENTRIES) {
 		diff(c, "%s: a key of %u bytes or %zu entries: more than the comparison holds\n",
 		     name, ks, kn);
@@ -273,24 +358,44 @@ static void cmp_map(struct cmp *c, const char *name, const void *keys, const __u
 	}
 }
 
-/* The final state against the kernel's: every auth request and probe record
- * (the kernel's probe records PROBES) in order, the three maps, the counters. */
-static void cmp_final_state(struct cmp *c, const struct km_probe_rec *probes)
+/* The final state against the kernel's: every ring's records (the
+ * kernel's probe records PROBES, when not NULL, in place of KR's), the three
+ * maps, the counters. */
+static void cmp_final_state(struct cmp *c, const struct orc_ring *probes)
 {
 	const struct orc_kernel_run *kr = c->kr;
+	size_t size = 0, ncnt;
 	const __u64 *cnt;
 
-	cmp_records(c, "auth request", c->reqs, c->nreqs, c->req_event, kr->auth_reqs,
-		    kr->nauth_reqs, sizeof(struct km_auth_req));
-	cmp_records(c, "probe record", c->probes, c->nprobes, c->probe_event, probes, kr->nprobes,
-		    sizeof(struct km_probe_rec));
-	cmp_map(c, "km_manage", kr->manage_keys, kr->manage_vals, kr->nmanage);
-	cmp_map(c, "km_auth_res", kr->auth_keys, kr->auth_vals, kr->nauth);
-	cmp_map(c, "km_socket", kr->socket_keys, NULL, kr->nsocket);
-	cnt = host_global__ptr("km_counters", NULL);
-	for (int i = 0; cnt && i < KM_CNT__MAX; i++)
+	for (size_t i = 0; i < kr->nrings; i++) {
+		const struct orc_ring *k = &kr->rings[i];
+		size_t r = 0;
+		const struct orc_ring *n = NULL;
+
+		for (r = 0; r < c->nrings && !n; r++)
+			if (!strncmp(c->rings[r].name, k->name, sizeof(k->name)))
+				n = &c->rings[r];
+		if (probes && !strcmp(k->name, "km_tcp_probe"))
+			k = probes;
+		cmp_ring(c, kr->rings[i].name, n, n ? c->ring_event[r - 1] : NULL, k);
+	}
+	for (size_t r = 0; r < c->nrings; r++) /* natively only: a ring the kernel did not keep */
+		if (!orc_kernel_run__ring(kr, c->rings[r].name))
+			cmp_ring(c, c->rings[r].name, &c->rings[r], c->ring_event[r], NULL);
+	cmp_map(c, "km_manage", kr->manage_keys, sizeof(kr->manage_keys[0]), kr->manage_vals,
+		kr->nmanage);
+	cmp_map(c, "km_auth_res", kr->auth_keys, sizeof(kr->auth_keys[0]), kr->auth_vals,
+		kr->nauth);
+	cmp_map(c, "km_socket", kr->socket_keys, sizeof(kr->socket_keys[0]), NULL, kr->nsocket);
+	cnt = host_global__ptr("km_counters", &size);
+	ncnt = cnt ? size / sizeof(*cnt) : 0;
+	ncnt = ncnt < KM_CNT__MAX ? ncnt : KM_CNT__MAX; /* the ones SPEC §7 names */
+	if (ncnt != kr->ncounters)
+		diff(c, "km_counters: %zu counters natively, %u in the kernel\n", ncnt,
+		     kr->ncounters);
+	for (size_t i = 0; i < ncnt && i < kr->ncounters; i++)
 		if (cnt[i] != kr->counters[i])
-			diff(c, "counter %d: native %llu, kernel %llu\n", i,
+			diff(c, "counter %zu: native %llu, kernel %llu\n", i,
 			     (unsigned long long)cnt[i], (unsigned long long)kr->counters[i]);
 }
 
@@ -353,7 +458,7 @@ int orc_compare_replay(const struct orc_run *life, const struct orc_kernel_run *
 		return err;
 	if (c->event != kr->nrecs)
 		diff(c, "%u callbacks natively, %zu in the kernel\n", c->event, kr->nrecs);
-	cmp_final_state(c, kr->probes);
+	cmp_final_state(c, NULL);
 	return (int)d->count;
 }
 
@@ -607,27 +712,51 @@ static unsigned int cmp_sequence(struct cmp *c, const struct orc_run *life,
 }
 
 /* What a probe record holds that no run can repeat: the times and the round
- * trips measured. Zeroed in both sides' copies when only the final state is
- * compared (orc_compare_final). */
-static void probe_untimed(struct km_probe_rec *p)
+ * trips measured, found by name in the program's layout (its BTF; SPEC's
+ * record when the BTF has none). Zeroed in both sides' copies of each record
+ * when only the final state is compared (orc_compare_final). */
+static void probes_untimed(struct orc_ring *r)
 {
-	p->srtt_us = p->rtt_min_us = 0;
-	p->start_ns = p->last_report_ns = p->duration_ns = 0;
+	static const struct {
+		const char *name;
+		size_t off, size;
+	} spec[] = {
+#define F(f) {#f, offsetof(struct km_probe_rec, f), sizeof(((struct km_probe_rec *)0)->f)}
+		F(srtt_us), F(rtt_min_us), F(start_ns), F(last_report_ns), F(duration_ns),
+#undef F
+	};
+	const struct host_struct_def *l = host_struct__by_name("km_probe_rec");
+
+	for (size_t f = 0; f < sizeof(spec) / sizeof(spec[0]); f++) {
+		const struct host_field_def *pf = l ? host_struct__field(l, spec[f].name) : NULL;
+		size_t off = pf ? pf->offset : spec[f].off, size = pf ? pf->size : spec[f].size;
+
+		if (l && !pf)
+			continue; /* the program's record has no such field */
+		for (size_t i = 0; i < r->n; i++)
+			if (off + size <= r->len[i] && off + size <= ORC_MAX_REC)
+				memset(r->rec[i] + off, 0, size);
+	}
 }
 
 /* The final state of C's expansion against KR's, probe records untimed
  * (orc_compare_final()). */
 static unsigned int cmp_final_untimed(struct cmp *c, const struct orc_kernel_run *kr)
 {
-	static struct km_probe_rec kprobes[ORC_MAX_RING];
+	static struct orc_ring kprobes;
+	const struct orc_ring *k = orc_kernel_run__ring(kr, "km_tcp_probe");
 
-	for (size_t i = 0; i < c->nprobes; i++)
-		probe_untimed(&c->probes[i]);
-	for (size_t i = 0; i < kr->nprobes && i < ORC_MAX_RING; i++) {
-		kprobes[i] = kr->probes[i];
-		probe_untimed(&kprobes[i]);
+	for (size_t r = 0; r < c->nrings; r++)
+		if (!strcmp(c->rings[r].name, "km_tcp_probe"))
+			probes_untimed(&c->rings[r]);
+	if (k) {
+		kprobes.n = k->n;
+		memcpy(kprobes.name, k->name, sizeof(k->name));
+		memcpy(kprobes.len, k->len, k->n * sizeof(k->len[0]));
+		memcpy(kprobes.rec, k->rec, k->n * sizeof(k->rec[0]));
+		probes_untimed(&kprobes);
 	}
-	cmp_final_state(c, kprobes);
+	cmp_final_state(c, k ? &kprobes : NULL);
 	return c->d->count;
 }
 

@@ -18,38 +18,43 @@
 #include "kdrive.h"
 #include "input/steps.h"
 
-/* A global of the recording build, through the mmapped data section. */
-static void *kd_global(struct bpf_object *obj, const char *name)
+/* Member NAME of struct STRUCT_NAME in BTF: its byte offset, or DEF. */
+static size_t kd_member_off(const struct btf *btf, const char *struct_name, const char *name,
+			    size_t def)
+{
+	__s32 id = btf ? btf__find_by_name_kind(btf, struct_name, BTF_KIND_STRUCT) : -1;
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	const struct btf_member *m = t ? btf_members(t) : NULL;
+
+	for (int i = 0; t && i < btf_vlen(t); i++, m++)
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), name) && !(m->offset % 8))
+			return m->offset / 8;
+	return def;
+}
+
+/* The rings a run keeps (every ring buffer map but the recorder's), and the
+ * layout of an auth request: the program's BTF, else SPEC §6's record. */
+static void kd_find_rings(struct orc_kernel *k, struct bpf_object *obj)
 {
 	const struct btf *btf = bpf_object__btf(obj);
 	struct bpf_map *map;
 
 	bpf_object__for_each_map(map, obj)
 	{
-		const struct btf_type *sec;
-		const struct btf_var_secinfo *vi;
-		size_t size;
-		__u8 *base;
-		__s32 id;
-
-		if (!bpf_map__is_internal(map))
+		if (bpf_map__type(map) != BPF_MAP_TYPE_RINGBUF ||
+		    !strcmp(bpf_map__name(map), "km_record"))
 			continue;
-		id = btf__find_by_name_kind(btf,
-					    bpf_map__name(map) + strcspn(bpf_map__name(map), "."),
-					    BTF_KIND_DATASEC);
-		base = (__u8 *)bpf_map__initial_value(map, &size);
-		if (id < 0 || !base)
+		if (k->nrings == ORC_MAX_RINGS) {
+			fprintf(stderr, "oracle: ring %s not compared: more than %d rings\n",
+				bpf_map__name(map), ORC_MAX_RINGS);
 			continue;
-		sec = btf__type_by_id(btf, id);
-		vi = btf_var_secinfos(sec);
-		for (int i = 0; i < btf_vlen(sec); i++, vi++) {
-			const struct btf_type *var = btf__type_by_id(btf, vi->type);
-
-			if (!strcmp(btf__name_by_offset(btf, var->name_off), name))
-				return base + vi->offset;
 		}
+		k->rings[k->nrings++] = map;
 	}
-	return NULL;
+	k->auth_type_off =
+		kd_member_off(btf, "km_auth_req", "type", offsetof(struct km_auth_req, type));
+	k->auth_tuple_off =
+		kd_member_off(btf, "km_auth_req", "tuple", offsetof(struct km_auth_req, tuple));
 }
 
 struct orc_kernel *orc_kernel__open(const struct kern_sandbox *sb)
@@ -69,8 +74,8 @@ struct orc_kernel *orc_kernel__open(const struct kern_sandbox *sb)
 		goto fail_errno;
 	obj = kern_prog__object(k->prog);
 	rec = bpf_object__find_map_by_name(obj, "km_record");
-	k->seq = kd_global(obj, "km_record_seq");
-	k->dropped = kd_global(obj, "km_record_dropped");
+	k->seq = kern_prog__global(k->prog, "km_record_seq", NULL);
+	k->dropped = kern_prog__global(k->prog, "km_record_dropped", NULL);
 	if (!rec && !k->seq && !k->dropped) {
 		/* The production object (core/ alone): the run records no
 		 * callback; its final state is all there is to compare. */
@@ -86,6 +91,7 @@ struct orc_kernel *orc_kernel__open(const struct kern_sandbox *sb)
 		if (!k->rec_ring)
 			goto fail_errno;
 	}
+	kd_find_rings(k, obj);
 	err = kern_prog__attach(k->prog, kern_sandbox__cgroup(sb));
 	if (err) {
 		errno = -err;
@@ -140,20 +146,61 @@ static int kd_collect(struct orc_kernel *k, __u16 step, struct orc_kernel_run *o
 	return 0;
 }
 
-int kd_take_auth_reqs(struct orc_kernel *k, struct orc_kernel_run *out)
+/* The kept records of the program's ring MAP in OUT (made on first use). */
+static struct orc_ring *kd_ring_out(struct orc_kernel_run *out, const struct bpf_map *map)
 {
-	struct kern_ring *r = kern_prog__ring(k->prog, KERN_RING_AUTH_REQ);
-	const struct km_auth_req *reqs;
-	size_t cnt;
-	int n = kern_ring__poll(r, 0, 0);
+	const char *name = bpf_map__name(map);
+	size_t i;
+
+	for (i = 0; i < out->nrings; i++)
+		if (!strncmp(out->rings[i].name, name, sizeof(out->rings[i].name)))
+			return &out->rings[i];
+	if (i == ORC_MAX_RINGS)
+		return NULL; /* said once, when the program was opened */
+	out->nrings++;
+	snprintf(out->rings[i].name, sizeof(out->rings[i].name), "%s", name);
+	out->rings[i].n = 0;
+	return &out->rings[i];
+}
+
+/* Take what the program's ring MAP holds into OUT, each record with its
+ * length; an auth request also into OUT's answerable requests. */
+static int kd_take_ring(struct orc_kernel *k, const struct bpf_map *map, struct orc_kernel_run *out)
+{
+	struct kern_ring *r = kern_prog__ring_of(k->prog, map);
+	struct orc_ring *o = kd_ring_out(out, map);
+	bool auth = map == kern_prog__map_ring(k->prog, KERN_RING_AUTH_REQ);
+	int n = r ? kern_ring__poll(r, 0, 0) : -errno;
 
 	if (n < 0)
 		return n;
-	reqs = kern_ring__records(r, &cnt);
-	for (size_t i = 0; i < cnt && out->nauth_reqs < ORC_MAX_RING; i++)
-		out->auth_reqs[out->nauth_reqs++] = reqs[i];
+	for (size_t i = 0; i < kern_ring__count(r); i++) {
+		size_t len;
+		const __u8 *rec = kern_ring__record(r, i, &len);
+
+		if (o && o->n < ORC_MAX_RING) {
+			o->len[o->n] = (__u16)(len < 0xffff ? len : 0xffff);
+			memcpy(o->rec[o->n], rec, len < ORC_MAX_REC ? len : ORC_MAX_REC);
+			o->n++;
+		}
+		if (auth && out->nauth_reqs < ORC_MAX_RING &&
+		    k->auth_tuple_off + sizeof(struct bpf_sock_tuple) <= len) {
+			struct km_auth_req *q = &out->auth_reqs[out->nauth_reqs++];
+
+			memset(q, 0, sizeof(*q));
+			memcpy(&q->type, rec + k->auth_type_off, sizeof(q->type));
+			memcpy(&q->tuple, rec + k->auth_tuple_off, sizeof(q->tuple));
+		}
+	}
 	kern_ring__clear(r);
 	return 0;
+}
+
+int kd_take_auth_reqs(struct orc_kernel *k, struct orc_kernel_run *out)
+{
+	const struct bpf_map *m = kern_prog__map_ring(k->prog, KERN_RING_AUTH_REQ);
+
+	return m ? kd_take_ring(k, m, out) : 0;
 }
 
 /* ---- before and after a run ---- */
@@ -166,16 +213,19 @@ static int kd_clear(struct orc_kernel *k, const struct sf_input *in)
 	int err;
 
 	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
-		err = kern_map__clear(kern_prog__map(k->prog, maps[i])); /* count or -errno */
+		const struct bpf_map *m = kern_prog__map(k->prog, maps[i]);
+
+		err = m ? kern_map__clear(m) : 0; /* count or -errno */
 		if (err < 0) {
 			fprintf(stderr, "oracle: clearing map %zu: %s\n", i, strerror(-err));
 			return err;
 		}
 	}
-	for (int i = 0; i < KERN_RING__MAX; i++) {
-		err = kern_ring__drain(kern_prog__ring(k->prog, i));
+	for (size_t i = 0; i < k->nrings; i++) {
+		err = kern_ring__drain(kern_prog__ring_of(k->prog, k->rings[i]));
 		if (err) {
-			fprintf(stderr, "oracle: draining ring %d: %s\n", i, strerror(-err));
+			fprintf(stderr, "oracle: draining %s: %s\n", bpf_map__name(k->rings[i]),
+				strerror(-err));
 			return err;
 		}
 	}
@@ -192,42 +242,50 @@ static int kd_clear(struct orc_kernel *k, const struct sf_input *in)
 	return 0;
 }
 
+/* The keys (and u32 values, VALS not NULL) of map ID into KEYS, KSIZE bytes
+ * each (SPEC §6's): *N of them. A map the program lacks, or whose keys are
+ * not SPEC's size, is left empty, as the native side leaves it (compare.c). */
+static int kd_keys(struct orc_kernel *k, enum kern_map_id id, void *keys, size_t ksize, __u32 *vals,
+		   size_t *n)
+{
+	const struct bpf_map *m = kern_prog__map(k->prog, id);
+	int cnt;
+
+	*n = 0;
+	if (!m || bpf_map__key_size(m) != ksize ||
+	    (vals && bpf_map__value_size(m) != sizeof(*vals)))
+		return 0;
+	/* A hash map is taken, not only read: the next run starts from empty
+	 * maps, and kd_clear() then finds them so at one syscall each (the
+	 * sockets closed after this may still write, and kd_clear() removes
+	 * that). The sockhash (no VALS) has no batch operations: its keys are
+	 * walked. */
+	cnt = vals ? kern_map__take(m, keys, vals, ORC_MAX_ENTRIES)
+		   : kern_map__keys(m, keys, ORC_MAX_ENTRIES);
+	if (cnt < 0)
+		return cnt;
+	*n = cnt;
+	return 0;
+}
+
 static int kd_snapshot(struct orc_kernel *k, struct orc_kernel_run *out)
 {
-	struct bpf_map *manage = kern_prog__map(k->prog, KERN_MAP_MANAGE);
-	struct bpf_map *auth = kern_prog__map(k->prog, KERN_MAP_AUTH_RES);
-	struct bpf_map *sock = kern_prog__map(k->prog, KERN_MAP_SOCKET);
-	struct kern_ring *probe = kern_prog__ring(k->prog, KERN_RING_PROBE);
-	const struct km_probe_rec *recs;
-	size_t cnt;
-	int n;
+	int err;
 
-	/* Taken, not only read: the next run starts from empty maps, and
-	 * kd_clear() then finds them so at one syscall each (the sockets
-	 * closed after this may still write, and kd_clear() removes that). */
-	n = kern_map__take(manage, out->manage_keys, out->manage_vals, ORC_MAX_ENTRIES);
-	if (n < 0)
-		return n;
-	out->nmanage = n;
-	n = kern_map__take(auth, out->auth_keys, out->auth_vals, ORC_MAX_ENTRIES);
-	if (n < 0)
-		return n;
-	out->nauth = n;
-	n = kern_map__keys(sock, out->socket_keys, ORC_MAX_ENTRIES);
-	if (n < 0)
-		return n;
-	out->nsocket = n;
-	n = kd_take_auth_reqs(k, out);
-	if (n < 0)
-		return n;
-	n = kern_ring__poll(probe, 0, 0);
-	if (n < 0)
-		return n;
-	recs = kern_ring__records(probe, &cnt);
-	for (size_t i = 0; i < cnt && out->nprobes < ORC_MAX_RING; i++)
-		out->probes[out->nprobes++] = recs[i];
-	kern_ring__clear(probe);
-	for (int i = 0; i < KM_CNT__MAX; i++)
+	err = kd_keys(k, KERN_MAP_MANAGE, out->manage_keys, sizeof(out->manage_keys[0]),
+		      out->manage_vals, &out->nmanage);
+	err = err
+		      ?: kd_keys(k, KERN_MAP_AUTH_RES, out->auth_keys, sizeof(out->auth_keys[0]),
+				 out->auth_vals, &out->nauth);
+	err = err
+		      ?: kd_keys(k, KERN_MAP_SOCKET, out->socket_keys, sizeof(out->socket_keys[0]),
+				 NULL, &out->nsocket);
+	for (size_t i = 0; !err && i < k->nrings; i++)
+		err = kd_take_ring(k, k->rings[i], out);
+	if (err)
+		return err;
+	out->ncounters = kern_prog__ncounters(k->prog);
+	for (unsigned int i = 0; i < out->ncounters; i++)
 		out->counters[i] = kern_prog__counter(k->prog, i);
 	return 0;
 }
@@ -266,7 +324,11 @@ int orc_kernel__run(struct orc_kernel *k, struct orc_run *in, struct orc_kernel_
 	/* Counts only: what lies past them is never read (half a megabyte a run). */
 	out->nrecs = out->nacts = 0;
 	out->lost = 0;
-	out->nmanage = out->nauth = out->nsocket = out->nauth_reqs = out->nprobes = 0;
+	out->nmanage = out->nauth = out->nsocket = out->nauth_reqs = out->nrings = 0;
+	out->ncounters = 0;
+	/* Every ring of the program is listed, also one that stays empty. */
+	for (size_t i = 0; i < k->nrings; i++)
+		kd_ring_out(out, k->rings[i]);
 	/* A fresh namespace when the run binds fixed client ports which earlier
 	 * runs' TIME_WAIT sockets may hold, or addresses lo lacks. Renewing it
 	 * every time would cost more than the runs (namespaces die slowly). */

@@ -29,6 +29,11 @@ struct orc_kernel {
 	__u64 *seq;	/* km_record_seq in the mmapped .bss */
 	__u64 *dropped; /* km_record_dropped */
 	__u64 no_drops; /* both point here for the production object: always 0 */
+	/* The program's ring buffer maps but km_record, in the object's order. */
+	const struct bpf_map *rings[ORC_MAX_RINGS];
+	size_t nrings;
+	/* Where an auth request has its type and tuple (the program's BTF, else SPEC's). */
+	size_t auth_type_off, auth_tuple_off;
 	struct kd_slot slots[SF_NSLOTS];
 	size_t answered; /* auth requests user space has answered */
 	/* Client ports below the ephemeral range bound since the namespace was

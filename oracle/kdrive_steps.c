@@ -423,7 +423,7 @@ static int kd_auth_answer(struct orc_kernel *k, __u16 idx, struct kd_slot *s, st
 	err = kd_take_auth_reqs(k, out);
 	if (err)
 		return err;
-	if (k->answered == out->nauth_reqs)
+	if (!res || k->answered == out->nauth_reqs) /* no km_auth_res: nothing to write */
 		return 0;
 	err = bpf_map_update_elem(bpf_map__fd(res), &out->auth_reqs[k->answered++].tuple, &verdict,
 				  BPF_ANY);
@@ -440,6 +440,8 @@ static int kd_manage(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct 
 	__u32 value = (__u32)st->value;
 
 	kd_action(k, idx, 0, out);
+	if (!manage)
+		return 0; /* the program has no km_manage: nothing to write */
 	sf_world_manage_key(st->family, &st->local, &key);
 	if (bpf_map_update_elem(bpf_map__fd(manage), &key, &value, BPF_ANY) && errno != E2BIG)
 		return -errno; /* E2BIG: the map is full, part of the run */
@@ -461,6 +463,8 @@ static int kd_xdp_verdict(struct orc_kernel *k, __u16 idx, struct kd_slot *s, st
 	if (s->fd < 0 || kern_sock__local(s->fd, &local) || kern_sock__peer(s->fd, &peer))
 		return 0; /* not connected: no packet arrives */
 	kd_action(k, idx, s->cookie, out);
+	if (!res)
+		return 0; /* the program has no km_auth_res: nothing to write */
 	kern_tuple__auth(&key, &peer, &local);
 	if (bpf_map_update_elem(bpf_map__fd(res), &key, &verdict, BPF_ANY) && errno != E2BIG)
 		return -errno; /* E2BIG: the map is full, part of the run */
@@ -479,11 +483,13 @@ static int kd_fill(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf
 	} keys[ORC_MAX_ENTRIES];
 	bool auth = st->flags & SF_F_AUTH_RES;
 	struct bpf_map *m = kern_prog__map(k->prog, auth ? KERN_MAP_AUTH_RES : KERN_MAP_MANAGE);
-	__u32 max = bpf_map__max_entries(m), value = SF_FILL_VALUE;
+	__u32 max = m ? bpf_map__max_entries(m) : 0, value = SF_FILL_VALUE;
 	__u64 free = st->value < max ? st->value : max;
 	int n;
 
 	kd_action(k, idx, 0, out);
+	if (!m)
+		return 0; /* the program lacks the map: fill does nothing (as natively) */
 	if (bpf_map__key_size(m) > sizeof(keys[0]) || max > ORC_MAX_ENTRIES)
 		return -E2BIG;
 	n = kern_map__keys(m, keys, ORC_MAX_ENTRIES); /* how many it holds */

@@ -67,6 +67,17 @@ struct orc_action {
  * old socket, the waypoint's storage, the refused socket). */
 #define ORC_MAX_ACTS (ORC_MAX_STEPS * 3)
 
+/* The records a ring buffer map of the program received, by the map's name,
+ * each with its own length (the kernel's or the host's): no layout assumed. */
+#define ORC_MAX_RINGS 4	  /* ring buffer maps of a program compared (SPEC §6 has three) */
+#define ORC_MAX_REC   256 /* bytes of a record kept: a longer one is compared that far */
+struct orc_ring {
+	char name[16]; /* the map's ELF name (BPF_OBJ_NAME_LEN) */
+	size_t n;      /* records kept, at most ORC_MAX_RING */
+	__u16 len[ORC_MAX_RING];
+	__u8 rec[ORC_MAX_RING][ORC_MAX_REC];
+};
+
 /* What the kernel did for one lifecycle run. */
 struct orc_kernel_run {
 	struct km_rec recs[ORC_MAX_RECS]; /* every callback, in order */
@@ -74,7 +85,8 @@ struct orc_kernel_run {
 	__u16 rec_step[ORC_MAX_RECS]; /* the step during which each callback ran */
 	struct orc_action acts[ORC_MAX_ACTS];
 	size_t nacts;
-	/* final observables */
+	/* final observables: SPEC §6's maps by name (keys of its sizes; a map
+	 * the program lacks is empty here and natively) */
 	struct manager_key manage_keys[ORC_MAX_ENTRIES];
 	__u32 manage_vals[ORC_MAX_ENTRIES];
 	size_t nmanage;
@@ -83,13 +95,21 @@ struct orc_kernel_run {
 	size_t nauth;
 	struct bpf_sock_tuple socket_keys[ORC_MAX_ENTRIES];
 	size_t nsocket;
-	struct km_auth_req auth_reqs[ORC_MAX_RING]; /* every request, answered or not */
+	/* every ring buffer map of the program but the recorder's, in the
+	 * object's order: every record, byte for byte */
+	struct orc_ring rings[ORC_MAX_RINGS];
+	size_t nrings;
+	/* the auth requests user space answers: their type and tuple, read
+	 * with the program's km_auth_req layout (BTF, else SPEC's) */
+	struct km_auth_req auth_reqs[ORC_MAX_RING];
 	size_t nauth_reqs;
-	struct km_probe_rec probes[ORC_MAX_RING];
-	size_t nprobes;
-	__u64 counters[KM_CNT__MAX];
+	__u64 counters[KM_CNT__MAX]; /* km_counters, when the program has it */
+	unsigned int ncounters;	     /* 0: no km_counters (compared as absent) */
 	__u64 lost; /* records the recorder could not write: the run is not comparable */
 };
+
+/* The ring NAME of KR, or NULL. */
+const struct orc_ring *orc_kernel_run__ring(const struct orc_kernel_run *kr, const char *name);
 
 /* ---- kernel side (kdrive*.c): runs inside a kern_sandbox ---- */
 
@@ -160,6 +180,12 @@ bool orc_convert__handles(enum sf_kind kind);
 struct orc_diff {
 	unsigned int count; /* differences found */
 	char text[4096];    /* the first ones, each with the event where it starts */
+	/* Ring records equal but for bytes the program never wrote: natively
+	 * they hold HOST_RING_POISON, in the kernel whatever the ring held
+	 * before (SPEC §9 (d)). Not a difference of the models: a class of its
+	 * own, counted here, the first one described in UNWRITTEN_TEXT. */
+	unsigned int unwritten;
+	char unwritten_text[512];
 };
 
 /* Replay the recording KR of LIFE natively, converted step by step
@@ -247,6 +273,10 @@ struct orc_summary {
 	/* Runs compared in which the kernel reached these states, and how often. */
 	unsigned int auth_full_runs, probe_full_runs, map_full_runs;
 	unsigned long long auth_drops, probe_drops, map_failures;
+	/* Runs, and their records, alike but for ring bytes never written (orc_diff). */
+	unsigned int unwritten_runs;
+	unsigned long long unwritten_records;
+	unsigned int uncounted_runs; /* runs of a program without km_counters */
 };
 
 /* The fields of struct orc_summary that add up over runs and workers (the
@@ -255,7 +285,8 @@ struct orc_summary {
 #define ORC_SUMMARY_SUMS(X)                                                    \
 	X(runs) X(connections) X(callbacks) X(expansion_diffs) X(replay_diffs) \
 	X(inexpressible) X(unfit) X(auth_full_runs) X(probe_full_runs)         \
-	X(map_full_runs) X(auth_drops) X(probe_drops) X(map_failures)
+	X(map_full_runs) X(auth_drops) X(probe_drops) X(map_failures)          \
+	X(unwritten_runs) X(uncounted_runs) X(unwritten_records)
 /* clang-format on */
 
 /* How orc_run() ended; the values are the exit status of `sockfuzz kernel`

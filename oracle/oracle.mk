@@ -13,9 +13,6 @@ LIB_SRCS += $(ORACLE_NATIVE_SRCS)
 ORACLE_CFLAGS = -D_GNU_SOURCE $(CFLAGS) $(BASE_CFLAGS) $(SAN) $(EXTRA_CFLAGS) $(NATIVE_INC) \
 	-Ibpf/kernel -Ibpf/record -Ifuzz
 ORACLE_OBJS := $(patsubst %.c,$(BUILD)/oracle-kern/%.o,$(ORACLE_KERNEL_SRCS))
-# The kernel runs record core/'s recording build (bpf/record/): a tree built
-# for another program (make PROG=) has an oracle that says so and skips.
-$(BUILD)/oracle-kern/oracle/run.o: ORACLE_CFLAGS += $(if $(PROG_IS_CORE),-DSF_ORACLE_RECORDS_PROG)
 
 $(BUILD)/oracle-kern/%.o: %.c oracle/oracle.mk Makefile $(DEPS_STAMP)
 	$(call msg,CC,$@)

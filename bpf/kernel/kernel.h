@@ -2,7 +2,8 @@
 /*
  * kernel.h: the real kernel as an oracle for the sockops program (SPEC §10).
  *
- * Loads core/sockops.bpf.c through its skeleton, attaches it to a private
+ * Loads the sockops object a skeleton embeds (core/'s, or the recording build
+ * of the program under test, bpf/record/), attaches it to a private
  * cgroup v2, and drives real TCP connections inside a private network
  * namespace, so that user space can read what the program did: km_manage,
  * km_socket and km_auth_res keys, socket storage, and the km_auth_req,
@@ -208,6 +209,9 @@ int kern_ctl__leave(const struct kern_addr *pod);
 
 struct kern_prog;
 
+/* The parts of SPEC §6 user space reaches, found by their ELF names in the
+ * loaded object (bpf_object__find_map_by_name), so any program loads: a part
+ * it lacks is NULL, and what reads or writes it does nothing. */
 enum kern_map_id {
 	KERN_MAP_MANAGE,
 	KERN_MAP_SOCKSTORAGE,
@@ -217,15 +221,14 @@ enum kern_map_id {
 };
 
 enum kern_ring_id {
-	KERN_RING_AUTH_REQ, /* struct km_auth_req */
-	KERN_RING_PROBE,    /* struct km_probe_rec */
-	KERN_RING_LOG,	    /* struct km_log_rec */
+	KERN_RING_AUTH_REQ, /* km_auth_req */
+	KERN_RING_PROBE,    /* km_tcp_probe */
+	KERN_RING_LOG,	    /* km_log */
 	KERN_RING__MAX,
 };
 
-/* Open and load the embedded sockops object and set up a reader for each
- * ring. Returns NULL with errno set (libbpf's error, or ENOMEM); nothing is
- * left loaded then. */
+/* Open and load the embedded sockops object. Returns NULL with errno set
+ * (libbpf's error, or ENOMEM); nothing is left loaded then. */
 struct kern_prog *kern_prog__load(void);
 
 /* Attach the program to the cgroup v2 directory CGROUP (a bpf_link, so it
@@ -243,24 +246,31 @@ void kern_prog__destroy(struct kern_prog *p);
  * (the recording build's km_record). */
 struct bpf_object *kern_prog__object(const struct kern_prog *p);
 
-/* Globals (SPEC §6), read and written through the skeleton's mmap, so changes
- * apply to the next program run. Addresses are 16 bytes, network order, IPv4
- * stored IPv4-mapped; NULL clears. None can fail. */
+/* The writable global NAME (.data or .bss) of the loaded object, through the
+ * section's mmap and its BTF DATASEC offset, so changes apply to the next
+ * program run; *SIZE (may be NULL) gets its size. NULL when there is none. */
+void *kern_prog__global(const struct kern_prog *p, const char *name, size_t *size);
+
+/* Globals (SPEC §6). Addresses are 16 bytes, network order, IPv4 stored
+ * IPv4-mapped; NULL clears. A global the program lacks, or of another size
+ * than SPEC's, is left alone. None can fail. */
 void kern_prog__set_monitoring(struct kern_prog *p, __u32 enable);
 void kern_prog__set_log_level(struct kern_prog *p, enum km_log_level level);
 void kern_prog__set_node_ip(struct kern_prog *p, const struct kern_addr *a);
 void kern_prog__set_pod_gateway(struct kern_prog *p, const struct kern_addr *a);
 
-/* Counter ID (SPEC §7), or 0 for an ID out of range. */
+/* The number of counters the program has (km_counters, SPEC §7: u64 each;
+ * 0 without it), and counter ID, or 0 for an ID out of range. */
+unsigned int kern_prog__ncounters(const struct kern_prog *p);
 __u64 kern_prog__counter(const struct kern_prog *p, enum km_counter id);
+
+/* Zero every counter (between runs, when no socket of the cgroup is busy). */
+void kern_prog__reset_counters(struct kern_prog *p);
 
 /* ------------------------------------------------------------------------ */
 /* Maps.                                                                     */
 
-/* The map ID of P, or NULL for an ID out of range. */
-/* Zero every counter (between runs, when no socket of the cgroup is busy). */
-void kern_prog__reset_counters(struct kern_prog *p);
-
+/* The map ID of P, or NULL for an ID out of range or a map P lacks. */
 struct bpf_map *kern_prog__map(const struct kern_prog *p, enum kern_map_id id);
 
 /*
@@ -297,7 +307,9 @@ int kern_map__take(const struct bpf_map *m, void *keys, void *vals, size_t max);
 
 /* Socket storage of the socket SOCK_FD (the map is keyed by fd from user
  * space). get: 0 or -ENOENT when the socket has none; set: creates or
- * replaces, 0 or -errno (unchanged on failure). */
+ * replaces, 0 or -errno (unchanged on failure). A program without
+ * km_sockstorage of SPEC's size has none: get says -ENOENT, set does
+ * nothing and returns 0. */
 int kern_sockstorage__get(const struct kern_prog *p, int sock_fd, struct sock_storage_data *out);
 int kern_sockstorage__set(const struct kern_prog *p, int sock_fd,
 			  const struct sock_storage_data *in);
@@ -312,13 +324,22 @@ int kern_sockstorage__set_waypoint(const struct kern_prog *p, int sock_fd, bool 
 struct kern_ring;
 
 /* A reader for the ring buffer map MAP_FD whose records all have REC_SIZE
- * bytes (a program's own rings; kern_prog__ring() has the core's). NULL with
- * errno set on failure. kern_ring__free() accepts NULL. */
+ * bytes, or, REC_SIZE 0, records of any size, each kept with the length the
+ * ring gives it. NULL with errno set on failure. kern_ring__free() accepts
+ * NULL. A map has one reader: take a program's through kern_prog__ring*(). */
 struct kern_ring *kern_ring__new(int map_fd, size_t rec_size);
 void kern_ring__free(struct kern_ring *r);
 
-/* The reader of ring ID, or NULL for an ID out of range. */
+/* The reader (records of any size) of ring ID, or NULL for an ID out of
+ * range or a ring the program lacks. */
 struct kern_ring *kern_prog__ring(struct kern_prog *p, enum kern_ring_id id);
+
+/* The ring buffer map of ring ID, or NULL (out of range, or the program lacks it). */
+struct bpf_map *kern_prog__map_ring(const struct kern_prog *p, enum kern_ring_id id);
+
+/* The reader of the program's ring buffer map MAP (one per map, made on first
+ * use and freed with P; records of any size), or NULL with errno set. */
+struct kern_ring *kern_prog__ring_of(struct kern_prog *p, const struct bpf_map *map);
 
 /*
  * Consume records until R holds at least WANT, waiting at most TIMEOUT_MS
@@ -329,10 +350,18 @@ struct kern_ring *kern_prog__ring(struct kern_prog *p, enum kern_ring_id id);
  */
 int kern_ring__poll(struct kern_ring *r, size_t want, int timeout_ms);
 
-/* The held records, oldest first, *CNT of them. NULL when none. */
+/* The held records, oldest first, *CNT of them, back to back: NULL (and *CNT
+ * 0) when none, or when they are not all of one size (read those with
+ * kern_ring__record()). */
 const void *kern_ring__records(const struct kern_ring *r, size_t *cnt);
 
-/* Forget the held records. Cannot fail. */
+/* How many records R holds (0 for NULL), and record I of them with its
+ * length in *LEN (NULL and 0 past the end). */
+size_t kern_ring__count(const struct kern_ring *r);
+const void *kern_ring__record(const struct kern_ring *r, size_t i, size_t *len);
+
+/* Forget the held records. Cannot fail; NULL is fine (and for poll and drain:
+ * nothing to take). */
 void kern_ring__clear(struct kern_ring *r);
 
 /* Consume whatever is pending and forget everything held. Returns 0 or -errno. */

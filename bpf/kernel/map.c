@@ -162,20 +162,30 @@ int kern_map__take(const struct bpf_map *m, void *keys, void *vals, size_t max)
 	return -EAGAIN; /* keys came faster than they went */
 }
 
+/* The storage map's fd, or -ENOENT when the program has none of SPEC's size. */
 static int storage_fd(const struct kern_prog *p)
 {
-	return bpf_map__fd(kern_prog__map(p, KERN_MAP_SOCKSTORAGE));
+	const struct bpf_map *m = kern_prog__map(p, KERN_MAP_SOCKSTORAGE);
+
+	if (!m || bpf_map__value_size(m) != sizeof(struct sock_storage_data))
+		return -ENOENT;
+	return bpf_map__fd(m);
 }
 
 int kern_sockstorage__get(const struct kern_prog *p, int sock_fd, struct sock_storage_data *out)
 {
-	return bpf_map_lookup_elem(storage_fd(p), &sock_fd, out);
+	int fd = storage_fd(p);
+
+	return fd < 0 ? fd : bpf_map_lookup_elem(fd, &sock_fd, out);
 }
 
 int kern_sockstorage__set(const struct kern_prog *p, int sock_fd,
 			  const struct sock_storage_data *in)
 {
-	return bpf_map_update_elem(storage_fd(p), &sock_fd, in, BPF_ANY);
+	int fd = storage_fd(p);
+
+	/* No storage map (of SPEC's size): nothing to write, as natively. */
+	return fd < 0 ? 0 : bpf_map_update_elem(fd, &sock_fd, in, BPF_ANY);
 }
 
 int kern_sockstorage__set_waypoint(const struct kern_prog *p, int sock_fd, bool on)

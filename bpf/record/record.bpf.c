@@ -1,17 +1,24 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * record.bpf.c: the recording build of core/sockops.bpf.c for the kernel.
+ * record.bpf.c: the recording build of the program under test for the kernel
+ * (core/sockops.bpf.c, or the one make PROG= names).
  *
- * The production source is included unmodified. Its entry is renamed and
- * made a static always-inline function, so this file's entry records the
- * callback's context into km_record and then runs the very same code. The
- * program's clock reads are pinned to the time recorded for the callback, so
- * native replay can give it the same time. The production object, built from
- * core/sockops.bpf.c alone, has none of this.
+ * The production source is included unmodified (KM_REC_PROG, its path), with
+ * its own flags. Its entry is renamed and made a static always-inline
+ * function (record.mk defines the entry's name, which mapgen --entry reads
+ * from the program's own object, as KM_REC_PRODUCTION's declaration), so this
+ * file's entry records the callback's context into km_record and then runs
+ * the very same code. The program's clock reads are pinned to the time
+ * recorded for the callback, so native replay can give it the same time. The
+ * production object, built from the program alone, has none of this.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "record.h"
+
+#if !defined(KM_REC_PROG) || !defined(KM_REC_PRODUCTION)
+#error "bpf/record/record.mk passes the program: -DKM_REC_PROG=\"path\", its entry's rename and KM_REC_PRODUCTION"
+#endif
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -44,9 +51,7 @@ static __always_inline __u64 km_recorded_now(void)
 #undef SEC
 #define SEC(name)	   __attribute__((section(name)))
 #define bpf_ktime_get_ns() km_recorded_now()
-#define sockops_prog	   __attribute__((always_inline)) static sockops_prog_production
-#include "../../core/sockops.bpf.c"
-#undef sockops_prog
+#include KM_REC_PROG
 #undef bpf_ktime_get_ns
 #undef SEC
 #define SEC(name)      __attribute__((section(name), used))
@@ -68,7 +73,7 @@ int sockops_record(struct bpf_sock_ops *skops)
 	rec = bpf_ringbuf_reserve(&km_record, sizeof(*rec), 0);
 	if (!rec) {
 		__sync_fetch_and_add(&km_record_dropped, 1);
-		return sockops_prog_production(skops);
+		return KM_REC_PRODUCTION(skops);
 	}
 	__builtin_memset(rec, 0, sizeof(*rec));
 	rec->seq = __sync_fetch_and_add(&km_record_seq, 1);
@@ -109,5 +114,5 @@ int sockops_record(struct bpf_sock_ops *skops)
 	 * after each step without polling), and a wakeup is an irq_work, a
 	 * self-IPI per callback. */
 	bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
-	return sockops_prog_production(skops);
+	return KM_REC_PRODUCTION(skops);
 }
