@@ -60,15 +60,32 @@ unsigned int prop_generation(void);
  * program lacks read as zeros that never move (has_counters false). */
 #define PROP_MAX_MAPS 64 /* maps of one program a property follows */
 
+/* A record kind of SPEC §5-6 (fmt/'s FIELDS) in the program's layout (its
+ * BTF struct DEF; NULL: the program has no struct of that name, its records
+ * are SPEC's), resolved by name once, so that a record is read without a
+ * name lookup. */
+#define PROP_REC_MAX_FIELDS 32
+#define PROP_REC_MAX_BYTES  256
+struct fmt_field;
+struct prop_layout {
+	const struct host_struct_def *def;
+	const struct fmt_field *fields;
+	unsigned int nfields;
+	/* the program's field under the name of SPEC's field I; NULL: none */
+	const struct host_field_def *field[PROP_REC_MAX_FIELDS];
+	__u8 covered[PROP_REC_MAX_BYTES];     /* 1 where a field of the layout lies */
+	__u32 type_off, type_size, tuple_off; /* type_size 0: no type and tuple */
+};
+
 struct prop_maps {
 	struct host_map *manage, *storage, *socket, *auth_res, *auth_req, *probe, *log;
 	__u64 *counters; /* km_counters[KM_CNT__MAX] */
 	__u32 *monitoring, *node_ip, *pod_gateway, *log_level;
 	unsigned int have; /* enum prop_part */
 	bool has_counters;
-	/* The program's records as its BTF lays them out (NULL: the program
-	 * has no struct of that name; its records are taken as SPEC's). */
-	const struct host_struct_def *probe_rec, *auth_req_rec;
+	/* The program's probe records and auth requests as its BTF lays
+	 * them out, resolved against SPEC's fields once. */
+	struct prop_layout probe_rec, auth_req_rec;
 	/* Every map of the program whose size max_entries bounds, looked up
 	 * once (maps_bounded_no_partial_state reads them after every event). */
 	struct prop_bounded {
@@ -86,15 +103,13 @@ int prop_maps__init(struct prop_maps *m);
 const struct prop_maps *prop_program_parts(void);
 
 /* A record of the program (layout L, LEN bytes at SRC) in SPEC's layout: DST
- * (DST_SIZE bytes, whose fields FIELDS name) gets each field the program has
- * under the same name, zero-extended or cut to the field's size (a value cut
- * is reported as a mismatch by the caller comparing the two); a field the
+ * (DST_SIZE bytes, whose fields L->fields name) gets each field the program
+ * has under the same name, zero-extended or cut to the field's size (a value
+ * cut is reported as a mismatch by the caller comparing the two); a field the
  * program lacks gets WANT's value, so it is not compared. Returns false when
  * a field of the program's is wider than SPEC's and its value does not fit. */
-struct fmt_field;
-bool prop_record__normalize(const struct host_struct_def *l, const void *src, __u32 len,
-			    const struct fmt_field *fields, unsigned int nfields, const void *want,
-			    void *dst, __u32 dst_size);
+bool prop_record__normalize(const struct prop_layout *l, const void *src, __u32 len,
+			    const void *want, void *dst, __u32 dst_size);
 
 /* One event's journal, counted by what the properties ask about. A failed
  * effect is one whose helper returned an error. */

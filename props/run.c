@@ -48,6 +48,48 @@ struct prop_run {
 	struct fmt_text why;
 };
 
+/* Mark LEN bytes at OFF in L's coverage. */
+static void layout_cover(struct prop_layout *l, __u32 off, __u32 len)
+{
+	for (__u32 i = off; i < off + len && i < PROP_REC_MAX_BYTES; i++)
+		l->covered[i] = 1;
+}
+
+/* L: SPEC's record FIELDS in the layout of the program's struct NAME. */
+static void layout_init(struct prop_layout *l, const char *name, const struct fmt_field *fields,
+			unsigned int nfields)
+{
+	const struct host_field_def *type = NULL, *tuple = NULL;
+
+	memset(l, 0, sizeof(*l));
+	l->def = host_struct__by_name(name);
+	l->fields = fields;
+	l->nfields = nfields < PROP_REC_MAX_FIELDS ? nfields : PROP_REC_MAX_FIELDS;
+	for (unsigned int i = 0; i < l->nfields; i++)
+		l->field[i] = l->def ? host_struct__field(l->def, fields[i].name) : NULL;
+	if (l->def) {
+		for (const struct host_field_def *f = l->def->fields; f->name; f++)
+			layout_cover(l, f->offset, f->size);
+		type = host_struct__field(l->def, "type");
+		tuple = host_struct__field(l->def, "tuple");
+		if (type && tuple) {
+			l->type_off = type->offset;
+			l->type_size = type->size;
+			l->tuple_off = tuple->offset;
+		}
+		return;
+	}
+	for (unsigned int i = 0; i < l->nfields; i++) {
+		layout_cover(l, fields[i].off, fields[i].size);
+		if (!strcmp(fields[i].name, "type")) {
+			l->type_off = fields[i].off;
+			l->type_size = fields[i].size;
+		} else if (!strcmp(fields[i].name, "tuple")) {
+			l->tuple_off = fields[i].off;
+		}
+	}
+}
+
 int prop_maps__init(struct prop_maps *m)
 {
 	/* SPEC §6-7 by ELF name: where each goes, and the part it is. */
@@ -114,8 +156,8 @@ int prop_maps__init(struct prop_maps *m)
 								  type == BPF_MAP_TYPE_RINGBUF};
 	}
 	m->have = ~missing;
-	m->probe_rec = host_struct__by_name("km_probe_rec");
-	m->auth_req_rec = host_struct__by_name("km_auth_req");
+	layout_init(&m->probe_rec, "km_probe_rec", fmt_probe_fields, fmt_probe_nfields);
+	layout_init(&m->auth_req_rec, "km_auth_req", fmt_auth_req_fields, fmt_auth_req_nfields);
 	return 0;
 }
 
@@ -129,20 +171,19 @@ const struct prop_maps *prop_program_parts(void)
 	return &parts;
 }
 
-bool prop_record__normalize(const struct host_struct_def *l, const void *src, __u32 len,
-			    const struct fmt_field *fields, unsigned int nfields, const void *want,
-			    void *dst, __u32 dst_size)
+bool prop_record__normalize(const struct prop_layout *l, const void *src, __u32 len,
+			    const void *want, void *dst, __u32 dst_size)
 {
 	bool fits = true;
 
-	if (!l) { /* no layout: the program's record is SPEC's */
+	if (!l->def) { /* no layout: the program's record is SPEC's */
 		memset(dst, 0, dst_size);
 		memcpy(dst, src, len < dst_size ? len : dst_size);
 		return true;
 	}
-	for (unsigned int i = 0; i < nfields; i++) {
-		const struct fmt_field *f = &fields[i];
-		const struct host_field_def *pf = host_struct__field(l, f->name);
+	for (unsigned int i = 0; i < l->nfields; i++) {
+		const struct fmt_field *f = &l->fields[i];
+		const struct host_field_def *pf = l->field[i];
 		__u8 *d = (__u8 *)dst + f->off;
 
 		if (!pf || pf->offset + pf->size > len) {

@@ -37,11 +37,10 @@ static void mask_ipv4_tail(__u32 type, struct bpf_sock_tuple *got,
 
 /* A record E of the program read into SPEC's layout by field name (the
  * program's BTF, prop_record__normalize()); false when a value does not fit. */
-static bool read_record(const struct host_struct_def *l, const struct host_effect *e,
-			const struct fmt_field *fields, unsigned int nfields, const void *want,
+static bool read_record(const struct prop_layout *l, const struct host_effect *e, const void *want,
 			void *got, __u32 size)
 {
-	return prop_record__normalize(l, e->data, e->size, fields, nfields, want, got, size);
+	return prop_record__normalize(l, e->data, e->size, want, got, size);
 }
 
 static enum prop_res check_auth_req(struct prop_ctx *c, const struct host_effect *e)
@@ -50,8 +49,7 @@ static enum prop_res check_auth_req(struct prop_ctx *c, const struct host_effect
 	bool fits;
 
 	model_auth_request(c->ev->sock, &want);
-	fits = read_record(c->maps->auth_req_rec, e, fmt_auth_req_fields, fmt_auth_req_nfields,
-			   &want, &got, sizeof(got));
+	fits = read_record(&c->maps->auth_req_rec, e, &want, &got, sizeof(got));
 	mask_ipv4_tail(got.type, &got.tuple, &want.tuple);
 	if (fits && !memcmp(&got, &want, sizeof(want)))
 		return PROP_PASS;
@@ -73,8 +71,7 @@ static enum prop_res check_probe(struct prop_ctx *c, const struct host_effect *e
 
 	st = host_sk_storage__get(c->maps->storage, c->ev->sock, false);
 	model_probe_record(c->ev->sock, st ? st : &none, c->ev->op, host_clock__now(), &want);
-	fits = read_record(c->maps->probe_rec, e, fmt_probe_fields, fmt_probe_nfields, &want, &got,
-			   sizeof(got));
+	fits = read_record(&c->maps->probe_rec, e, &want, &got, sizeof(got));
 	mask_ipv4_tail(got.type, &got.tuple, &want.tuple);
 	if (fits && !memcmp(&got, &want, sizeof(want)))
 		return PROP_PASS;
@@ -87,55 +84,25 @@ static enum prop_res check_probe(struct prop_ctx *c, const struct host_effect *e
 	return PROP_FAIL;
 }
 
-/* Bytes of record E (layout L, NULL: SPEC's) that no field covers must be
- * zero, and the tail of an IPv4-view tuple field must not still hold the
- * ring's poison. Returns the first offset that breaks this, or -1. */
-static long undefined_byte(const struct host_struct_def *l, const struct fmt_field *fields,
-			   unsigned int nfields, const struct host_effect *e)
+/* Bytes of record E (layout L) that no field covers must be zero, and the
+ * tail of an IPv4-view tuple field must not still hold the ring's poison.
+ * Returns the first offset that breaks this, or -1. */
+static long undefined_byte(const struct prop_layout *l, const struct host_effect *e)
 {
-	__u8 covered[256] = {0};
 	const __u8 *b = e->data;
-	__u32 n = e->size < sizeof(covered) ? e->size : sizeof(covered);
-	__u32 type_off = ~0u, type_size = 0, tuple_off = ~0u;
+	__u32 n = e->size < PROP_REC_MAX_BYTES ? e->size : PROP_REC_MAX_BYTES;
 	__u64 tv = 0;
 
-	if (l) {
-		const struct host_field_def *type = host_struct__field(l, "type");
-		const struct host_field_def *tuple = host_struct__field(l, "tuple");
-
-		for (const struct host_field_def *f = l->fields; f->name; f++)
-			if (f->offset < n)
-				memset(covered + f->offset, 1,
-				       f->offset + f->size <= n ? f->size : n - f->offset);
-		if (type && tuple) {
-			type_off = type->offset;
-			type_size = type->size;
-			tuple_off = tuple->offset;
-		}
-	} else {
-		for (unsigned int i = 0; i < nfields; i++) {
-			if (fields[i].off < n)
-				memset(covered + fields[i].off, 1,
-				       fields[i].off + fields[i].size <= n ? fields[i].size
-									   : n - fields[i].off);
-			if (!strcmp(fields[i].name, "type")) {
-				type_off = fields[i].off;
-				type_size = fields[i].size;
-			} else if (!strcmp(fields[i].name, "tuple")) {
-				tuple_off = fields[i].off;
-			}
-		}
-	}
 	for (__u32 i = 0; i < n; i++)
-		if (!covered[i] && b[i])
+		if (!l->covered[i] && b[i])
 			return i;
 	/* An IPv4-view tuple's tail still holding the poison: never written. */
-	if (type_size && type_size <= 8 && type_off + type_size <= n &&
-	    tuple_off + sizeof(struct bpf_sock_tuple) <= n) {
-		memcpy(&tv, b + type_off, type_size);
+	if (l->type_size && l->type_size <= 8 && l->type_off + l->type_size <= n &&
+	    l->tuple_off + sizeof(struct bpf_sock_tuple) <= n) {
+		memcpy(&tv, b + l->type_off, l->type_size);
 		for (__u32 i = 12; tv == KM_TUPLE_IPV4 && i < sizeof(struct bpf_sock_tuple); i++)
-			if (b[tuple_off + i] == HOST_RING_POISON)
-				return tuple_off + i;
+			if (b[l->tuple_off + i] == HOST_RING_POISON)
+				return l->tuple_off + i;
 	}
 	return -1;
 }
@@ -151,23 +118,22 @@ enum prop_res prop_records_fully_defined(struct prop_ctx *c)
 		return PROP_SKIP;
 	for (unsigned int i = 0; i < c->fx->n; i++) {
 		const struct host_effect *e = &c->fx->list[i];
-		const struct host_struct_def *l;
+		const struct prop_layout *l;
 		const char *what;
 		long at;
 
 		if (e->kind != HOST_FX_RING_SUBMIT)
 			continue;
 		if (e->map == c->maps->probe) {
-			l = c->maps->probe_rec;
+			l = &c->maps->probe_rec;
 			what = "probe record";
-			at = undefined_byte(l, fmt_probe_fields, fmt_probe_nfields, e);
 		} else if (e->map == c->maps->auth_req) {
-			l = c->maps->auth_req_rec;
+			l = &c->maps->auth_req_rec;
 			what = "auth request";
-			at = undefined_byte(l, fmt_auth_req_fields, fmt_auth_req_nfields, e);
 		} else {
 			continue;
 		}
+		at = undefined_byte(l, e);
 		if (at < 0)
 			continue;
 		prop_fail(
@@ -176,7 +142,7 @@ enum prop_res prop_records_fully_defined(struct prop_ctx *c)
 			" (padding, or an IPv4-view tuple's tail left as the ring held it): never written,"
 			" so it holds earlier ring memory; a record must be zeroed before"
 			" filling\n  record: ",
-			what, e->size, l ? "from the program's BTF" : "SPEC's", at,
+			what, e->size, l->def ? "from the program's BTF" : "SPEC's", at,
 			((const __u8 *)e->data)[at]);
 		for (__u32 b = 0; b < e->size; b++)
 			fmt_add(c->why, "%02x%s", ((const __u8 *)e->data)[b],
