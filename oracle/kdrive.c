@@ -233,6 +233,7 @@ static int kd_clear(struct orc_kernel *k, const struct sf_input *in)
 	if (err)
 		return err;
 	kern_prog__set_monitoring(k->prog, in->monitoring);
+	kern_prog__reset_log_level(k->prog);
 	kd_addr(&a, AF_INET6, &in->node_ip, 0);
 	kern_prog__set_node_ip(k->prog, &a);
 	kd_addr(&a, AF_INET6, &in->pod_gateway, 0);

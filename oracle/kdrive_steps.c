@@ -45,14 +45,15 @@ void kd_close_slot(struct kd_slot *s)
 
 /* ---- recording the user-space actions ---- */
 
-static void kd_act(struct orc_kernel *k, __u16 step, enum orc_act what, __u64 cookie,
-		   struct orc_kernel_run *out)
+/* The action recorded, or NULL when the table is full (the run is lost). */
+static struct orc_action *kd_act(struct orc_kernel *k, __u16 step, enum orc_act what, __u64 cookie,
+				 struct orc_kernel_run *out)
 {
 	struct orc_action *a;
 
 	if (out->nacts == ORC_MAX_ACTS) {
 		out->lost++; /* the run cannot be compared (oracle.h) */
-		return;
+		return NULL;
 	}
 	a = &out->acts[out->nacts++];
 
@@ -61,11 +62,13 @@ static void kd_act(struct orc_kernel *k, __u16 step, enum orc_act what, __u64 co
 	a->what = what;
 	a->cookie = cookie;
 	a->now_ns = 0;
+	return a;
 }
 
-static void kd_action(struct orc_kernel *k, __u16 step, __u64 cookie, struct orc_kernel_run *out)
+static struct orc_action *kd_action(struct orc_kernel *k, __u16 step, __u64 cookie,
+				    struct orc_kernel_run *out)
 {
-	kd_act(k, step, ORC_ACT_STEP, cookie, out);
+	return kd_act(k, step, ORC_ACT_STEP, cookie, out);
 }
 
 /* A socket call that failed with ERR (-errno) for want of resources is an
@@ -260,10 +263,11 @@ static int kd_listen(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct 
  * bpf_ktime_get_ns() reads, and the action keeps the value for the replay),
  * then the original destination (sf_world_orig_dst()). */
 static int kd_set_orig_dst(struct orc_kernel *k, int fd, __u32 family, const struct sf_addr *dst,
-			   __u16 port, __u8 via, struct orc_kernel_run *out)
+			   __u16 port, __u8 via, struct orc_action *act)
 {
 	struct sock_storage_data st;
 	struct timespec ts;
+	__u64 now;
 	int err = kern_sockstorage__get(k->prog, fd, &st);
 
 	if (err == -ENOENT)
@@ -272,8 +276,10 @@ static int kd_set_orig_dst(struct orc_kernel *k, int fd, __u32 family, const str
 		return err;
 	if (clock_gettime(CLOCK_MONOTONIC, &ts))
 		return -errno;
-	out->acts[out->nacts - 1].now_ns = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-	sf_world_connect_ns(&st, out->acts[out->nacts - 1].now_ns);
+	now = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+	if (act) /* else the run is lost already */
+		act->now_ns = now;
+	sf_world_connect_ns(&st, now);
 	sf_world_orig_dst(&st, family, dst, port, via);
 	return kern_sockstorage__set(k->prog, fd, &st);
 }
@@ -282,6 +288,7 @@ static int kd_connect(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct
 		      struct orc_kernel_run *out)
 {
 	struct kern_addr local, peer;
+	struct orc_action *act;
 	int fd, err;
 
 	kd_user_close(k, idx, s, true, out);
@@ -295,11 +302,11 @@ static int kd_connect(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct
 	/* What the connect hook writes, as the world's connect does: connect_ns
 	 * for every connect, the original destination through a waypoint (an
 	 * all-zero one writes nothing new into fresh storage). */
-	kd_action(k, idx, s->cookie, out);
+	act = kd_action(k, idx, s->cookie, out);
 	if (st->flags & SF_F_WAYPOINT)
-		err = kd_set_orig_dst(k, fd, st->family, &st->remote, st->rport, 1, out);
+		err = kd_set_orig_dst(k, fd, st->family, &st->remote, st->rport, 1, act);
 	else
-		err = kd_set_orig_dst(k, fd, st->family, &lo_any6, 0, 0, out);
+		err = kd_set_orig_dst(k, fd, st->family, &lo_any6, 0, 0, act);
 	if (err)
 		return err;
 	err = kern_sock__connect(fd, &peer, KD_WAIT_MS);
@@ -378,8 +385,8 @@ static int kd_orig_dst(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struc
 {
 	if (s->fd < 0)
 		return 0; /* an empty slot: no socket to write to */
-	kd_action(k, idx, s->cookie, out);
-	return kd_set_orig_dst(k, s->fd, st->family, &st->local, st->lport, (__u8)st->value, out);
+	return kd_set_orig_dst(k, s->fd, st->family, &st->local, st->lport, (__u8)st->value,
+			       kd_action(k, idx, s->cookie, out));
 }
 
 static int kd_monitoring(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
@@ -495,7 +502,7 @@ static int kd_fill(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf
 	n = kern_map__keys(m, keys, ORC_MAX_ENTRIES); /* how many it holds */
 	if (n < 0)
 		return n;
-	for (__u32 i = 0; i < max && n + free < max; i++) {
+	for (__u32 i = 0; i < max && i < SF_FILL_KEYS && n + free < max; i++) {
 		sf_world_fill_key(auth, i, &keys[0]);
 		if (!bpf_map_update_elem(bpf_map__fd(m), &keys[0], &value, BPF_NOEXIST))
 			n++;

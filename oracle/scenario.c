@@ -357,6 +357,16 @@ static bool still_fits(struct sf_world *w, const struct orc_run *in, unsigned in
 	return w && 3 * counted_callbacks + 3 * in->nsteps <= SF_MAX_STEPS;
 }
 
+/* Whether the program's map NAME can be filled and compared: the kernel
+ * side holds ORC_MAX_ENTRIES entries of a map (a program's own sizes may be
+ * larger: its fill is left out, the rng drawn all the same). */
+static bool fillable(const char *name)
+{
+	const struct host_map *m = host_map__by_name(name);
+
+	return m && host_map__max_entries(m) <= ORC_MAX_ENTRIES;
+}
+
 /* The start of a large run: every pod enrolled in both families, then
  * km_manage filled but for up to three entries, which the node's and the
  * gateway's enrolments (four new keys) take and then find refused; and half
@@ -366,6 +376,7 @@ static void add_large_start(struct orc_run *in, struct gen *g)
 {
 	struct sf_rng *r = &g->r;
 	struct sf_step *st;
+	__u64 fill;
 
 	for (unsigned int who = PEER_POD_A; who <= PEER_POD_C; who++) {
 		for (int ipv6 = 0; ipv6 < 2; ipv6++) {
@@ -374,7 +385,9 @@ static void add_large_start(struct orc_run *in, struct gen *g)
 			st->local = peer_addr(who, ipv6);
 		}
 	}
-	add(in, SF_FILL)->value = sf_rng_below(r, 4);
+	fill = sf_rng_below(r, 4);
+	if (fillable("km_manage"))
+		add(in, SF_FILL)->value = fill;
 	for (unsigned int who = PEER_NODE; who <= PEER_GW; who++) {
 		for (int ipv6 = 0; ipv6 < 2; ipv6++) {
 			st = add(in, SF_ENROL);
@@ -383,9 +396,12 @@ static void add_large_start(struct orc_run *in, struct gen *g)
 		}
 	}
 	if (rng_chance(r, 50)) {
-		st = add(in, SF_FILL);
-		st->flags = SF_F_AUTH_RES;
-		st->value = sf_rng_below(r, 4);
+		fill = sf_rng_below(r, 4);
+		if (fillable("km_auth_res")) {
+			st = add(in, SF_FILL);
+			st->flags = SF_F_AUTH_RES;
+			st->value = fill;
+		}
 	}
 }
 

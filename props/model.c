@@ -13,23 +13,42 @@
 /* 0.0.0.2 in network order, whatever the host's byte order. */
 
 /* Where KEY is or would go in the index: linear probing from its hash. */
-static unsigned int index_of(const struct model *m, const struct manager_key *key)
+static __u32 key_hash(const struct manager_key *key)
 {
 	__u32 h = 2166136261u;
 
 	for (size_t i = 0; i < sizeof(*key); i++)
 		h = (h ^ ((const __u8 *)key)[i]) * 16777619u;
-	for (h &= MODEL_KEY_INDEX - 1; m->key_index[h]; h = (h + 1) & (MODEL_KEY_INDEX - 1))
+	return h & (MODEL_KEY_INDEX - 1);
+}
+
+/* The index slot of KEY, or the empty slot where it would go. */
+static unsigned int index_of(const struct model *m, const struct manager_key *key)
+{
+	__u32 h;
+
+	for (h = key_hash(key); m->key_index[h]; h = (h + 1) & (MODEL_KEY_INDEX - 1))
 		if (!memcmp(&m->managed[m->key_index[h] - 1], key, sizeof(*key)))
 			break;
 	return h;
 }
 
-static void index_rebuild(struct model *m)
+/* Empty index slot HOLE, moving up the keys after it in its probe chain
+ * whose home slot is not between the hole and them (backward-shift
+ * deletion: no chain is cut, nothing else is touched). */
+static void index_remove(struct model *m, unsigned int hole)
 {
-	memset(m->key_index, 0, sizeof(m->key_index));
-	for (unsigned int i = 0; i < m->nmanaged; i++)
-		m->key_index[index_of(m, &m->managed[i])] = (__u16)(i + 1);
+	for (unsigned int j = (hole + 1) & (MODEL_KEY_INDEX - 1); m->key_index[j];
+	     j = (j + 1) & (MODEL_KEY_INDEX - 1)) {
+		unsigned int home = key_hash(&m->managed[m->key_index[j] - 1]);
+
+		/* J's key may fill the hole unless its home lies in (hole, j]. */
+		if (((j - home) & (MODEL_KEY_INDEX - 1)) >= ((j - hole) & (MODEL_KEY_INDEX - 1))) {
+			m->key_index[hole] = m->key_index[j];
+			hole = j;
+		}
+	}
+	m->key_index[hole] = 0;
 }
 
 void model_reset(struct model *m, __u32 monitoring, const __be32 node_ip[4],
@@ -326,11 +345,14 @@ static void del_key(struct model *m, const struct manager_key *key)
 {
 	int i = find_key(m, key);
 
-	if (i >= 0) {
-		m->nmanaged--;
+	if (i < 0)
+		return;
+	index_remove(m, index_of(m, key));
+	m->nmanaged--;
+	if ((unsigned int)i != m->nmanaged) { /* the last key takes its place */
 		m->managed[i] = m->managed[m->nmanaged];
 		m->value[i] = m->value[m->nmanaged];
-		index_rebuild(m); /* rare (an unenrol): linear probing has no plain delete */
+		m->key_index[index_of(m, &m->managed[i])] = (__u16)(i + 1);
 	}
 }
 

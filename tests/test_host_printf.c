@@ -64,6 +64,27 @@ static void test_snprintf_flags_and_width(void **state)
 	CHECK_RET(fmt(out, "%05u %-4d| %+d %3c", (__u64[]){42, 7, 3, 'x'}, 4),
 		  strlen("00042 7   | +3   x") + 1);
 	CHECK_STR(out, "00042 7   | +3   x");
+
+	/* Wider than any buffer of the host's own: the kernel pads in full. */
+	at("%s", "%200d, %-5s of 60 bytes, %012pI4");
+	{
+		static char wide[256], want[256];
+		static const __u8 ip4[4] = {127, 0, 0, 1};
+		char name[61];
+
+		memset(name, 'n', 60);
+		name[60] = '\0';
+		CHECK_RET(bpf_snprintf(wide, sizeof(wide), "%200d", (__u64[]){7}, 8), 201);
+		snprintf(want, sizeof(want), "%200d", 7);
+		CHECK_STR(wide, want);
+		CHECK_RET(bpf_snprintf(wide, sizeof(wide), "%-5s|", (__u64[]){(unsigned long)name},
+				       8),
+			  62);
+		CHECK_RET(bpf_snprintf(wide, sizeof(wide), "%05d|%-6x|%12pI4",
+				       (__u64[]){(__u64)-42, 0xab, (unsigned long)ip4}, 24),
+			  strlen("-0042|ab    |   127.0.0.1") + 1);
+		CHECK_STR(wide, "-0042|ab    |   127.0.0.1");
+	}
 }
 
 static void test_snprintf_strings_and_addresses(void **state)

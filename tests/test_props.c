@@ -30,6 +30,7 @@
 #include "run/exec.h"
 #include "props/props_internal.h"
 #include "input_build.h"
+#include "lib/rng.h"
 
 static struct prop_run *run;
 static struct sf_input in;
@@ -1115,6 +1116,42 @@ static void run_defect(void **state)
 
 #define DEFECT(i) cmocka_unit_test_prestate(run_defect, (void *)&defects[i])
 
+/* The model's km_manage index against a plain list: random keys (so that
+ * probe chains collide and wrap) enrolled and unenrolled in a seeded
+ * order; after every 100 changes each key is found exactly when the list
+ * has it (a delete must cut no chain). */
+static void test_model_manage_index_survives_deletes(void **state)
+{
+	static struct model m;
+	static struct manager_key keys[3000];
+	static bool in[3000];
+	static const __be32 none[4];
+	struct host_sock sock = {0};
+	struct sf_rng rng = {.s = 11};
+
+	model_reset(&m, 1, none, none);
+	memset(in, 0, sizeof(in));
+	for (unsigned int j = 0; j < 3000; j++)
+		for (unsigned int w = 0; w < 4; w++)
+			keys[j].ip6[w] = (__u32)sf_rng_next(&rng);
+	for (unsigned int op = 0; op < 20000; op++) {
+		unsigned int k = sf_rng_below(&rng, 3000);
+		struct model_expect e = {.mkey = keys[k],
+					 .manage = in[k] && sf_rng_below(&rng, 2)
+							   ? MODEL_MANAGE_DEL
+							   : MODEL_MANAGE_SET};
+
+		model_commit(&m, &sock, &e);
+		in[k] = e.manage == MODEL_MANAGE_SET;
+		if (op % 100)
+			continue;
+		for (unsigned int j = 0; j < 3000; j++)
+			if (model_has_key(&m, &keys[j], NULL) != in[j])
+				fail_msg("after op %u the index says key %u is %s", op, j,
+					 in[j] ? "absent" : "present");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest logic[] = {
@@ -1145,6 +1182,7 @@ int main(void)
 		cmocka_unit_test(test_prop_failure_explains_the_event),
 		cmocka_unit_test(test_prop_storage_written_as_specified),
 		cmocka_unit_test(test_prop_logs_as_specified),
+		cmocka_unit_test(test_model_manage_index_survives_deletes),
 	};
 	const struct CMUnitTest inputs[] = {
 		DEFECT(0), DEFECT(1), DEFECT(2), DEFECT(3),  DEFECT(4),	 DEFECT(5),  DEFECT(6),

@@ -216,7 +216,7 @@ void step_fill(struct sf_world *w, const struct sf_step *st)
 	max = host_map__max_entries(m);
 	free = st->value < max ? st->value : max;
 
-	for (__u32 i = 0; i < max && host_map__count(m) + free < max; i++) {
+	for (__u32 i = 0; i < max && i < SF_FILL_KEYS && host_map__count(m) + free < max; i++) {
 		sf_world_fill_key(auth, i, &key);
 		if (host_map__lookup(m, &key))
 			continue;

@@ -24,6 +24,10 @@ struct sf_world *sf_world__new(sf_world_hook hook, void *ctx)
 	w->hook = hook;
 	w->ctx = ctx;
 	w->storage = host_map__by_name("km_sockstorage");
+	/* The world writes SPEC's storage layout: a value of another size is
+	 * not SPEC's map (as the kernel driver decides, bpf/kernel/map.c). */
+	if (w->storage && host_map__value_size(w->storage) != sizeof(struct sock_storage_data))
+		w->storage = NULL;
 	w->auth_req = host_map__by_name("km_auth_req");
 	w->auth_res = host_map__by_name("km_auth_res");
 	w->manage = host_map__by_name("km_manage");

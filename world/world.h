@@ -134,12 +134,14 @@ void sf_world_manage_key(__u32 family, const struct sf_addr *a, struct manager_k
 void sf_world_xdp_key(const struct host_sock *s, struct bpf_sock_tuple *key);
 
 /* The entries user space fills a map with (SF_FILL, here and in the kernel
- * driver): the Ith key, I below the map's max_entries, of km_manage (a
- * manager_key: 127.255.I/256.I%256, an IPv4 address nothing connects from)
+ * driver): the Ith key, I below the map's max_entries and SF_FILL_KEYS, of
+ * km_manage (a manager_key: 127.255.I/256.I%256, an IPv4 address nothing
+ * connects from)
  * or, AUTH_RES, of km_auth_res (a bpf_sock_tuple from that address to
  * 127.255.255.255, ports zero: no packet's), each with SF_FILL_VALUE (not
  * managed; deny). */
 #define SF_FILL_VALUE 1u
+#define SF_FILL_KEYS  65536u /* distinct keys: a fill adds at most so many */
 void sf_world_fill_key(bool auth_res, __u32 i, void *key);
 
 /* What a connect hook writes into a socket's storage before a connect to DST

@@ -303,107 +303,117 @@ static void format_ip(char *piece, size_t size, const __u8 *a, char form, char v
 				      form == 'I' && i ? ":%02x%02x" : "%02x%02x", a[i], a[i + 1]);
 }
 
+/* Append N bytes of TEXT to OUT (SIZE bytes, kept terminated), counting
+ * them in *LEN whether they fit or not; C, when TEXT is NULL, N times. */
+static void format_put(char *out, __u32 size, size_t *len, const char *text, char c, size_t n)
+{
+	for (size_t i = 0; i < n; i++, ++*len)
+		if (*len + 1 < size) {
+			out[*len] = text ? text[i] : c;
+			out[*len + 1] = '\0';
+		}
+}
+
 static long format_u64(char *out, __u32 size, const char *fmt, const __u64 *data, __u32 data_len)
 {
 	__u32 nargs = data_len / 8, used = 0;
 	size_t len = 0;
-	char piece[128];
 
 	if (data_len % 8 || nargs > FORMAT_MAX_ARGS)
 		return -EINVAL;
 	if (size)
 		out[0] = '\0';
 	for (const char *p = fmt; *p;) {
-		const char *text = piece;
+		/* spec: the conversion as C spells it without its width, "%"
+		 * flags "ll" conv; the width is applied when the text is put */
+		char spec[16] = "%", piece[64];
+		const char *text = piece, *q = p + 1;
+		bool left = false, zero = false, number = false;
+		size_t sl = 1, width = 0, tlen, pad;
+		int lng = 0;
+		__u64 v;
 
-		if (*p != '%') {
-			piece[0] = *p++;
-			piece[1] = '\0';
-		} else if (p[1] == '%') {
-			strcpy(piece, "%");
-			p += 2;
-		} else {
-			/* spec: the conversion as C spells it, "%" flags width "ll" conv */
-			char spec[24] = "%", addr[48];
-			const char *q = p + 1;
-			size_t sl = 1;
-			int lng = 0;
-			__u64 v;
-
-			while ((*q == '0' || *q == '+' || *q == '-' || *q == ' ') && sl < 8)
-				spec[sl++] = *q++;
-			if (*q >= '1' && *q <= '9')
-				while (*q >= '0' && *q <= '9' && sl < 12)
-					spec[sl++] = *q++;
-			if (*q >= '0' && *q <= '9')
-				return -EINVAL; /* a width past what the host takes */
-			if (used >= nargs)
-				return -EINVAL;
-			v = data[used++];
-			while (*q == 'l' && lng < 2)
-				q++, lng++;
-			switch (*q) {
-			case 'd':
-			case 'i':
-				strcpy(spec + sl, "lld");
-				snprintf(piece, sizeof(piece), spec,
-					 lng ? (long long)v : (long long)(int)v);
-				break;
-			case 'u':
-			case 'x':
-			case 'X':
-				spec[sl] = 'l', spec[sl + 1] = 'l', spec[sl + 2] = *q,
-				spec[sl + 3] = '\0';
-				snprintf(piece, sizeof(piece), spec,
-					 lng ? (unsigned long long)v
-					     : (unsigned long long)(__u32)v);
-				break;
-			case 'c':
-				if (lng)
-					return -EINVAL;
-				strcpy(spec + sl, "c");
-				snprintf(piece, sizeof(piece), spec, (char)v);
-				break;
-			case 's':
-				if (lng)
-					return -EINVAL;
-				if (sl == 1) {
-					text = v ? (const char *)(unsigned long)v : "(null)";
-					break;
-				}
-				strcpy(spec + sl, "s");
-				snprintf(piece, sizeof(piece), spec,
-					 v ? (const char *)(unsigned long)v : "(null)");
-				break;
-			case 'p':
-				if (lng)
-					return -EINVAL;
-				if ((q[1] == 'I' || q[1] == 'i') && (q[2] == '4' || q[2] == '6')) {
-					format_ip(addr, sizeof(addr),
-						  (const __u8 *)(unsigned long)v, q[1], q[2]);
-					q += 2;
-				} else {
-					/* %p, %pK, %px: a kernel pointer, printed as the
-					 * value (the kernel hashes %p; a host address means
-					 * nothing to a reader either way) */
-					if (q[1] == 'K' || q[1] == 'x')
-						q++;
-					snprintf(addr, sizeof(addr), "0x%llx",
-						 (unsigned long long)v);
-				}
-				strcpy(spec + sl, "s");
-				snprintf(piece, sizeof(piece), spec, addr);
-				break;
-			default:
-				return -EINVAL;
-			}
-			p = q + 1;
+		if (*p != '%' || p[1] == '%') {
+			format_put(out, size, &len, p, 0, 1);
+			p += *p == '%' ? 2 : 1;
+			continue;
 		}
-		for (; *text; text++, len++)
-			if (len + 1 < size) {
-				out[len] = *text;
-				out[len + 1] = '\0';
+		for (; (*q == '0' || *q == '+' || *q == '-' || *q == ' ') && sl < 8; q++) {
+			left |= *q == '-';
+			zero |= *q == '0';
+			spec[sl++] = *q;
+		}
+		for (; *q >= '0' && *q <= '9' && width < 1u << 20; q++)
+			width = 10 * width + (size_t)(*q - '0');
+		if (used >= nargs)
+			return -EINVAL;
+		v = data[used++];
+		while (*q == 'l' && lng < 2)
+			q++, lng++;
+		switch (*q) {
+		case 'd':
+		case 'i':
+			strcpy(spec + sl, "lld");
+			snprintf(piece, sizeof(piece), spec,
+				 lng ? (long long)v : (long long)(int)v);
+			number = true;
+			break;
+		case 'u':
+		case 'x':
+		case 'X':
+			spec[sl] = 'l', spec[sl + 1] = 'l', spec[sl + 2] = *q, spec[sl + 3] = '\0';
+			snprintf(piece, sizeof(piece), spec,
+				 lng ? (unsigned long long)v : (unsigned long long)(__u32)v);
+			number = true;
+			break;
+		case 'c':
+			if (lng)
+				return -EINVAL;
+			piece[0] = (char)v;
+			piece[1] = '\0';
+			break;
+		case 's':
+			if (lng)
+				return -EINVAL;
+			text = v ? (const char *)(unsigned long)v : "(null)";
+			break;
+		case 'p':
+			if (lng)
+				return -EINVAL;
+			if ((q[1] == 'I' || q[1] == 'i') && (q[2] == '4' || q[2] == '6')) {
+				format_ip(piece, sizeof(piece), (const __u8 *)(unsigned long)v,
+					  q[1], q[2]);
+				q += 2;
+			} else {
+				/* %p, %pK, %px: a kernel pointer, printed as the value
+				 * (the kernel hashes %p; a host address means nothing
+				 * to a reader either way) */
+				if (q[1] == 'K' || q[1] == 'x')
+					q++;
+				snprintf(piece, sizeof(piece), "0x%llx", (unsigned long long)v);
 			}
+			break;
+		default:
+			return -EINVAL;
+		}
+		p = q + 1;
+		/* The width: spaces before (after, with '-'), or zeros after a
+		 * number's sign with '0'. */
+		tlen = strlen(text);
+		pad = width > tlen ? width - tlen : 0;
+		if (zero && number && !left) {
+			size_t sign = text[0] == '-' || text[0] == '+' || text[0] == ' ';
+
+			format_put(out, size, &len, text, 0, sign);
+			format_put(out, size, &len, NULL, '0', pad);
+			format_put(out, size, &len, text + sign, 0, tlen - sign);
+			continue;
+		}
+		if (!left)
+			format_put(out, size, &len, NULL, ' ', pad);
+		format_put(out, size, &len, text, 0, tlen);
+		if (left)
+			format_put(out, size, &len, NULL, ' ', pad);
 	}
 	if (used != nargs)
 		return -EINVAL;

@@ -256,6 +256,9 @@ void *kern_prog__global(const struct kern_prog *p, const char *name, size_t *siz
  * than SPEC's, is left alone. None can fail. */
 void kern_prog__set_monitoring(struct kern_prog *p, __u32 enable);
 void kern_prog__set_log_level(struct kern_prog *p, enum km_log_level level);
+/* log_level back to the value the program was loaded with (a run's start,
+ * as the native host_reset() gives it). */
+void kern_prog__reset_log_level(struct kern_prog *p);
 void kern_prog__set_node_ip(struct kern_prog *p, const struct kern_addr *a);
 void kern_prog__set_pod_gateway(struct kern_prog *p, const struct kern_addr *a);
 

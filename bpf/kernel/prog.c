@@ -35,6 +35,7 @@ struct kern_prog {
 	unsigned int nreaders;
 	/* globals, in the mmap of .data or .bss; NULL: the program has none */
 	__u32 *monitoring, *log_level, *node_ip, *pod_gateway;
+	__u32 log_level_default; /* as loaded: what a run starts from */
 	__u64 *counters;
 	unsigned int ncounters;
 };
@@ -123,6 +124,7 @@ static void prog_find_parts(struct kern_prog *p)
 	}
 	p->monitoring = prog_global(p, "enable_monitoring", sizeof(__u32));
 	p->log_level = prog_global(p, "log_level", sizeof(__u32));
+	p->log_level_default = p->log_level ? *p->log_level : 0;
 	p->node_ip = prog_global(p, "node_ip", 4 * sizeof(__u32));
 	p->pod_gateway = prog_global(p, "pod_gateway", 4 * sizeof(__u32));
 	p->counters = kern_prog__global(p, "km_counters", &size);
@@ -230,6 +232,12 @@ void kern_prog__set_log_level(struct kern_prog *p, enum km_log_level level)
 {
 	if (p->log_level)
 		*(volatile __u32 *)p->log_level = level;
+}
+
+void kern_prog__reset_log_level(struct kern_prog *p)
+{
+	if (p->log_level)
+		*(volatile __u32 *)p->log_level = p->log_level_default;
 }
 
 /* A global address: IPv4 goes in IPv4-mapped (SPEC §3), NULL clears. */
