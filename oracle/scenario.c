@@ -279,7 +279,7 @@ static bool add_connection(struct orc_run *in, struct gen *g, __u8 c, __u8 s)
 }
 
 /* User space between connections: monitoring, enrolment (also unbound),
- * km_manage written directly, node_ip or pod_gateway changed. */
+ * km_manage written directly, node_ip or pod_gateway changed, log_level. */
 static void add_user_steps(struct orc_run *in, struct gen *g)
 {
 	struct sf_rng *r = &g->r;
@@ -308,6 +308,8 @@ static void add_user_steps(struct orc_run *in, struct gen *g)
 		st = add(in, node ? SF_NODE_IP : SF_POD_GATEWAY);
 		st->local = global_addr(r, node ? PEER_NODE : PEER_GW);
 	}
+	if (rng_chance(r, 4)) /* which failures the program logs */
+		add(in, SF_LOG_LEVEL)->value = pool_value(r, SF_LOG_LEVEL);
 }
 
 /* ---- what the recording of a run will take ---- */
