@@ -334,11 +334,21 @@ static bool count_callback(void *ctx, const struct sf_world_event *ev)
  * Live sockets stay below SF_NSLOTS: connections end within their turn and
  * use two slots of the fourteen.
  */
-static struct sf_world *expansion_begin(const struct orc_run *in)
+/* The world the expansion runs in, made (and the host started) at first use. */
+static struct sf_world *expansion_world(void)
 {
 	static struct sf_world *w;
 
 	if (!w && (host_init() || !(w = sf_world__new(count_callback, NULL))))
+		return NULL;
+	return w;
+}
+
+static struct sf_world *expansion_begin(const struct orc_run *in)
+{
+	struct sf_world *w = expansion_world();
+
+	if (!w)
 		return NULL;
 	host_set_print(NULL);
 	counted_callbacks = 0;
@@ -364,7 +374,7 @@ static bool still_fits(struct sf_world *w, const struct orc_run *in, unsigned in
  * larger: its fill is left out, the rng drawn all the same). */
 static bool fillable(const char *name)
 {
-	const struct host_map *m = host_map__by_name(name);
+	const struct host_map *m = expansion_world() ? host_map__by_name(name) : NULL;
 
 	return m && host_map__max_entries(m) <= ORC_MAX_ENTRIES;
 }

@@ -119,7 +119,7 @@ __u32 host_maps__rank(const struct host_map_def *d)
 
 struct host_map *host_map__by_name(const char *name)
 {
-	for (__u32 i = 0; i < host_prog.nr_maps; i++)
+	for (__u32 i = 0; maps && i < host_prog.nr_maps; i++) /* none before host_init() */
 		if (!strcmp(host_prog.maps[i].name, name))
 			return maps[i];
 	errno = ENOENT;
