@@ -301,6 +301,15 @@ static int by_key(const void *a, const void *b)
 /* Entries of hash map NAME against the kernel's KEYS (KSIZE bytes each, SPEC
  * §6's) and u32 VALS (NULL: keys only). A map the program lacks, or whose
  * keys or values are not SPEC's size, the kernel side leaves empty too. */
+/* A map key of KS bytes as a difference names it: a tuple, else hex. */
+static void key_str(const void *key, __u32 ks, char *t, size_t len)
+{
+	if (ks == sizeof(struct bpf_sock_tuple))
+		tuple_str(key, t, len);
+	else
+		hex(t, len, key, ks);
+}
+
 static void cmp_map(struct cmp *c, const char *name, const void *keys, __u32 ksize,
 		    const __u32 *vals, size_t kn)
 {
@@ -333,14 +342,13 @@ static void cmp_map(struct cmp *c, const char *name, const void *keys, __u32 ksi
 
 		memcpy(probe, key, ks);
 		hit = bsearch(probe, sorted, kn, sizeof(sorted[0]), by_key);
-		if (ks == sizeof(struct bpf_sock_tuple))
-			tuple_str(key, t, sizeof(t));
-		else
-			hex(t, sizeof(t), key, ks);
+		if (hit && (!vals || *(__u32 *)val == hit->val))
+			continue; /* the same: nothing is formatted */
+		key_str(key, ks, t, sizeof(t));
 		if (!hit)
 			diff(c, "%s: %s natively only (written at event %d)\n", name, t,
 			     touched_at(c, m, key));
-		else if (vals && *(__u32 *)val != hit->val)
+		else
 			diff(c, "%s: %s = %u natively, %u in the kernel (event %d)\n", name, t,
 			     *(__u32 *)val, hit->val, touched_at(c, m, key));
 	}
@@ -349,10 +357,7 @@ static void cmp_map(struct cmp *c, const char *name, const void *keys, __u32 ksi
 
 		if (host_map__lookup(m, k))
 			continue;
-		if (ks == sizeof(struct bpf_sock_tuple))
-			tuple_str(k, t, sizeof(t));
-		else
-			hex(t, sizeof(t), k, ks);
+		key_str(k, ks, t, sizeof(t));
 		diff(c, "%s: %s in the kernel only (last native write at event %d)\n", name, t,
 		     touched_at(c, m, k));
 	}
