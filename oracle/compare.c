@@ -420,18 +420,22 @@ static struct sf_world *begin(struct sf_world **w, const struct sf_input *run, s
 	return *w;
 }
 
-/* The one replay state, reset for a comparison with KR (FINAL_ONLY: no
- * callback of KR to check each against), and its world started for the run
- * HEAD begins. NULL when the host could not start (DIFF says so). */
-static struct cmp *replay_begin(const struct sf_input *head, const struct orc_kernel_run *kr,
-				struct orc_diff *d, bool final_only, struct sf_world **w)
+static bool on_expand(void *ctx, const struct sf_world_event *ev);
+
+/* The one comparison state, reset for a comparison with KR into D, and the
+ * world of the replay (EXPAND false: a recording's raw steps, each callback
+ * checked as it runs) or of the expansion (a lifecycle run, compared after),
+ * started for the run HEAD begins. NULL when the host could not start (D
+ * says so). */
+static struct cmp *start(const struct sf_input *head, const struct orc_kernel_run *kr,
+			 struct orc_diff *d, bool expand, struct sf_world **w)
 {
 	static struct cmp c;
-	static struct sf_world *world;
+	static struct sf_world *worlds[2]; /* a world's hook is fixed: one each */
 
 	cmp_reset(&c, kr, d);
-	c.final_only = final_only;
-	*w = begin(&world, head, on_replay, &c);
+	c.final_only = expand; /* the expansion's callbacks: cmp_sequence() */
+	*w = begin(&worlds[expand], head, expand ? on_expand : on_replay, &c);
 	if (!*w) {
 		diff(&c, "the host runtime could not start\n");
 		return NULL;
@@ -455,7 +459,7 @@ int orc_compare_replay(const struct orc_run *life, const struct orc_kernel_run *
 	int err;
 
 	orc_convert__head(life, &head);
-	c = replay_begin(&head, kr, d, false, &w);
+	c = start(&head, kr, d, false, &w);
 	if (!c)
 		return (int)d->count;
 	err = orc_convert(life, kr, replay_step, w, why, why_len);
@@ -522,25 +526,18 @@ static bool on_expand(void *ctx, const struct sf_world_event *ev)
 	return true;
 }
 
-/* LIFE expanded natively, into the one expansion state, reset for a
- * comparison with KR; NULL when the host could not start (D says so). */
+/* LIFE expanded natively (start()); NULL when the host could not start. */
 static struct cmp *expand(const struct orc_run *life, const struct orc_kernel_run *kr,
 			  struct orc_diff *d)
 {
-	static struct cmp c;
-	static struct sf_world *world;
 	struct sf_world *w;
+	struct cmp *c = start(&life->head, kr, d, true, &w);
 
-	cmp_reset(&c, kr, d);
-	c.final_only = true; /* each callback is compared by cmp_sequence() instead */
-	w = begin(&world, &life->head, on_expand, &c);
-	if (!w) {
-		diff(&c, "the host runtime could not start\n");
+	if (!c)
 		return NULL;
-	}
-	for (c.step = 0; c.step < life->nsteps; c.step++)
-		sf_world__step(w, &life->steps[c.step]);
-	return &c;
+	for (c->step = 0; c->step < life->nsteps; c->step++)
+		sf_world__step(w, &life->steps[c->step]);
+	return c;
 }
 
 /* How a context field is shown and compared. */
