@@ -68,6 +68,7 @@ struct orc_kernel *orc_kernel__open(const struct kern_sandbox *sb)
 		return NULL;
 	for (int i = 0; i < SF_NSLOTS; i++)
 		k->slots[i].fd = -1;
+	k->runs_at_take = ~0ull;
 	k->sb = sb;
 	k->prog = kern_prog__load();
 	if (!k->prog)
@@ -205,14 +206,35 @@ int kd_take_auth_reqs(struct orc_kernel *k, struct orc_kernel_run *out)
 
 /* ---- before and after a run ---- */
 
+/* How often the program has run: each run writes a record or counts a drop.
+ * The production object counts nothing: ~0, never the same twice. */
+static __u64 kd_prog_runs(const struct orc_kernel *k)
+{
+	if (!k->rec_ring)
+		return ~0ull;
+	return __atomic_load_n(k->seq, __ATOMIC_ACQUIRE) +
+	       __atomic_load_n(k->dropped, __ATOMIC_ACQUIRE);
+}
+
+/* Whether the maps are still as kd_snapshot() left them: empty. Only the
+ * program and the run's steps write them; the closes after the snapshot run
+ * the program or not, and a closed socket leaves no sockhash entry. Each
+ * empty map would otherwise cost a walk of all its buckets. */
+static bool kd_maps_empty(const struct orc_kernel *k)
+{
+	return k->runs_at_take != ~0ull && k->runs_at_take == kd_prog_runs(k);
+}
+
 static int kd_clear(struct orc_kernel *k, const struct sf_input *in)
 {
 	static const enum kern_map_id maps[] = {KERN_MAP_MANAGE, KERN_MAP_SOCKET,
 						KERN_MAP_AUTH_RES};
+	bool empty = kd_maps_empty(k);
 	struct kern_addr a;
 	int err;
 
-	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+	k->runs_at_take = ~0ull;
+	for (size_t i = 0; !empty && i < sizeof(maps) / sizeof(maps[0]); i++) {
 		const struct bpf_map *m = kern_prog__map(k->prog, maps[i]);
 
 		err = m ? kern_map__clear(m) : 0; /* count or -errno */
@@ -285,6 +307,9 @@ static int kd_snapshot(struct orc_kernel *k, struct orc_kernel_run *out)
 		err = kd_take_ring(k, k->rings[i], out);
 	if (err)
 		return err;
+	/* km_socket is walked, not taken: its entries go as their sockets
+	 * close, which happens next, before any other run. */
+	k->runs_at_take = kd_prog_runs(k);
 	out->ncounters = kern_prog__ncounters(k->prog);
 	for (unsigned int i = 0; i < out->ncounters; i++)
 		out->counters[i] = kern_prog__counter(k->prog, i);
@@ -333,9 +358,10 @@ int orc_kernel__run(struct orc_kernel *k, struct orc_run *in, struct orc_kernel_
 	/* A fresh namespace when the run binds fixed client ports which earlier
 	 * runs' TIME_WAIT sockets may hold, or addresses lo lacks. Renewing it
 	 * every time would cost more than the runs (namespaces die slowly). */
-	if (kd_needs_netns(k, in, extra, &nextra)) {
+	if (kd_needs_netns(k, in, extra, &nextra) || k->fins > KD_MAX_FINS) {
 		err = kern_sandbox__renew_netns(k->sb, extra, nextra);
 		memset(k->used_ports, 0, sizeof(k->used_ports));
+		k->fins = 0;
 	}
 	kd_ports_mark(k, in);
 	if (!err)

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,8 +40,12 @@ void kd_close_slot(struct kd_slot *s)
 {
 	if (s->fd >= 0)
 		close(s->fd);
-	s->fd = -1;
-	s->cookie = 0;
+	*s = (struct kd_slot){.fd = -1};
+}
+
+void kd_slot_set(struct kd_slot *s, int fd)
+{
+	*s = (struct kd_slot){.fd = fd, .cookie = kd_cookie(fd)};
 }
 
 /* ---- recording the user-space actions ---- */
@@ -81,20 +86,38 @@ static int kd_refused(int err)
 
 /* ---- the socket calls ---- */
 
-/* The slot holding the other end of S's connection (S itself for a socket
- * connected to itself), or NULL. */
-static struct kd_slot *kd_peer_slot(struct orc_kernel *k, const struct kd_slot *s)
+/* S's own address (once bound, it stays), or NULL. */
+static const struct kern_addr *kd_local(struct kd_slot *s)
 {
-	struct kern_addr me, them;
+	if (!s->has_local && s->fd >= 0)
+		s->has_local = !kern_sock__local(s->fd, &s->local);
+	return s->has_local ? &s->local : NULL;
+}
 
-	if (s->fd < 0 || kern_sock__local(s->fd, &me))
-		return NULL;
-	for (int i = 0; i < SF_NSLOTS; i++) {
-		struct kd_slot *o = &k->slots[i];
+/* Whether S is connected to ME now: its peer is ME, read once, and it is
+ * still connected (a RST ends that; getpeername() says so). */
+static bool kd_connected_to(struct kd_slot *s, const struct kern_addr *me)
+{
+	struct kern_addr now;
 
-		if (o->fd >= 0 && !kern_sock__peer(o->fd, &them) && kd_same_endpoint(&them, &me))
-			return o;
-	}
+	if (s->fd < 0 || s->listening)
+		return false; /* a listener has no peer */
+	if (!s->has_peer)
+		return (s->has_peer = !kern_sock__peer(s->fd, &s->peer)) &&
+		       kd_same_endpoint(&s->peer, me);
+	return kd_same_endpoint(&s->peer, me) && !kern_sock__peer(s->fd, &now);
+}
+
+/* The slot holding the other end of S's connection (S itself for a socket
+ * connected to itself), or NULL. Only a slot whose peer is S's address is
+ * asked whether it is still connected. */
+static struct kd_slot *kd_peer_slot(struct orc_kernel *k, struct kd_slot *s)
+{
+	const struct kern_addr *me = kd_local(s);
+
+	for (int i = 0; me && i < SF_NSLOTS; i++)
+		if (kd_connected_to(&k->slots[i], me))
+			return &k->slots[i];
 	return NULL;
 }
 
@@ -170,6 +193,7 @@ static void kd_fin(struct orc_kernel *k, struct kd_slot *s)
 
 	if (s->fd < 0 || kern_sock__peer(s->fd, &them) || shutdown(s->fd, SHUT_WR))
 		return; /* not connected: close(2) sends no FIN */
+	k->fins++;
 	peer = kd_peer_slot(k, s);
 	if (peer) {
 		kd_drain(peer);
@@ -231,12 +255,11 @@ static int kd_enrol(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct s
 	fd = kern_sock__bind(&pod);
 	if (fd < 0)
 		return kd_refused(fd);
-	ctl_sock.fd = fd;
-	ctl_sock.cookie = kd_cookie(fd);
+	kd_slot_set(&ctl_sock, fd);
 	err = kern_sock__connect(fd, &ctl, KD_WAIT_MS);
 	/* The port the kernel chose, written back as kd_connect() does. */
-	if (!st->lport && !kern_sock__local(fd, &pod))
-		st->lport = kern_addr__port(&pod);
+	if (!st->lport && kd_local(&ctl_sock))
+		st->lport = kern_addr__port(&ctl_sock.local);
 	/* Refused: close(2) at once, what the kernel does too; else gracefully.
 	 * Either is user space's close, recorded (the replay ends the socket). */
 	return kd_user_close(k, idx, &ctl_sock, err != 0, out);
@@ -253,22 +276,23 @@ static int kd_listen(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct 
 	fd = kern_sock__listen(&a, NULL);
 	if (fd < 0)
 		return kd_refused(fd);
-	s->fd = fd;
-	s->cookie = kd_cookie(fd);
+	kd_slot_set(s, fd);
+	s->listening = true;
 	return 0;
 }
 
 /* The connect hook's storage write on FD, the action just recorded in OUT:
  * connect_ns = now (sf_world_connect_ns(); CLOCK_MONOTONIC is the clock
  * bpf_ktime_get_ns() reads, and the action keeps the value for the replay),
- * then the original destination (sf_world_orig_dst()). */
-static int kd_set_orig_dst(struct orc_kernel *k, int fd, __u32 family, const struct sf_addr *dst,
-			   __u16 port, __u8 via, struct orc_action *act)
+ * then the original destination (sf_world_orig_dst()). FRESH: FD is a socket
+ * no callback has run for yet, which has no storage to read. */
+static int kd_set_orig_dst(struct orc_kernel *k, int fd, bool fresh, __u32 family,
+			   const struct sf_addr *dst, __u16 port, __u8 via, struct orc_action *act)
 {
 	struct sock_storage_data st;
 	struct timespec ts;
 	__u64 now;
-	int err = kern_sockstorage__get(k->prog, fd, &st);
+	int err = fresh ? -ENOENT : kern_sockstorage__get(k->prog, fd, &st);
 
 	if (err == -ENOENT)
 		memset(&st, 0, sizeof(st));
@@ -297,23 +321,22 @@ static int kd_connect(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct
 	fd = kern_sock__bind(&local);
 	if (fd < 0)
 		return kd_refused(fd);
-	s->fd = fd;
-	s->cookie = kd_cookie(fd);
+	kd_slot_set(s, fd);
 	/* What the connect hook writes, as the world's connect does: connect_ns
 	 * for every connect, the original destination through a waypoint (an
 	 * all-zero one writes nothing new into fresh storage). */
 	act = kd_action(k, idx, s->cookie, out);
 	if (st->flags & SF_F_WAYPOINT)
-		err = kd_set_orig_dst(k, fd, st->family, &st->remote, st->rport, 1, act);
+		err = kd_set_orig_dst(k, fd, true, st->family, &st->remote, st->rport, 1, act);
 	else
-		err = kd_set_orig_dst(k, fd, st->family, &lo_any6, 0, 0, act);
+		err = kd_set_orig_dst(k, fd, true, st->family, &lo_any6, 0, 0, act);
 	if (err)
 		return err;
 	err = kern_sock__connect(fd, &peer, KD_WAIT_MS);
 	/* The port the kernel chose at connect() (IP_BIND_ADDRESS_NO_PORT), so
 	 * the run as written replays with the ports the recording has. */
-	if (!st->lport && !kern_sock__local(fd, &local))
-		st->lport = kern_addr__port(&local);
+	if (!st->lport && kd_local(s))
+		st->lport = kern_addr__port(&s->local);
 	if (err) { /* refused: part of the run; user space closes the socket */
 		kd_act(k, idx, ORC_ACT_CLOSE, s->cookie, out);
 		kd_close_slot(s);
@@ -326,19 +349,16 @@ static int kd_accept(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct 
 {
 	struct kd_slot *l = &k->slots[st->peer % SF_NSLOTS];
 	struct pollfd pfd = {.fd = l->fd, .events = POLLIN};
-	int on = 0, fd;
-	socklen_t len = sizeof(on);
+	int fd;
 
 	/* Only a listener with a connection queued changes anything; the slot's
 	 * old socket goes first (a child it resets stays queued). */
-	if (l == s || l->fd < 0 || getsockopt(l->fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) || !on ||
-	    poll(&pfd, 1, 0) != 1)
+	if (l == s || !l->listening || poll(&pfd, 1, 0) != 1)
 		return 0;
 	kd_user_close(k, idx, s, true, out);
 	fd = kern_sock__accept(l->fd, 0);
 	if (fd >= 0) {
-		s->fd = fd;
-		s->cookie = kd_cookie(fd);
+		kd_slot_set(s, fd);
 		kd_drain(s); /* what the client sent while it was queued */
 	}
 	return 0;
@@ -385,7 +405,7 @@ static int kd_orig_dst(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struc
 {
 	if (s->fd < 0)
 		return 0; /* an empty slot: no socket to write to */
-	return kd_set_orig_dst(k, s->fd, st->family, &st->local, st->lport, (__u8)st->value,
+	return kd_set_orig_dst(k, s->fd, false, st->family, &st->local, st->lport, (__u8)st->value,
 			       kd_action(k, idx, s->cookie, out));
 }
 
@@ -463,53 +483,81 @@ static int kd_xdp_verdict(struct orc_kernel *k, __u16 idx, struct kd_slot *s, st
 			  struct orc_kernel_run *out)
 {
 	struct bpf_map *res = kern_prog__map(k->prog, KERN_MAP_AUTH_RES);
-	struct kern_addr local, peer;
+	const struct kern_addr *local = kd_local(s);
+	struct kern_addr peer;
 	struct bpf_sock_tuple key;
 	__u32 verdict = (__u32)st->value;
 
-	if (s->fd < 0 || kern_sock__local(s->fd, &local) || kern_sock__peer(s->fd, &peer))
+	if (!local || kern_sock__peer(s->fd, &peer))
 		return 0; /* not connected: no packet arrives */
 	kd_action(k, idx, s->cookie, out);
 	if (!res)
 		return 0; /* the program has no km_auth_res: nothing to write */
-	kern_tuple__auth(&key, &peer, &local);
+	kern_tuple__auth(&key, &peer, local);
 	if (bpf_map_update_elem(bpf_map__fd(res), &key, &verdict, BPF_ANY) && errno != E2BIG)
 		return -errno; /* E2BIG: the map is full, part of the run */
 	return 0;
 }
 
+/* The keys a fill finds in its map, sorted (kd_fill()). */
+static __u8 kd_held[ORC_MAX_ENTRIES][sizeof(struct bpf_sock_tuple)];
+static __u32 kd_held_ks;
+
+static int kd_held_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, kd_held_ks);
+}
+
 /* User space fills km_manage or km_auth_res with the world's entries
  * (sf_world_fill_key(), in order, skipping those present) until VALUE are
- * left free or the map refuses one, as the world's fill step does. */
+ * left free or the map refuses one, as the world's fill step does: it reads
+ * which keys the map holds, then writes the others up to KD_FILL_BATCH per
+ * syscall, each as bpf_map_update_elem() makes it (a batch takes no
+ * BPF_NOEXIST: the keys held are skipped instead). */
+#define KD_FILL_BATCH 1024
 static int kd_fill(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
 		   struct orc_kernel_run *out)
 {
-	static union {
-		struct bpf_sock_tuple tuple;
-		struct manager_key manage;
-	} keys[ORC_MAX_ENTRIES];
+	static __u8 keys[KD_FILL_BATCH][sizeof(kd_held[0])];
+	static __u32 vals[KD_FILL_BATCH];
 	bool auth = st->flags & SF_F_AUTH_RES;
 	struct bpf_map *m = kern_prog__map(k->prog, auth ? KERN_MAP_AUTH_RES : KERN_MAP_MANAGE);
-	__u32 max = m ? bpf_map__max_entries(m) : 0, value = SF_FILL_VALUE;
+	__u32 max = m ? bpf_map__max_entries(m) : 0, ks = m ? bpf_map__key_size(m) : 0, i = 0;
 	__u64 free = st->value < max ? st->value : max;
-	int n;
+	int n, held;
 
 	kd_action(k, idx, 0, out);
 	if (!m)
 		return 0; /* the program lacks the map: fill does nothing (as natively) */
-	if (bpf_map__key_size(m) > sizeof(keys[0]) || max > ORC_MAX_ENTRIES)
+	if (ks > sizeof(kd_held[0]) || bpf_map__value_size(m) != sizeof(vals[0]) ||
+	    max > ORC_MAX_ENTRIES)
 		return -E2BIG;
-	n = kern_map__keys(m, keys, ORC_MAX_ENTRIES); /* how many it holds */
+	n = held = kern_map__keys(m, kd_held, ORC_MAX_ENTRIES);
 	if (n < 0)
 		return n;
-	for (__u32 i = 0; i < max && i < SF_FILL_KEYS && n + free < max; i++) {
-		sf_world_fill_key(auth, i, &keys[0]);
-		if (!bpf_map_update_elem(bpf_map__fd(m), &keys[0], &value, BPF_NOEXIST))
-			n++;
-		else if (errno == E2BIG)
-			break; /* full */
-		else if (errno != EEXIST)
+	for (int h = 0; h < held; h++) /* kern_map__keys() packs them KS apart */
+		memmove(kd_held[held - 1 - h], (__u8 *)kd_held + (size_t)(held - 1 - h) * ks, ks);
+	kd_held_ks = ks;
+	qsort(kd_held, held, sizeof(kd_held[0]), kd_held_cmp);
+	while (i < max && i < SF_FILL_KEYS && n + free < max) {
+		__u32 cnt = 0, room = (__u32)(max - free - n);
+
+		for (; cnt < room && cnt < KD_FILL_BATCH && i < max && i < SF_FILL_KEYS; i++) {
+			memset(keys[cnt], 0, sizeof(keys[cnt]));
+			sf_world_fill_key(auth, i, keys[cnt]);
+			if (bsearch(keys[cnt], kd_held, held, sizeof(kd_held[0]), kd_held_cmp))
+				continue; /* present already: skipped */
+			vals[cnt++] = SF_FILL_VALUE;
+		}
+		for (__u32 j = 1; j < cnt && ks < sizeof(keys[0]); j++) /* packed, KS apart */
+			memmove((__u8 *)keys + (size_t)j * ks, keys[j], ks);
+		/* CNT comes back as the updates made: the one after them failed. */
+		if (cnt && bpf_map_update_batch(bpf_map__fd(m), keys, vals, &cnt, NULL)) {
+			if (errno == E2BIG)
+				break; /* full */
 			return -errno;
+		}
+		n += cnt;
 	}
 	return 0;
 }

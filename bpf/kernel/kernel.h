@@ -162,22 +162,24 @@ int kern_sandbox__renew_netns(const struct kern_sandbox *sb, const struct kern_a
 
 /* A TCP listener on LOCAL (port 0: the kernel picks). AF_INET6 sockets here
  * are dual-stack (IPV6_V6ONLY off): a listener on "::" accepts IPv4 clients,
- * and ::ffff:a.b.c.d can be bound. SO_REUSEADDR is on. *BOUND (may be NULL)
- * gets the address with the real port. Returns the fd or -errno. */
+ * and ::ffff:a.b.c.d can be bound. SO_REUSEADDR is on. It is non-blocking
+ * (kern_sock__accept() waits). *BOUND (may be NULL) gets the address with the
+ * real port. Returns the fd or -errno. */
 int kern_sock__listen(const struct kern_addr *local, struct kern_addr *bound);
 
 /* An unconnected TCP socket of LOCAL's family bound to LOCAL (options as for
- * a listener), so its storage can be set before the connect. Returns the fd
- * or -errno. */
+ * a listener), so its storage can be set before the connect; non-blocking,
+ * as kern_sock__connect() needs. Returns the fd or -errno. */
 int kern_sock__bind(const struct kern_addr *local);
 
-/* Connect FD to PEER and wait until established, at most TIMEOUT_MS.
- * Returns 0, -EPERM outside a sandbox, -ETIMEDOUT, or the connect's -errno.
- * FD is blocking again on return. */
+/* Connect FD, a non-blocking socket, to PEER and wait until established, at
+ * most TIMEOUT_MS. Returns 0, -EPERM outside a sandbox, -ETIMEDOUT, or the
+ * connect's -errno. */
 int kern_sock__connect(int fd, const struct kern_addr *peer, int timeout_ms);
 
-/* Accept one connection on LISTEN_FD, waiting at most TIMEOUT_MS. Returns the
- * new fd, -ETIMEDOUT or -errno. */
+/* Accept one connection on LISTEN_FD (non-blocking: kern_sock__listen()'s),
+ * waiting at most TIMEOUT_MS (0: none queued is -EAGAIN). Returns the new
+ * (blocking) fd, -ETIMEDOUT or -errno. */
 int kern_sock__accept(int listen_fd, int timeout_ms);
 
 /* getsockname()/getpeername() into A. Returns 0 or -errno. */

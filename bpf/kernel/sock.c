@@ -4,7 +4,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
 #include "kernel_internal.h"
@@ -40,14 +39,14 @@ fail:
 
 int kern_sock__bind(const struct kern_addr *local)
 {
-	return sock_bound(local, 0);
+	return sock_bound(local, SOCK_NONBLOCK);
 }
 
 int kern_sock__listen(const struct kern_addr *local, struct kern_addr *bound)
 {
 	int fd, err = 0;
 
-	fd = sock_bound(local, 0);
+	fd = sock_bound(local, SOCK_NONBLOCK);
 	if (fd < 0)
 		return fd;
 	if (listen(fd, SOMAXCONN))
@@ -80,15 +79,6 @@ static int sock_wait(int fd, short events, int timeout_ms)
 	return -ETIMEDOUT;
 }
 
-static int sock_set_nonblock(int fd, bool on)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl < 0 || fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK))
-		return -errno;
-	return 0;
-}
-
 int kern_sock__connect(int fd, const struct kern_addr *peer, int timeout_ms)
 {
 	socklen_t len = sizeof(int);
@@ -96,35 +86,31 @@ int kern_sock__connect(int fd, const struct kern_addr *peer, int timeout_ms)
 
 	if (!kern_sandbox__is_inside())
 		return -EPERM;
-	err = sock_set_nonblock(fd, true);
-	if (err)
-		return err;
 	if (connect(fd, &peer->sa, peer->len) == 0)
-		goto out;
-	if (errno != EINPROGRESS) {
-		err = -errno;
-		goto out;
-	}
+		return 0;
+	if (errno != EINPROGRESS)
+		return -errno;
+	/* On loopback the handshake is over when connect() returns: the poll
+	 * only says so. */
 	err = sock_wait(fd, POLLOUT, timeout_ms);
 	if (err)
-		goto out;
+		return err;
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len))
-		err = -errno;
-	else
-		err = -soerr;
-out:
-	sock_set_nonblock(fd, false);
-	return err;
+		return -errno;
+	return -soerr;
 }
 
 int kern_sock__accept(int listen_fd, int timeout_ms)
 {
-	int err, fd;
+	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC), err;
 
-	err = sock_wait(listen_fd, POLLIN, timeout_ms);
-	if (err)
-		return err;
-	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	/* Mostly one is queued already: the wait only when none is. */
+	if (fd < 0 && errno == EAGAIN && timeout_ms > 0) {
+		err = sock_wait(listen_fd, POLLIN, timeout_ms);
+		if (err)
+			return err;
+		fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	}
 	return fd < 0 ? -errno : fd;
 }
 
