@@ -60,8 +60,9 @@ int kern_sock__listen(const struct kern_addr *local, struct kern_addr *bound)
 	return fd;
 }
 
-/* Wait until FD reports EVENTS, at most TIMEOUT_MS. 0, -ETIMEDOUT or -errno. */
-static int sock_wait(int fd, short events, int timeout_ms)
+/* Wait until FD reports EVENTS, at most TIMEOUT_MS; *REVENTS (may be NULL)
+ * gets what it reported. 0, -ETIMEDOUT or -errno. */
+static int sock_wait(int fd, short events, int timeout_ms, short *revents)
 {
 	__u64 deadline = kern_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	struct pollfd pfd = {.fd = fd, .events = events};
@@ -69,6 +70,8 @@ static int sock_wait(int fd, short events, int timeout_ms)
 
 	for (rounds = 0; rounds < KERN_WAIT_MAX_ROUNDS; rounds++) {
 		n = poll(&pfd, 1, kern_ms_left(deadline));
+		if (revents)
+			*revents = pfd.revents;
 		if (n > 0)
 			return 0;
 		if (n == 0)
@@ -83,6 +86,7 @@ int kern_sock__connect(int fd, const struct kern_addr *peer, int timeout_ms)
 {
 	socklen_t len = sizeof(int);
 	int err, soerr = 0;
+	short revents = 0;
 
 	if (!kern_sandbox__is_inside())
 		return -EPERM;
@@ -91,10 +95,12 @@ int kern_sock__connect(int fd, const struct kern_addr *peer, int timeout_ms)
 	if (errno != EINPROGRESS)
 		return -errno;
 	/* On loopback the handshake is over when connect() returns: the poll
-	 * only says so. */
-	err = sock_wait(fd, POLLOUT, timeout_ms);
+	 * only says so. Writable with neither error nor hang-up: established. */
+	err = sock_wait(fd, POLLOUT, timeout_ms, &revents);
 	if (err)
 		return err;
+	if (!(revents & (POLLERR | POLLHUP)))
+		return 0;
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len))
 		return -errno;
 	return -soerr;
@@ -106,7 +112,7 @@ int kern_sock__accept(int listen_fd, int timeout_ms)
 
 	/* Mostly one is queued already: the wait only when none is. */
 	if (fd < 0 && errno == EAGAIN && timeout_ms > 0) {
-		err = sock_wait(listen_fd, POLLIN, timeout_ms);
+		err = sock_wait(listen_fd, POLLIN, timeout_ms, NULL);
 		if (err)
 			return err;
 		fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
