@@ -643,25 +643,68 @@ static const struct field *view_differs(const struct km_rec *n, const struct km_
 	return NULL;
 }
 
-/* The number of socket COOKIE among the N seen so far, or N: looked up from
- * the most recent, as a callback's socket mostly is one of the last few. */
-static size_t sock_number(const __u64 *seen, size_t n, __u64 cookie)
+/* The sockets one side of cmp_sequence() named so far, numbered by first
+ * appearance: an open-addressed table of their cookies at least twice the
+ * callbacks' size (each callback names one socket), of which a comparison
+ * uses (and clears) only what its run needs. A large run names thousands of
+ * sockets, and a listener's callbacks come to the end. */
+struct numbering {
+	size_t n;   /* sockets numbered */
+	size_t cap; /* the part of SLOT in use: a power of two */
+	struct {
+		__u64 cookie;
+		size_t number1; /* the socket's number + 1; 0: a free slot (0 is a cookie too) */
+	} slot[2 * ORC_MAX_RECS];
+};
+
+static void numbering_reset(struct numbering *s, size_t callbacks)
 {
-	for (size_t i = n; i--;)
-		if (seen[i] == cookie)
-			return i;
-	return n;
+	for (s->cap = 16; s->cap < 2 * callbacks; s->cap *= 2)
+		;
+	memset(s->slot, 0, s->cap * sizeof(s->slot[0]));
+	s->n = 0;
+}
+
+/* The slot of COOKIE, or the free one where it goes. */
+static size_t numbering_at(const struct numbering *s, __u64 cookie)
+{
+	size_t h = (size_t)((cookie * 0x9e3779b97f4a7c15ull) >> 40) & (s->cap - 1);
+
+	while (s->slot[h].number1 && s->slot[h].cookie != cookie)
+		h = (h + 1) & (s->cap - 1);
+	return h;
+}
+
+/* The number of socket COOKIE, or the next one (S->n) when it is new. */
+static size_t sock_number(const struct numbering *s, __u64 cookie)
+{
+	size_t h = numbering_at(s, cookie);
+
+	return s->slot[h].number1 ? s->slot[h].number1 - 1 : s->n;
+}
+
+/* COOKIE numbered, when it is new. */
+static void sock_seen(struct numbering *s, __u64 cookie)
+{
+	size_t h = numbering_at(s, cookie);
+
+	if (!s->slot[h].number1) {
+		s->slot[h].cookie = cookie;
+		s->slot[h].number1 = ++s->n;
+	}
 }
 
 /* The ops C's expansion of LIFE fired against those KR recorded (orc_compare_expansion()). */
 static unsigned int cmp_sequence(struct cmp *c, const struct orc_run *life,
 				 const struct orc_kernel_run *kr)
 {
-	static __u64 nsock[ORC_MAX_RECS], ksock[ORC_MAX_RECS];
-	size_t nn = 0, nk = 0, i = 0, j = 0;
+	static struct numbering nsock, ksock;
+	size_t i = 0, j = 0;
 
 	/* Sockets are named by their order of first appearance on each side
 	 * (host sockets are reused; their cookies are not). */
+	numbering_reset(&nsock, c->nev);
+	numbering_reset(&ksock, kr->nrecs);
 	while (i < c->nev || j < kr->nrecs) {
 		const struct km_rec *r = j < kr->nrecs ? &kr->recs[j] : NULL;
 		const struct km_rec *v = i < c->nev ? &c->ev[i].ctx : NULL;
@@ -669,8 +712,8 @@ static unsigned int cmp_sequence(struct cmp *c, const struct orc_run *life,
 		char a[64], b[64];
 		size_t ni, ki;
 
-		ni = v ? sock_number(nsock, nn, v->cookie) : nn;
-		ki = r ? sock_number(ksock, nk, r->cookie) : nk;
+		ni = v ? sock_number(&nsock, v->cookie) : nsock.n;
+		ki = r ? sock_number(&ksock, r->cookie) : ksock.n;
 		if (v && r && c->ev[i].step == kr->rec_step[j] && v->op == r->op &&
 		    v->args[0] == r->args[0] && v->args[1] == r->args[1] && v->state == r->state &&
 		    ni == ki) {
@@ -684,10 +727,8 @@ static unsigned int cmp_sequence(struct cmp *c, const struct orc_run *life,
 				     v->op, ni, f->name, a, b);
 				return c->d->count; /* the rest follows from the first difference */
 			}
-			if (ni == nn)
-				nsock[nn++] = v->cookie;
-			if (ki == nk)
-				ksock[nk++] = r->cookie;
+			sock_seen(&nsock, v->cookie);
+			sock_seen(&ksock, r->cookie);
 			i++;
 			j++;
 			continue;
