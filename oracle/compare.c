@@ -298,9 +298,6 @@ static int by_key(const void *a, const void *b)
 	return memcmp(a, b, sorted_ks);
 }
 
-/* Entries of hash map NAME against the kernel's KEYS (KSIZE bytes each, SPEC
- * §6's) and u32 VALS (NULL: keys only). A map the program lacks, or whose
- * keys or values are not SPEC's size, the kernel side leaves empty too. */
 /* A map key of KS bytes as a difference names it: a tuple, else hex. */
 static void key_str(const void *key, __u32 ks, char *t, size_t len)
 {
@@ -310,6 +307,48 @@ static void key_str(const void *key, __u32 ks, char *t, size_t len)
 		hex(t, len, key, ks);
 }
 
+/* The native entries map_same() found, by address (open addressing, twice
+ * the entries): a key the kernel's list holds twice finds the same entry. */
+static const void *found[2 * ORC_MAX_ENTRIES];
+
+/* Whether entry V was found before (CAP slots of FOUND in use); noted if not. */
+static bool found_before(const void *v, size_t cap)
+{
+	size_t h = (size_t)((((uintptr_t)v >> 3) * 0x9e3779b97f4a7c15ull) >> 40) & (cap - 1);
+
+	for (; found[h]; h = (h + 1) & (cap - 1))
+		if (found[h] == v)
+			return true;
+	found[h] = v;
+	return false;
+}
+
+/* Whether M holds exactly the KN entries KEYS (KS bytes each) with u32 VALS
+ * (NULL: keys only): as many entries, and each of the kernel's found, with
+ * its value, in an entry no other kernel key found. A lookup each: the
+ * kernel's entries are sorted only to name what differs. */
+static bool map_same(const struct host_map *m, const void *keys, __u32 ks, const __u32 *vals,
+		     size_t kn)
+{
+	size_t cap;
+
+	if (host_map__count(m) != kn)
+		return false;
+	for (cap = 16; cap < 2 * kn; cap *= 2)
+		;
+	memset(found, 0, cap * sizeof(found[0]));
+	for (size_t i = 0; i < kn; i++) {
+		const __u32 *v = host_map__lookup(m, (const __u8 *)keys + i * ks);
+
+		if (!v || (vals && *v != vals[i]) || found_before(v, cap))
+			return false;
+	}
+	return true;
+}
+
+/* Entries of hash map NAME against the kernel's KEYS (KSIZE bytes each, SPEC
+ * §6's) and u32 VALS (NULL: keys only). A map the program lacks, or whose
+ * keys or values are not SPEC's size, the kernel side leaves empty too. */
 static void cmp_map(struct cmp *c, const char *name, const void *keys, __u32 ksize,
 		    const __u32 *vals, size_t kn)
 {
@@ -329,6 +368,8 @@ static void cmp_map(struct cmp *c, const char *name, const void *keys, __u32 ksi
 		     name, ks, kn);
 		return;
 	}
+	if (map_same(m, keys, ks, vals, kn))
+		return;
 	memset(sorted, 0, kn * sizeof(sorted[0]));
 	for (size_t i = 0; i < kn; i++) {
 		memcpy(sorted[i].key, (const __u8 *)keys + i * ks, ks);
