@@ -14,6 +14,7 @@
  * fired. Each difference names the event (or step) where it starts.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -22,7 +23,8 @@
 #include "run/exec.h"
 #include "world/world.h"
 
-#define MAX_TOUCH 512
+#define MAX_TOUCH   512
+#define TOUCH_INDEX (2 * MAX_TOUCH) /* slots of the index of touch[]: a power of two */
 
 struct cmp {
 	const struct orc_kernel_run *kr;
@@ -38,6 +40,7 @@ struct cmp {
 		unsigned int event;
 	} touch[MAX_TOUCH]; /* the last event that wrote each key */
 	size_t ntouch;
+	__u16 touch_index[TOUCH_INDEX]; /* touch[] by map and key: its index + 1, 0: free */
 	/* expansion: the native world's context of each callback */
 	unsigned int step;
 	struct {
@@ -103,6 +106,7 @@ static void cmp_reset(struct cmp *c, const struct orc_kernel_run *kr, struct orc
 	c->final_only = false;
 	c->event = 0;
 	c->nrings = c->ntouch = c->nev = 0;
+	memset(c->touch_index, 0, sizeof(c->touch_index));
 	c->step = 0;
 	d->count = d->unwritten = 0;
 	d->text[0] = d->unwritten_text[0] = '\0';
@@ -110,32 +114,52 @@ static void cmp_reset(struct cmp *c, const struct orc_kernel_run *kr, struct orc
 
 /* ---- the replay ---- */
 
+/* The slot of the touch index that holds M's KEY, or the free one where it
+ * goes (open addressing; the index is never more than half full). Every
+ * write of every callback is noted, and a large run's touches reach
+ * MAX_TOUCH: a search of touch[] for each scanned up to all of them. */
+static size_t touch_slot(const struct cmp *c, const struct host_map *m, const void *key)
+{
+	__u32 ks = host_map__key_size(m), w;
+	__u64 h = (__u64)(uintptr_t)m;
+	size_t i;
+
+	for (__u32 o = 0; o + 4 <= ks; o += 4) { /* the words; any tail is compared, not hashed */
+		memcpy(&w, (const __u8 *)key + o, 4);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+	}
+	for (i = (size_t)(h >> 40) & (TOUCH_INDEX - 1); c->touch_index[i];
+	     i = (i + 1) & (TOUCH_INDEX - 1)) {
+		size_t t = c->touch_index[i] - 1u;
+
+		if (c->touch[t].map == m && !memcmp(c->touch[t].key, key, ks))
+			break;
+	}
+	return i;
+}
+
 static void note_touch(struct cmp *c, const struct host_effect *e)
 {
-	size_t i;
+	size_t s;
 
 	if (!e->key || !e->map)
 		return;
-	for (i = 0; i < c->ntouch; i++)
-		if (c->touch[i].map == e->map &&
-		    !memcmp(c->touch[i].key, e->key, host_map__key_size(e->map)))
-			break;
-	if (i == c->ntouch) {
+	s = touch_slot(c, e->map, e->key);
+	if (!c->touch_index[s]) {
 		if (c->ntouch == MAX_TOUCH)
 			return;
-		c->ntouch++;
-		c->touch[i].map = e->map;
-		memcpy(c->touch[i].key, e->key, host_map__key_size(e->map));
+		c->touch[c->ntouch].map = e->map;
+		memcpy(c->touch[c->ntouch].key, e->key, host_map__key_size(e->map));
+		c->touch_index[s] = (__u16)++c->ntouch;
 	}
-	c->touch[i].event = c->event;
+	c->touch[c->touch_index[s] - 1u].event = c->event;
 }
 
 static int touched_at(const struct cmp *c, const struct host_map *m, const void *key)
 {
-	for (size_t i = 0; i < c->ntouch; i++)
-		if (c->touch[i].map == m && !memcmp(c->touch[i].key, key, host_map__key_size(m)))
-			return (int)c->touch[i].event;
-	return -1;
+	size_t s = touch_slot(c, m, key);
+
+	return c->touch_index[s] ? (int)c->touch[c->touch_index[s] - 1u].event : -1;
 }
 
 const struct orc_ring *orc_kernel_run__ring(const struct orc_kernel_run *kr, const char *name)
