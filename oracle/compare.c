@@ -333,20 +333,56 @@ static void key_str(const void *key, __u32 ks, char *t, size_t len)
 		hex(t, len, key, ks);
 }
 
-/* The native entries map_same() found, by address (open addressing, twice
- * the entries): a key the kernel's list holds twice finds the same entry. */
-static const void *found[2 * ORC_MAX_ENTRIES];
+/* Things numbered by first appearance (a side's sockets by cookie, the
+ * native map entries a comparison found by address): an open-addressed
+ * table at least twice the things' size, of which a comparison uses (and
+ * clears) only what it needs. A large run names thousands of sockets and
+ * 8192 entries of a map: a search each would cost more than the rest. */
+struct numbering {
+	size_t n;   /* numbered so far */
+	size_t cap; /* the part of SLOT in use: a power of two */
+	struct {
+		__u64 key;
+		size_t number1; /* its number + 1; 0: a free slot (0 is a key too) */
+	} slot[2 * ORC_MAX_RECS];
+};
 
-/* Whether entry V was found before (CAP slots of FOUND in use); noted if not. */
-static bool found_before(const void *v, size_t cap)
+/* S empty, for at most MOST things. */
+static void numbering_reset(struct numbering *s, size_t most)
 {
-	size_t h = (size_t)((((uintptr_t)v >> 3) * 0x9e3779b97f4a7c15ull) >> 40) & (cap - 1);
+	for (s->cap = 16; s->cap < 2 * most; s->cap *= 2)
+		;
+	memset(s->slot, 0, s->cap * sizeof(s->slot[0]));
+	s->n = 0;
+}
 
-	for (; found[h]; h = (h + 1) & (cap - 1))
-		if (found[h] == v)
-			return true;
-	found[h] = v;
-	return false;
+/* The slot of KEY, or the free one where it goes. */
+static size_t numbering_at(const struct numbering *s, __u64 key)
+{
+	size_t h = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 40) & (s->cap - 1);
+
+	while (s->slot[h].number1 && s->slot[h].key != key)
+		h = (h + 1) & (s->cap - 1);
+	return h;
+}
+
+/* The number of KEY, or the next one (S->n) when it is new. */
+static size_t number_of(const struct numbering *s, __u64 key)
+{
+	size_t h = numbering_at(s, key);
+
+	return s->slot[h].number1 ? s->slot[h].number1 - 1 : s->n;
+}
+
+/* KEY numbered, when it is new. */
+static void number_new(struct numbering *s, __u64 key)
+{
+	size_t h = numbering_at(s, key);
+
+	if (!s->slot[h].number1) {
+		s->slot[h].key = key;
+		s->slot[h].number1 = ++s->n;
+	}
 }
 
 /* Whether M holds exactly the KN entries KEYS (KS bytes each) with u32 VALS
@@ -356,18 +392,19 @@ static bool found_before(const void *v, size_t cap)
 static bool map_same(const struct host_map *m, const void *keys, __u32 ks, const __u32 *vals,
 		     size_t kn)
 {
-	size_t cap;
+	static struct numbering found; /* the native entries found, by address */
 
 	if (host_map__count(m) != kn)
 		return false;
-	for (cap = 16; cap < 2 * kn; cap *= 2)
-		;
-	memset(found, 0, cap * sizeof(found[0]));
+	numbering_reset(&found, kn);
 	for (size_t i = 0; i < kn; i++) {
 		const __u32 *v = host_map__lookup(m, (const __u8 *)keys + i * ks);
 
-		if (!v || (vals && *v != vals[i]) || found_before(v, cap))
+		if (!v || (vals && *v != vals[i]))
 			return false;
+		if (number_of(&found, (uintptr_t)v) < found.n)
+			return false; /* found twice: a native entry is not the kernel's */
+		number_new(&found, (uintptr_t)v);
 	}
 	return true;
 }
@@ -723,57 +760,6 @@ static const struct field *view_differs(const struct km_rec *n, const struct km_
 	return NULL;
 }
 
-/* The sockets one side of cmp_sequence() named so far, numbered by first
- * appearance: an open-addressed table of their cookies at least twice the
- * callbacks' size (each callback names one socket), of which a comparison
- * uses (and clears) only what its run needs. A large run names thousands of
- * sockets, and a listener's callbacks come to the end. */
-struct numbering {
-	size_t n;   /* sockets numbered */
-	size_t cap; /* the part of SLOT in use: a power of two */
-	struct {
-		__u64 cookie;
-		size_t number1; /* the socket's number + 1; 0: a free slot (0 is a cookie too) */
-	} slot[2 * ORC_MAX_RECS];
-};
-
-static void numbering_reset(struct numbering *s, size_t callbacks)
-{
-	for (s->cap = 16; s->cap < 2 * callbacks; s->cap *= 2)
-		;
-	memset(s->slot, 0, s->cap * sizeof(s->slot[0]));
-	s->n = 0;
-}
-
-/* The slot of COOKIE, or the free one where it goes. */
-static size_t numbering_at(const struct numbering *s, __u64 cookie)
-{
-	size_t h = (size_t)((cookie * 0x9e3779b97f4a7c15ull) >> 40) & (s->cap - 1);
-
-	while (s->slot[h].number1 && s->slot[h].cookie != cookie)
-		h = (h + 1) & (s->cap - 1);
-	return h;
-}
-
-/* The number of socket COOKIE, or the next one (S->n) when it is new. */
-static size_t sock_number(const struct numbering *s, __u64 cookie)
-{
-	size_t h = numbering_at(s, cookie);
-
-	return s->slot[h].number1 ? s->slot[h].number1 - 1 : s->n;
-}
-
-/* COOKIE numbered, when it is new. */
-static void sock_seen(struct numbering *s, __u64 cookie)
-{
-	size_t h = numbering_at(s, cookie);
-
-	if (!s->slot[h].number1) {
-		s->slot[h].cookie = cookie;
-		s->slot[h].number1 = ++s->n;
-	}
-}
-
 /* The ops C's expansion of LIFE fired against those KR recorded (orc_compare_expansion()). */
 static unsigned int cmp_sequence(struct cmp *c, const struct orc_run *life,
 				 const struct orc_kernel_run *kr)
@@ -792,8 +778,8 @@ static unsigned int cmp_sequence(struct cmp *c, const struct orc_run *life,
 		char a[64], b[64];
 		size_t ni, ki;
 
-		ni = v ? sock_number(&nsock, v->cookie) : nsock.n;
-		ki = r ? sock_number(&ksock, r->cookie) : ksock.n;
+		ni = v ? number_of(&nsock, v->cookie) : nsock.n;
+		ki = r ? number_of(&ksock, r->cookie) : ksock.n;
 		if (v && r && c->ev[i].step == kr->rec_step[j] && v->op == r->op &&
 		    v->args[0] == r->args[0] && v->args[1] == r->args[1] && v->state == r->state &&
 		    ni == ki) {
@@ -807,8 +793,8 @@ static unsigned int cmp_sequence(struct cmp *c, const struct orc_run *life,
 				     v->op, ni, f->name, a, b);
 				return c->d->count; /* the rest follows from the first difference */
 			}
-			sock_seen(&nsock, v->cookie);
-			sock_seen(&ksock, r->cookie);
+			number_new(&nsock, v->cookie);
+			number_new(&ksock, r->cookie);
 			i++;
 			j++;
 			continue;
