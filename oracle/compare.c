@@ -14,6 +14,7 @@
  * fired. Each difference names the event (or step) where it starts.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -22,7 +23,8 @@
 #include "run/exec.h"
 #include "world/world.h"
 
-#define MAX_TOUCH 512
+#define MAX_TOUCH   512
+#define TOUCH_INDEX (2 * MAX_TOUCH) /* slots of the index of touch[]: a power of two */
 
 struct cmp {
 	const struct orc_kernel_run *kr;
@@ -38,6 +40,7 @@ struct cmp {
 		unsigned int event;
 	} touch[MAX_TOUCH]; /* the last event that wrote each key */
 	size_t ntouch;
+	__u16 touch_index[TOUCH_INDEX]; /* touch[] by map and key: its index + 1, 0: free */
 	/* expansion: the native world's context of each callback */
 	unsigned int step;
 	struct {
@@ -103,6 +106,7 @@ static void cmp_reset(struct cmp *c, const struct orc_kernel_run *kr, struct orc
 	c->final_only = false;
 	c->event = 0;
 	c->nrings = c->ntouch = c->nev = 0;
+	memset(c->touch_index, 0, sizeof(c->touch_index));
 	c->step = 0;
 	d->count = d->unwritten = 0;
 	d->text[0] = d->unwritten_text[0] = '\0';
@@ -110,32 +114,52 @@ static void cmp_reset(struct cmp *c, const struct orc_kernel_run *kr, struct orc
 
 /* ---- the replay ---- */
 
+/* The slot of the touch index that holds M's KEY, or the free one where it
+ * goes (open addressing; the index is never more than half full). Every
+ * write of every callback is noted, and a large run's touches reach
+ * MAX_TOUCH: a search of touch[] for each scanned up to all of them. */
+static size_t touch_slot(const struct cmp *c, const struct host_map *m, const void *key)
+{
+	__u32 ks = host_map__key_size(m), w;
+	__u64 h = (__u64)(uintptr_t)m;
+	size_t i;
+
+	for (__u32 o = 0; o + 4 <= ks; o += 4) { /* the words; any tail is compared, not hashed */
+		memcpy(&w, (const __u8 *)key + o, 4);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+	}
+	for (i = (size_t)(h >> 40) & (TOUCH_INDEX - 1); c->touch_index[i];
+	     i = (i + 1) & (TOUCH_INDEX - 1)) {
+		size_t t = c->touch_index[i] - 1u;
+
+		if (c->touch[t].map == m && !memcmp(c->touch[t].key, key, ks))
+			break;
+	}
+	return i;
+}
+
 static void note_touch(struct cmp *c, const struct host_effect *e)
 {
-	size_t i;
+	size_t s;
 
 	if (!e->key || !e->map)
 		return;
-	for (i = 0; i < c->ntouch; i++)
-		if (c->touch[i].map == e->map &&
-		    !memcmp(c->touch[i].key, e->key, host_map__key_size(e->map)))
-			break;
-	if (i == c->ntouch) {
+	s = touch_slot(c, e->map, e->key);
+	if (!c->touch_index[s]) {
 		if (c->ntouch == MAX_TOUCH)
 			return;
-		c->ntouch++;
-		c->touch[i].map = e->map;
-		memcpy(c->touch[i].key, e->key, host_map__key_size(e->map));
+		c->touch[c->ntouch].map = e->map;
+		memcpy(c->touch[c->ntouch].key, e->key, host_map__key_size(e->map));
+		c->touch_index[s] = (__u16)++c->ntouch;
 	}
-	c->touch[i].event = c->event;
+	c->touch[c->touch_index[s] - 1u].event = c->event;
 }
 
 static int touched_at(const struct cmp *c, const struct host_map *m, const void *key)
 {
-	for (size_t i = 0; i < c->ntouch; i++)
-		if (c->touch[i].map == m && !memcmp(c->touch[i].key, key, host_map__key_size(m)))
-			return (int)c->touch[i].event;
-	return -1;
+	size_t s = touch_slot(c, m, key);
+
+	return c->touch_index[s] ? (int)c->touch[c->touch_index[s] - 1u].event : -1;
 }
 
 const struct orc_ring *orc_kernel_run__ring(const struct orc_kernel_run *kr, const char *name)
@@ -265,6 +289,8 @@ static void cmp_ring(struct cmp *c, const char *name, const struct orc_ring *nat
 			return;
 		}
 		size = nat->len[i] < ORC_MAX_REC ? nat->len[i] : ORC_MAX_REC;
+		if (!memcmp(x, y, size))
+			continue; /* the same: no byte to look at one by one */
 		off = first_written_diff(x, y, size, &unwritten);
 		if (off < size) {
 			hex(a, sizeof(a), x, size);
@@ -298,9 +324,6 @@ static int by_key(const void *a, const void *b)
 	return memcmp(a, b, sorted_ks);
 }
 
-/* Entries of hash map NAME against the kernel's KEYS (KSIZE bytes each, SPEC
- * §6's) and u32 VALS (NULL: keys only). A map the program lacks, or whose
- * keys or values are not SPEC's size, the kernel side leaves empty too. */
 /* A map key of KS bytes as a difference names it: a tuple, else hex. */
 static void key_str(const void *key, __u32 ks, char *t, size_t len)
 {
@@ -310,6 +333,85 @@ static void key_str(const void *key, __u32 ks, char *t, size_t len)
 		hex(t, len, key, ks);
 }
 
+/* Things numbered by first appearance (a side's sockets by cookie, the
+ * native map entries a comparison found by address): an open-addressed
+ * table at least twice the things' size, of which a comparison uses (and
+ * clears) only what it needs. A large run names thousands of sockets and
+ * 8192 entries of a map: a search each would cost more than the rest. */
+struct numbering {
+	size_t n;   /* numbered so far */
+	size_t cap; /* the part of SLOT in use: a power of two */
+	struct {
+		__u64 key;
+		size_t number1; /* its number + 1; 0: a free slot (0 is a key too) */
+	} slot[2 * ORC_MAX_RECS];
+};
+
+/* S empty, for at most MOST things. */
+static void numbering_reset(struct numbering *s, size_t most)
+{
+	for (s->cap = 16; s->cap < 2 * most; s->cap *= 2)
+		;
+	memset(s->slot, 0, s->cap * sizeof(s->slot[0]));
+	s->n = 0;
+}
+
+/* The slot of KEY, or the free one where it goes. */
+static size_t numbering_at(const struct numbering *s, __u64 key)
+{
+	size_t h = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 40) & (s->cap - 1);
+
+	while (s->slot[h].number1 && s->slot[h].key != key)
+		h = (h + 1) & (s->cap - 1);
+	return h;
+}
+
+/* The number of KEY, or the next one (S->n) when it is new. */
+static size_t number_of(const struct numbering *s, __u64 key)
+{
+	size_t h = numbering_at(s, key);
+
+	return s->slot[h].number1 ? s->slot[h].number1 - 1 : s->n;
+}
+
+/* KEY numbered, when it is new. */
+static void number_new(struct numbering *s, __u64 key)
+{
+	size_t h = numbering_at(s, key);
+
+	if (!s->slot[h].number1) {
+		s->slot[h].key = key;
+		s->slot[h].number1 = ++s->n;
+	}
+}
+
+/* Whether M holds exactly the KN entries KEYS (KS bytes each) with u32 VALS
+ * (NULL: keys only): as many entries, and each of the kernel's found, with
+ * its value, in an entry no other kernel key found. A lookup each: the
+ * kernel's entries are sorted only to name what differs. */
+static bool map_same(const struct host_map *m, const void *keys, __u32 ks, const __u32 *vals,
+		     size_t kn)
+{
+	static struct numbering found; /* the native entries found, by address */
+
+	if (host_map__count(m) != kn)
+		return false;
+	numbering_reset(&found, kn);
+	for (size_t i = 0; i < kn; i++) {
+		const __u32 *v = host_map__lookup(m, (const __u8 *)keys + i * ks);
+
+		if (!v || (vals && *v != vals[i]))
+			return false;
+		if (number_of(&found, (uintptr_t)v) < found.n)
+			return false; /* found twice: a native entry is not the kernel's */
+		number_new(&found, (uintptr_t)v);
+	}
+	return true;
+}
+
+/* Entries of hash map NAME against the kernel's KEYS (KSIZE bytes each, SPEC
+ * §6's) and u32 VALS (NULL: keys only). A map the program lacks, or whose
+ * keys or values are not SPEC's size, the kernel side leaves empty too. */
 static void cmp_map(struct cmp *c, const char *name, const void *keys, __u32 ksize,
 		    const __u32 *vals, size_t kn)
 {
@@ -329,6 +431,8 @@ static void cmp_map(struct cmp *c, const char *name, const void *keys, __u32 ksi
 		     name, ks, kn);
 		return;
 	}
+	if (map_same(m, keys, ks, vals, kn))
+		return;
 	memset(sorted, 0, kn * sizeof(sorted[0]));
 	for (size_t i = 0; i < kn; i++) {
 		memcpy(sorted[i].key, (const __u8 *)keys + i * ks, ks);
@@ -482,15 +586,20 @@ static void native_view(struct km_rec *v, const struct sf_world_event *ev)
 
 	memset(v, 0, sizeof(*v));
 	v->op = ev->op;
-	memcpy(v->args, ev->args, sizeof(v->args));
+	/* The arrays a word at a time: under ASan a memcpy() is an interceptor
+	 * call with two region checks, and every callback comes here. */
+	for (int i = 0; i < 4; i++)
+		v->args[i] = ev->args[i];
 	if (!s)
 		return;
 	v->cookie = s->cookie;
 	v->family = s->family;
 	v->local_ip4 = s->local_ip4;
 	v->remote_ip4 = s->remote_ip4;
-	memcpy(v->local_ip6, s->local_ip6, sizeof(v->local_ip6));
-	memcpy(v->remote_ip6, s->remote_ip6, sizeof(v->remote_ip6));
+	for (int i = 0; i < 4; i++) {
+		v->local_ip6[i] = s->local_ip6[i];
+		v->remote_ip6[i] = s->remote_ip6[i];
+	}
 	v->local_port = s->local_port;
 	v->remote_port = htonl(s->remote_port); /* the context's dport << 16 */
 	v->is_fullsock = s->fullsock;
@@ -618,6 +727,17 @@ static int time_class(__u64 v)
 	return !v ? 0 : v == ~0u ? 1 : 2;
 }
 
+/* Whether the SIZE bytes at A and B (a multiple of four: every field of a
+ * km_rec) are the same, in 32-bit loads: a callback compares 18 fields, and
+ * under ASan each memcmp() is an interceptor call with two region checks. */
+static bool same_words(const __u8 *a, const __u8 *b, size_t size)
+{
+	for (size_t i = 0; i < size; i += 4)
+		if (field_num(a + i, 4) != field_num(b + i, 4))
+			return false;
+	return true;
+}
+
 /* The first field of the context N (native) and K (kernel) differ in, or
  * NULL. Ports are compared as they are: the kernel driver writes the ports
  * the kernel picked back into the run (oracle/kdrive_steps.c), and the
@@ -629,39 +749,28 @@ static const struct field *view_differs(const struct km_rec *n, const struct km_
 		const __u8 *a = (const __u8 *)n + f->off, *b = (const __u8 *)k + f->off;
 		bool same;
 
-		switch (f->form) {
-		case FF_TIME:
+		if (f->form == FF_TIME)
 			same = time_class(field_num(a, f->size)) ==
 			       time_class(field_num(b, f->size));
-			break;
-		default:
-			same = !memcmp(a, b, f->size);
-		}
+		else
+			same = same_words(a, b, f->size);
 		if (!same)
 			return f;
 	}
 	return NULL;
 }
 
-/* The number of socket COOKIE among the N seen so far, or N: looked up from
- * the most recent, as a callback's socket mostly is one of the last few. */
-static size_t sock_number(const __u64 *seen, size_t n, __u64 cookie)
-{
-	for (size_t i = n; i--;)
-		if (seen[i] == cookie)
-			return i;
-	return n;
-}
-
 /* The ops C's expansion of LIFE fired against those KR recorded (orc_compare_expansion()). */
 static unsigned int cmp_sequence(struct cmp *c, const struct orc_run *life,
 				 const struct orc_kernel_run *kr)
 {
-	static __u64 nsock[ORC_MAX_RECS], ksock[ORC_MAX_RECS];
-	size_t nn = 0, nk = 0, i = 0, j = 0;
+	static struct numbering nsock, ksock;
+	size_t i = 0, j = 0;
 
 	/* Sockets are named by their order of first appearance on each side
 	 * (host sockets are reused; their cookies are not). */
+	numbering_reset(&nsock, c->nev);
+	numbering_reset(&ksock, kr->nrecs);
 	while (i < c->nev || j < kr->nrecs) {
 		const struct km_rec *r = j < kr->nrecs ? &kr->recs[j] : NULL;
 		const struct km_rec *v = i < c->nev ? &c->ev[i].ctx : NULL;
@@ -669,8 +778,8 @@ static unsigned int cmp_sequence(struct cmp *c, const struct orc_run *life,
 		char a[64], b[64];
 		size_t ni, ki;
 
-		ni = v ? sock_number(nsock, nn, v->cookie) : nn;
-		ki = r ? sock_number(ksock, nk, r->cookie) : nk;
+		ni = v ? number_of(&nsock, v->cookie) : nsock.n;
+		ki = r ? number_of(&ksock, r->cookie) : ksock.n;
 		if (v && r && c->ev[i].step == kr->rec_step[j] && v->op == r->op &&
 		    v->args[0] == r->args[0] && v->args[1] == r->args[1] && v->state == r->state &&
 		    ni == ki) {
@@ -684,10 +793,8 @@ static unsigned int cmp_sequence(struct cmp *c, const struct orc_run *life,
 				     v->op, ni, f->name, a, b);
 				return c->d->count; /* the rest follows from the first difference */
 			}
-			if (ni == nn)
-				nsock[nn++] = v->cookie;
-			if (ki == nk)
-				ksock[nk++] = r->cookie;
+			number_new(&nsock, v->cookie);
+			number_new(&ksock, r->cookie);
 			i++;
 			j++;
 			continue;
