@@ -20,7 +20,7 @@
 
 struct run_ctx {
 	const struct orc_opts *opts;
-	unsigned int worker, jobs;    /* this worker takes random runs worker, worker + jobs, ... */
+	unsigned int worker, jobs;    /* this worker's random runs: random_index() */
 	int report_fd;		      /* where the sandboxed worker writes its summary */
 	pid_t parent;		      /* the sandboxed worker's parent: gone means stop */
 	struct orc_summary sum, sent; /* so far; and so far reported through report_fd */
@@ -221,6 +221,17 @@ static int report_progress(struct run_ctx *c)
 	return write(c->report_fd, &d, sizeof(d)) == sizeof(d) ? 0 : -EIO;
 }
 
+/* The index of worker W's Nth random run, of JOBS workers: whole blocks of
+ * EVERY runs in turn (blocks W, W + JOBS, ...), so that each worker has one
+ * large run in its EVERY and the mix that costs the same per connection (run
+ * W + k * JOBS gave every large run to one worker of two at EVERY 50, and the
+ * other core idled at the end). */
+static unsigned int random_index(unsigned int w, unsigned int jobs, unsigned int every,
+				 unsigned int n)
+{
+	return ((n / every) * jobs + w) * every + n % every;
+}
+
 static int in_sandbox(const struct kern_sandbox *sb, void *arg)
 {
 	struct run_ctx *c = arg;
@@ -238,9 +249,9 @@ static int in_sandbox(const struct kern_sandbox *sb, void *arg)
 		orc_run__from_input(&c->life, o->cases[i].in);
 		err = one(c, k, o->cases[i].name) ?: report_progress(c);
 	}
-	for (unsigned int i = c->worker; !err && c->sum.connections * c->jobs < o->connections;
-	     i += c->jobs) {
+	for (unsigned int n = 0; !err && c->sum.connections * c->jobs < o->connections; n++) {
 		unsigned int every = o->large_every ? o->large_every : ORC_LARGE_EVERY;
+		unsigned int i = random_index(c->worker, c->jobs, every, n);
 		char name[64];
 
 		if (getppid() != c->parent)
