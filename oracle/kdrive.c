@@ -358,10 +358,9 @@ int orc_kernel__run(struct orc_kernel *k, struct orc_run *in, struct orc_kernel_
 	/* A fresh namespace when the run binds fixed client ports which earlier
 	 * runs' TIME_WAIT sockets may hold, or addresses lo lacks. Renewing it
 	 * every time would cost more than the runs (namespaces die slowly). */
-	if (kd_needs_netns(k, in, extra, &nextra) || k->fins > KD_MAX_FINS) {
+	if (kd_needs_netns(k, in, extra, &nextra)) {
 		err = kern_sandbox__renew_netns(k->sb, extra, nextra);
 		memset(k->used_ports, 0, sizeof(k->used_ports));
-		k->fins = 0;
 	}
 	kd_ports_mark(k, in);
 	if (!err)

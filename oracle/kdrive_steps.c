@@ -193,7 +193,6 @@ static void kd_fin(struct orc_kernel *k, struct kd_slot *s)
 
 	if (s->fd < 0 || kern_sock__peer(s->fd, &them) || shutdown(s->fd, SHUT_WR))
 		return; /* not connected: close(2) sends no FIN */
-	k->fins++;
 	peer = kd_peer_slot(k, s);
 	if (peer) {
 		kd_drain(peer);
