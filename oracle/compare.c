@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include "host.h"
 #include "oracle.h"
+#include "probe.h"
 #include "run/exec.h"
 #include "world/world.h"
 
@@ -126,10 +127,10 @@ static size_t touch_slot(const struct cmp *c, const struct host_map *m, const vo
 
 	for (__u32 o = 0; o + 4 <= ks; o += 4) { /* the words; any tail is compared, not hashed */
 		memcpy(&w, (const __u8 *)key + o, 4);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+		h = (h ^ w) * ORC_PROBE_MIX;
 	}
-	for (i = (size_t)(h >> 40) & (TOUCH_INDEX - 1); c->touch_index[i];
-	     i = (i + 1) & (TOUCH_INDEX - 1)) {
+	for (i = orc_probe_home(h, TOUCH_INDEX); c->touch_index[i];
+	     i = orc_probe_next(i, TOUCH_INDEX)) {
 		size_t t = c->touch_index[i] - 1u;
 
 		if (c->touch[t].map == m && !memcmp(c->touch[t].key, key, ks))
@@ -142,8 +143,8 @@ static void note_touch(struct cmp *c, const struct host_effect *e)
 {
 	size_t s;
 
-	if (!e->key || !e->map)
-		return;
+	if (!e->key || !e->map || host_map__key_size(e->map) > sizeof(c->touch[0].key))
+		return; /* a key longer than SPEC's longest: its writes are not named */
 	s = touch_slot(c, e->map, e->key);
 	if (!c->touch_index[s]) {
 		if (c->ntouch == MAX_TOUCH)
@@ -157,7 +158,11 @@ static void note_touch(struct cmp *c, const struct host_effect *e)
 
 static int touched_at(const struct cmp *c, const struct host_map *m, const void *key)
 {
-	size_t s = touch_slot(c, m, key);
+	size_t s;
+
+	if (host_map__key_size(m) > sizeof(c->touch[0].key))
+		return -1; /* never noted (note_touch()) */
+	s = touch_slot(c, m, key);
 
 	return c->touch_index[s] ? (int)c->touch[c->touch_index[s] - 1u].event : -1;
 }
@@ -359,10 +364,10 @@ static void numbering_reset(struct numbering *s, size_t most)
 /* The slot of KEY, or the free one where it goes. */
 static size_t numbering_at(const struct numbering *s, __u64 key)
 {
-	size_t h = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 40) & (s->cap - 1);
+	size_t h = orc_probe_home(key, s->cap);
 
 	while (s->slot[h].number1 && s->slot[h].key != key)
-		h = (h + 1) & (s->cap - 1);
+		h = orc_probe_next(h, s->cap);
 	return h;
 }
 

@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include "host.h"
 #include "oracle.h"
+#include "probe.h"
 
 /* Sockets the recording names: a cookie's last use, in an open-addressed
  * table at least twice the callbacks' size (each callback names one socket);
@@ -64,10 +65,10 @@ static int conv_emit(struct conv *c)
 
 static size_t use_at(const struct conv *c, __u64 cookie)
 {
-	size_t h = (size_t)((cookie * 0x9e3779b97f4a7c15ull) >> 40) & (c->ucap - 1);
+	size_t h = orc_probe_home(cookie, c->ucap);
 
 	while (c->uses[h].cookie && c->uses[h].cookie != cookie)
-		h = (h + 1) & (c->ucap - 1);
+		h = orc_probe_next(h, c->ucap);
 	return h;
 }
 

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * probe.h: the open addressing oracle/'s tables share (convert.c's sockets by
+ * cookie, compare.c's numberings and its index of touched keys): a table of
+ * CAP slots, a power of two, kept at most half full, searched from a key's
+ * home slot one slot at a time.
+ */
+#pragma once
+
+#if !defined(SF_MODULE_oracle)
+#error "oracle/probe.h is oracle's own"
+#endif
+
+#include <stddef.h>
+#include <linux/types.h>
+
+/* A key longer than a word is mixed into its hash word by word:
+ * h = (h ^ word) * ORC_PROBE_MIX (2^64 / the golden ratio). */
+#define ORC_PROBE_MIX 0x9e3779b97f4a7c15ull
+
+/* The home slot of hash H (a cookie, or a key's words mixed). */
+static inline size_t orc_probe_home(__u64 h, size_t cap)
+{
+	return (size_t)((h * ORC_PROBE_MIX) >> 40) & (cap - 1);
+}
+
+/* The slot after I. */
+static inline size_t orc_probe_next(size_t i, size_t cap)
+{
+	return (i + 1) & (cap - 1);
+}
