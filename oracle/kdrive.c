@@ -267,17 +267,24 @@ static int kd_clear(struct orc_kernel *k, const struct sf_input *in)
 
 /* The keys (and u32 values, VALS not NULL) of map ID into KEYS, KSIZE bytes
  * each (SPEC §6's): *N of them. A map the program lacks, or whose keys are
- * not SPEC's size, is left empty, as the native side leaves it (compare.c). */
+ * not SPEC's size, is left out, as the native side leaves it (compare.c);
+ * *LEFT is set when such a map, or a walked one whose entries do not go with
+ * their sockets, may still hold entries (kd_clear() must clear it). */
 static int kd_keys(struct orc_kernel *k, enum kern_map_id id, void *keys, size_t ksize, __u32 *vals,
-		   size_t *n)
+		   size_t *n, bool *left)
 {
 	const struct bpf_map *m = kern_prog__map(k->prog, id);
+	enum bpf_map_type type = m ? bpf_map__type(m) : BPF_MAP_TYPE_UNSPEC;
 	int cnt;
 
 	*n = 0;
-	if (!m || bpf_map__key_size(m) != ksize ||
-	    (vals && bpf_map__value_size(m) != sizeof(*vals)))
+	if (!m)
 		return 0;
+	if (bpf_map__key_size(m) != ksize || (vals && bpf_map__value_size(m) != sizeof(*vals))) {
+		*left = true;
+		return 0;
+	}
+	*left |= !vals && type != BPF_MAP_TYPE_SOCKHASH && type != BPF_MAP_TYPE_SOCKMAP;
 	/* A hash map is taken, not only read: the next run starts from empty
 	 * maps, and kd_clear() then finds them so at one syscall each (the
 	 * sockets closed after this may still write, and kd_clear() removes
@@ -293,23 +300,25 @@ static int kd_keys(struct orc_kernel *k, enum kern_map_id id, void *keys, size_t
 
 static int kd_snapshot(struct orc_kernel *k, struct orc_kernel_run *out)
 {
+	bool left = false;
 	int err;
 
 	err = kd_keys(k, KERN_MAP_MANAGE, out->manage_keys, sizeof(out->manage_keys[0]),
-		      out->manage_vals, &out->nmanage);
+		      out->manage_vals, &out->nmanage, &left);
 	err = err
 		      ?: kd_keys(k, KERN_MAP_AUTH_RES, out->auth_keys, sizeof(out->auth_keys[0]),
-				 out->auth_vals, &out->nauth);
+				 out->auth_vals, &out->nauth, &left);
 	err = err
 		      ?: kd_keys(k, KERN_MAP_SOCKET, out->socket_keys, sizeof(out->socket_keys[0]),
-				 NULL, &out->nsocket);
+				 NULL, &out->nsocket, &left);
 	for (size_t i = 0; !err && i < k->nrings; i++)
 		err = kd_take_ring(k, k->rings[i], out);
 	if (err)
 		return err;
-	/* km_socket is walked, not taken: its entries go as their sockets
-	 * close, which happens next, before any other run. */
-	k->runs_at_take = kd_prog_runs(k);
+	/* Empty now, but for a sockhash's entries, which go as their sockets
+	 * close (next, before any other run), and the maps left out. */
+	if (!left)
+		k->runs_at_take = kd_prog_runs(k);
 	out->ncounters = kern_prog__ncounters(k->prog);
 	for (unsigned int i = 0; i < out->ncounters; i++)
 		out->counters[i] = kern_prog__counter(k->prog, i);
