@@ -70,9 +70,6 @@ void kd_close(struct orc_kernel *k, struct kd_slot *s, bool reset);
 /* Empty S: close(2) of its socket, if any. */
 void kd_close_slot(struct kd_slot *s);
 
-/* S holds FD now (S is empty). */
-void kd_slot_set(struct kd_slot *s, int fd);
-
 /* ---- kdrive_net.c ---- */
 
 /* The sockaddr of IP (IPv4-mapped for AF_INET: its last word) and PORT. */

@@ -43,9 +43,10 @@ void kd_close_slot(struct kd_slot *s)
 	*s = (struct kd_slot){.fd = -1};
 }
 
-void kd_slot_set(struct kd_slot *s, int fd)
+/* S holds FD now (S is empty), a listener or not. */
+static void kd_slot_set(struct kd_slot *s, int fd, bool listening)
 {
-	*s = (struct kd_slot){.fd = fd, .cookie = kd_cookie(fd)};
+	*s = (struct kd_slot){.fd = fd, .cookie = kd_cookie(fd), .listening = listening};
 }
 
 /* ---- recording the user-space actions ---- */
@@ -94,30 +95,34 @@ static const struct kern_addr *kd_local(struct kd_slot *s)
 	return s->has_local ? &s->local : NULL;
 }
 
-/* Whether S is connected to ME now: its peer is ME, read once, and it is
- * still connected (a RST ends that; getpeername() says so). */
-static bool kd_connected_to(struct kd_slot *s, const struct kern_addr *me)
+/* S's peer (read once it is connected: it stays), or NULL. */
+static const struct kern_addr *kd_peer(struct kd_slot *s)
 {
-	struct kern_addr now;
-
-	if (s->fd < 0 || s->listening)
-		return false; /* a listener has no peer */
-	if (!s->has_peer)
-		return (s->has_peer = !kern_sock__peer(s->fd, &s->peer)) &&
-		       kd_same_endpoint(&s->peer, me);
-	return kd_same_endpoint(&s->peer, me) && !kern_sock__peer(s->fd, &now);
+	if (!s->has_peer && s->fd >= 0 && !s->listening)
+		s->has_peer = !kern_sock__peer(s->fd, &s->peer);
+	return s->has_peer ? &s->peer : NULL;
 }
 
 /* The slot holding the other end of S's connection (S itself for a socket
- * connected to itself), or NULL. Only a slot whose peer is S's address is
- * asked whether it is still connected. */
+ * connected to itself), or NULL: the one whose address is S's peer and whose
+ * peer is S's address (the address alone would match every client of a
+ * listener S is a child of), if it is still connected (a RST ends that;
+ * getpeername() says so). */
 static struct kd_slot *kd_peer_slot(struct orc_kernel *k, struct kd_slot *s)
 {
-	const struct kern_addr *me = kd_local(s);
+	const struct kern_addr *me = kd_local(s), *them = kd_peer(s);
+	struct kern_addr now;
 
-	for (int i = 0; me && i < SF_NSLOTS; i++)
-		if (kd_connected_to(&k->slots[i], me))
-			return &k->slots[i];
+	for (int i = 0; me && them && i < SF_NSLOTS; i++) {
+		struct kd_slot *o = &k->slots[i];
+		const struct kern_addr *o_peer = kd_peer(o), *o_local;
+
+		if (!o_peer || !kd_same_endpoint(o_peer, me))
+			continue;
+		o_local = kd_local(o);
+		if (o_local && kd_same_endpoint(o_local, them) && !kern_sock__peer(o->fd, &now))
+			return o;
+	}
 	return NULL;
 }
 
@@ -254,7 +259,7 @@ static int kd_enrol(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct s
 	fd = kern_sock__bind(&pod);
 	if (fd < 0)
 		return kd_refused(fd);
-	kd_slot_set(&ctl_sock, fd);
+	kd_slot_set(&ctl_sock, fd, false);
 	err = kern_sock__connect(fd, &ctl, KD_WAIT_MS);
 	/* The port the kernel chose, written back as kd_connect() does. */
 	if (!st->lport && kd_local(&ctl_sock))
@@ -275,8 +280,7 @@ static int kd_listen(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct 
 	fd = kern_sock__listen(&a, NULL);
 	if (fd < 0)
 		return kd_refused(fd);
-	kd_slot_set(s, fd);
-	s->listening = true;
+	kd_slot_set(s, fd, true);
 	return 0;
 }
 
@@ -320,7 +324,7 @@ static int kd_connect(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct
 	fd = kern_sock__bind(&local);
 	if (fd < 0)
 		return kd_refused(fd);
-	kd_slot_set(s, fd);
+	kd_slot_set(s, fd, false);
 	/* What the connect hook writes, as the world's connect does: connect_ns
 	 * for every connect, the original destination through a waypoint (an
 	 * all-zero one writes nothing new into fresh storage). */
@@ -357,7 +361,7 @@ static int kd_accept(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct 
 	kd_user_close(k, idx, s, true, out);
 	fd = kern_sock__accept(l->fd, 0);
 	if (fd >= 0) {
-		kd_slot_set(s, fd);
+		kd_slot_set(s, fd, false);
 		kd_drain(s); /* what the client sent while it was queued */
 	}
 	return 0;
@@ -526,11 +530,13 @@ static int kd_fill(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf
 	int n, held;
 
 	kd_action(k, idx, 0, out);
-	if (!m)
-		return 0; /* the program lacks the map: fill does nothing (as natively) */
-	if (ks > sizeof(kd_held[0]) || bpf_map__value_size(m) != sizeof(vals[0]) ||
-	    max > ORC_MAX_ENTRIES)
+	if (!m || ks > sizeof(kd_held[0]) || bpf_map__value_size(m) != sizeof(vals[0]))
+		return 0; /* no such map of SPEC's sizes: fill does nothing (as natively) */
+	if (max > ORC_MAX_ENTRIES) {
+		fprintf(stderr, "oracle: a fill of %s: %u entries, more than the driver holds\n",
+			bpf_map__name(m), max);
 		return -E2BIG;
+	}
 	n = held = kern_map__keys(m, kd_held, ORC_MAX_ENTRIES);
 	if (n < 0)
 		return n;

@@ -200,7 +200,9 @@ void sf_world_fill_key(bool auth_res, __u32 i, void *key)
 
 /* SF_FILL: user space adds its own entries (sf_world_fill_key(), in order,
  * skipping those present) until VALUE entries are left free or the map
- * refuses one; each is reported as user space's write. */
+ * refuses one; each is reported as user space's write. A map whose keys or
+ * values are not SPEC §6's is not filled: user space has no entries for it
+ * (the kernel driver's fill does the same). */
 void step_fill(struct sf_world *w, const struct sf_step *st)
 {
 	bool auth = st->flags & SF_F_AUTH_RES;
@@ -212,7 +214,7 @@ void step_fill(struct sf_world *w, const struct sf_step *st)
 		struct manager_key manage;
 	} key;
 
-	if (!m)
+	if (!m || host_map__key_size(m) > sizeof(key) || host_map__value_size(m) != sizeof(value))
 		return; /* the program has no such map */
 	max = host_map__max_entries(m);
 	free = st->value < max ? st->value : max;

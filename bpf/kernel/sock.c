@@ -108,7 +108,8 @@ int kern_sock__connect(int fd, const struct kern_addr *peer, int timeout_ms)
 
 int kern_sock__accept(int listen_fd, int timeout_ms)
 {
-	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC), err;
+	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	int err;
 
 	/* Mostly one is queued already: the wait only when none is. */
 	if (fd < 0 && errno == EAGAIN && timeout_ms > 0) {
