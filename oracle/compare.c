@@ -21,6 +21,7 @@
 #include "host.h"
 #include "oracle.h"
 #include "probe.h"
+#include "lib/words.h"
 #include "run/exec.h"
 #include "world/world.h"
 
@@ -355,8 +356,7 @@ struct numbering {
 /* S empty, for at most MOST things. */
 static void numbering_reset(struct numbering *s, size_t most)
 {
-	for (s->cap = 16; s->cap < 2 * most; s->cap *= 2)
-		;
+	s->cap = orc_probe_cap(most, sizeof(s->slot) / sizeof(s->slot[0]));
 	memset(s->slot, 0, s->cap * sizeof(s->slot[0]));
 	s->n = 0;
 }
@@ -591,20 +591,15 @@ static void native_view(struct km_rec *v, const struct sf_world_event *ev)
 
 	memset(v, 0, sizeof(*v));
 	v->op = ev->op;
-	/* The arrays a word at a time: under ASan a memcpy() is an interceptor
-	 * call with two region checks, and every callback comes here. */
-	for (int i = 0; i < 4; i++)
-		v->args[i] = ev->args[i];
+	sf_copy4(v->args, ev->args); /* every callback comes here */
 	if (!s)
 		return;
 	v->cookie = s->cookie;
 	v->family = s->family;
 	v->local_ip4 = s->local_ip4;
 	v->remote_ip4 = s->remote_ip4;
-	for (int i = 0; i < 4; i++) {
-		v->local_ip6[i] = s->local_ip6[i];
-		v->remote_ip6[i] = s->remote_ip6[i];
-	}
+	sf_copy4(v->local_ip6, s->local_ip6);
+	sf_copy4(v->remote_ip6, s->remote_ip6);
 	v->local_port = s->local_port;
 	v->remote_port = htonl(s->remote_port); /* the context's dport << 16 */
 	v->is_fullsock = s->fullsock;
@@ -732,17 +727,6 @@ static int time_class(__u64 v)
 	return !v ? 0 : v == ~0u ? 1 : 2;
 }
 
-/* Whether the SIZE bytes at A and B (a multiple of four: every field of a
- * km_rec) are the same, in 32-bit loads: a callback compares 18 fields, and
- * under ASan each memcmp() is an interceptor call with two region checks. */
-static bool same_words(const __u8 *a, const __u8 *b, size_t size)
-{
-	for (size_t i = 0; i < size; i += 4)
-		if (field_num(a + i, 4) != field_num(b + i, 4))
-			return false;
-	return true;
-}
-
 /* The first field of the context N (native) and K (kernel) differ in, or
  * NULL. Ports are compared as they are: the kernel driver writes the ports
  * the kernel picked back into the run (oracle/kdrive_steps.c), and the
@@ -758,7 +742,7 @@ static const struct field *view_differs(const struct km_rec *n, const struct km_
 			same = time_class(field_num(a, f->size)) ==
 			       time_class(field_num(b, f->size));
 		else
-			same = same_words(a, b, f->size);
+			same = sf_same_bytes(a, b, f->size);
 		if (!same)
 			return f;
 	}

@@ -16,6 +16,7 @@
 #include "host.h"
 #include "oracle.h"
 #include "probe.h"
+#include "lib/words.h"
 
 /* Sockets the recording names: a cookie's last use, in an open-addressed
  * table at least twice the callbacks' size (each callback names one socket);
@@ -98,8 +99,7 @@ static void find_last_uses(struct conv *c)
 	const struct orc_kernel_run *kr = c->kr;
 	size_t a = 0;
 
-	for (c->ucap = 16; c->ucap < 2 * kr->nrecs && c->ucap < USES_CAP; c->ucap *= 2)
-		;
+	c->ucap = orc_probe_cap(kr->nrecs, USES_CAP);
 	memset(c->uses, 0, c->ucap * sizeof(c->uses[0]));
 	for (size_t i = 0; i < kr->nrecs; i++) {
 		const struct km_rec *r = &kr->recs[i];
@@ -278,16 +278,11 @@ static int conv_rec(struct conv *c, const struct km_rec *r, __u64 now, bool *fre
 	st = conv_add(c, SF_RAW);
 	st->slot = slot;
 	st->op = r->op;
-	/* The arrays a word at a time: under ASan a memcpy() is an interceptor
-	 * call with two region checks, and every callback comes here. */
-	for (int i = 0; i < 4; i++)
-		st->args[i] = r->args[i];
+	sf_copy4(st->args, r->args); /* every callback comes here */
 	st->family = r->family;
 	if (r->family == AF_INET6) {
-		for (int i = 0; i < 4; i++) {
-			st->local.w[i] = r->local_ip6[i];
-			st->remote.w[i] = r->remote_ip6[i];
-		}
+		sf_copy4(st->local.w, r->local_ip6);
+		sf_copy4(st->remote.w, r->remote_ip6);
 	} else {
 		st->local = lo_addr4(r->local_ip4);
 		st->remote = lo_addr4(r->remote_ip4);

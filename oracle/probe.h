@@ -24,6 +24,17 @@ static inline size_t orc_probe_home(__u64 h, size_t cap)
 	return (size_t)((h * ORC_PROBE_MIX) >> 40) & (cap - 1);
 }
 
+/* The slots a table of at most MAX (a power of two) uses for N keys: twice
+ * N, a power of two, at least 16. The caller clears only those. */
+static inline size_t orc_probe_cap(size_t n, size_t max)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * n && cap < max)
+		cap *= 2;
+	return cap;
+}
+
 /* The slot after I. */
 static inline size_t orc_probe_next(size_t i, size_t cap)
 {
