@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include "hashtab.h"
+#include "lib/words.h"
 
 struct htab_slot {
 	__u32 next; /* chain: slot index + 1, 0 ends */
@@ -33,26 +34,6 @@ static __u32 hash_bytes(const void *key, __u32 len)
 	for (; len; len--, p++)
 		h = (h ^ *p) * 0xc4ceb9fe1a85ec53ull;
 	return (__u32)(h ^ (h >> 32));
-}
-
-/* Whether the LEN bytes at A and B are the same, read as hash_bytes() reads
- * them: every lookup compares a key, and under ASan a memcmp() is an
- * interceptor call with two region checks (a word's check is inline). */
-static bool same_bytes(const void *a, const void *b, __u32 len)
-{
-	const __u8 *p = a, *q = b;
-	__u32 x, y;
-
-	for (; len >= 4; len -= 4, p += 4, q += 4) {
-		memcpy(&x, p, 4);
-		memcpy(&y, q, 4);
-		if (x != y)
-			return false;
-	}
-	for (; len; len--, p++, q++)
-		if (*p != *q)
-			return false;
-	return true;
 }
 
 static __u32 pow2_at_least(__u32 n)
@@ -140,7 +121,7 @@ long host_htab__find(const struct host_htab *t, const void *key)
 	__u32 i = *bucket_of(t, key);
 
 	for (; i; i = slot_at(t, i - 1)->next)
-		if (same_bytes(host_htab__key(t, i - 1), key, t->key_size))
+		if (sf_same_bytes(host_htab__key(t, i - 1), key, t->key_size))
 			return i - 1;
 	return -1;
 }

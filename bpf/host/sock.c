@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include "journal.h"
 #include "map.h"
+#include "lib/words.h"
 #include "net/loopback.h"
 #include "sock.h"
 
@@ -88,15 +89,6 @@ struct host_sock *host_sock__new(void)
 	return s;
 }
 
-/* Four words, copied a word at a time: every callback copies the addresses
- * and args, and under ASan a memcpy() (or memcmp()) of them is an
- * interceptor call with two region checks, a word's check inline. */
-static void copy4(__u32 dst[4], const __u32 src[4])
-{
-	for (int i = 0; i < 4; i++)
-		dst[i] = src[i];
-}
-
 /* lo's IPv4-mapped form (net/loopback.h), open-coded on its prefix: every
  * socket the world makes comes through here, and a call into net/ for 12
  * bytes costs more than the compare. */
@@ -156,12 +148,12 @@ static void build_ctx(struct host_ctx *c, struct host_sock *s, __u32 op, const _
 	c->sock = s;
 	o->op = op;
 	if (args)
-		copy4(o->args, args);
+		sf_copy4(o->args, args);
 	o->family = s->family;
 	o->local_ip4 = s->local_ip4;
 	o->remote_ip4 = s->remote_ip4;
-	copy4(o->local_ip6, s->local_ip6);
-	copy4(o->remote_ip6, s->remote_ip6);
+	sf_copy4(o->local_ip6, s->local_ip6);
+	sf_copy4(o->remote_ip6, s->remote_ip6);
 	o->local_port = s->local_port;
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	o->remote_port = (__u32)__builtin_bswap16(s->remote_port) << 16; /* kernel: dport << 16 */
@@ -188,8 +180,8 @@ static void build_ctx(struct host_ctx *c, struct host_sock *s, __u32 op, const _
 	s->sk.protocol = s->is_tcp ? 6 : 17;
 	s->sk.src_ip4 = s->local_ip4;
 	s->sk.dst_ip4 = s->remote_ip4;
-	copy4(s->sk.src_ip6, s->local_ip6);
-	copy4(s->sk.dst_ip6, s->remote_ip6);
+	sf_copy4(s->sk.src_ip6, s->local_ip6);
+	sf_copy4(s->sk.dst_ip6, s->remote_ip6);
 	s->sk.src_port = s->local_port;
 	s->sk.dst_port = __builtin_bswap16(s->remote_port);
 	s->sk.state = s->state;
