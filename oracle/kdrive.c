@@ -286,10 +286,9 @@ static int kd_keys(struct orc_kernel *k, enum kern_map_id id, void *keys, size_t
 	}
 	*left |= !vals && type != BPF_MAP_TYPE_SOCKHASH && type != BPF_MAP_TYPE_SOCKMAP;
 	/* A hash map is taken, not only read: the next run starts from empty
-	 * maps, and kd_clear() then finds them so at one syscall each (the
-	 * sockets closed after this may still write, and kd_clear() removes
-	 * that). The sockhash (no VALS) has no batch operations: its keys are
-	 * walked. */
+	 * maps, which kd_clear() need not walk again unless the program ran
+	 * since (the sockets closed after this may write: kd_maps_empty()).
+	 * The sockhash (no VALS) has no batch operations: its keys are walked. */
 	cnt = vals ? kern_map__take(m, keys, vals, ORC_MAX_ENTRIES)
 		   : kern_map__keys(m, keys, ORC_MAX_ENTRIES);
 	if (cnt < 0)

@@ -502,13 +502,19 @@ static int kd_xdp_verdict(struct orc_kernel *k, __u16 idx, struct kd_slot *s, st
 	return 0;
 }
 
-/* The keys a fill finds in its map, sorted (kd_fill()). */
-static __u8 kd_held[ORC_MAX_ENTRIES][sizeof(struct bpf_sock_tuple)];
-static __u32 kd_held_ks;
+/* A key of either map a fill writes. */
+union kd_fill_key {
+	struct bpf_sock_tuple tuple;
+	struct manager_key manage;
+};
 
-static int kd_held_cmp(const void *a, const void *b)
+/* The key size of the map being filled (kd_fill()): its keys lie that far
+ * apart, as kern_map__keys() and bpf_map_update_batch() have them. */
+static __u32 kd_fill_ks;
+
+static int kd_fill_cmp(const void *a, const void *b)
 {
-	return memcmp(a, b, kd_held_ks);
+	return memcmp(a, b, kd_fill_ks);
 }
 
 /* User space fills km_manage or km_auth_res with the world's entries
@@ -521,41 +527,40 @@ static int kd_held_cmp(const void *a, const void *b)
 static int kd_fill(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
 		   struct orc_kernel_run *out)
 {
-	static __u8 keys[KD_FILL_BATCH][sizeof(kd_held[0])];
+	static __u8 held[ORC_MAX_ENTRIES * sizeof(union kd_fill_key)]; /* sorted */
+	static __u8 keys[KD_FILL_BATCH * sizeof(union kd_fill_key)];
 	static __u32 vals[KD_FILL_BATCH];
 	bool auth = st->flags & SF_F_AUTH_RES;
 	struct bpf_map *m = kern_prog__map(k->prog, auth ? KERN_MAP_AUTH_RES : KERN_MAP_MANAGE);
 	__u32 max = m ? bpf_map__max_entries(m) : 0, ks = m ? bpf_map__key_size(m) : 0, i = 0;
 	__u64 free = st->value < max ? st->value : max;
-	int n, held;
+	int n, nheld;
 
 	kd_action(k, idx, 0, out);
-	if (!m || ks > sizeof(kd_held[0]) || bpf_map__value_size(m) != sizeof(vals[0]))
+	if (!m || ks > sizeof(union kd_fill_key) || bpf_map__value_size(m) != sizeof(vals[0]))
 		return 0; /* no such map of SPEC's sizes: fill does nothing (as natively) */
 	if (max > ORC_MAX_ENTRIES) {
 		fprintf(stderr, "oracle: a fill of %s: %u entries, more than the driver holds\n",
 			bpf_map__name(m), max);
 		return -E2BIG;
 	}
-	n = held = kern_map__keys(m, kd_held, ORC_MAX_ENTRIES);
+	n = nheld = kern_map__keys(m, held, ORC_MAX_ENTRIES);
 	if (n < 0)
 		return n;
-	for (int h = 0; h < held; h++) /* kern_map__keys() packs them KS apart */
-		memmove(kd_held[held - 1 - h], (__u8 *)kd_held + (size_t)(held - 1 - h) * ks, ks);
-	kd_held_ks = ks;
-	qsort(kd_held, held, sizeof(kd_held[0]), kd_held_cmp);
+	kd_fill_ks = ks;
+	qsort(held, nheld, ks, kd_fill_cmp);
 	while (i < max && i < SF_FILL_KEYS && n + free < max) {
 		__u32 cnt = 0, room = (__u32)(max - free - n);
 
 		for (; cnt < room && cnt < KD_FILL_BATCH && i < max && i < SF_FILL_KEYS; i++) {
-			memset(keys[cnt], 0, sizeof(keys[cnt]));
-			sf_world_fill_key(auth, i, keys[cnt]);
-			if (bsearch(keys[cnt], kd_held, held, sizeof(kd_held[0]), kd_held_cmp))
+			union kd_fill_key key = {0};
+
+			sf_world_fill_key(auth, i, &key);
+			if (bsearch(&key, held, nheld, ks, kd_fill_cmp))
 				continue; /* present already: skipped */
+			memcpy(keys + (size_t)cnt * ks, &key, ks);
 			vals[cnt++] = SF_FILL_VALUE;
 		}
-		for (__u32 j = 1; j < cnt && ks < sizeof(keys[0]); j++) /* packed, KS apart */
-			memmove((__u8 *)keys + (size_t)j * ks, keys[j], ks);
 		/* CNT comes back as the updates made: the one after them failed. */
 		if (cnt && bpf_map_update_batch(bpf_map__fd(m), keys, vals, &cnt, NULL)) {
 			if (errno == E2BIG)
