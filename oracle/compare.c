@@ -122,19 +122,14 @@ static void cmp_reset(struct cmp *c, const struct orc_kernel_run *kr, struct orc
  * MAX_TOUCH: a search of touch[] for each scanned up to all of them. */
 static size_t touch_slot(const struct cmp *c, const struct host_map *m, const void *key)
 {
-	__u32 ks = host_map__key_size(m), w;
-	__u64 h = (__u64)(uintptr_t)m;
+	__u32 ks = host_map__key_size(m);
 	size_t i;
 
-	for (__u32 o = 0; o + 4 <= ks; o += 4) { /* the words; any tail is compared, not hashed */
-		memcpy(&w, (const __u8 *)key + o, 4);
-		h = (h ^ w) * ORC_PROBE_MIX;
-	}
-	for (i = orc_probe_home(h, TOUCH_INDEX); c->touch_index[i];
-	     i = orc_probe_next(i, TOUCH_INDEX)) {
+	for (i = orc_probe_home(sf_hash_bytes(key, ks) ^ (__u64)(uintptr_t)m, TOUCH_INDEX);
+	     c->touch_index[i]; i = orc_probe_next(i, TOUCH_INDEX)) {
 		size_t t = c->touch_index[i] - 1u;
 
-		if (c->touch[t].map == m && !memcmp(c->touch[t].key, key, ks))
+		if (c->touch[t].map == m && sf_same_bytes(c->touch[t].key, key, ks))
 			break;
 	}
 	return i;

@@ -14,14 +14,11 @@
 #include <stddef.h>
 #include <linux/types.h>
 
-/* A key longer than a word is mixed into its hash word by word:
- * h = (h ^ word) * ORC_PROBE_MIX (2^64 / the golden ratio). */
-#define ORC_PROBE_MIX 0x9e3779b97f4a7c15ull
-
-/* The home slot of hash H (a cookie, or a key's words mixed). */
+/* The home slot of hash H (a cookie, or sf_hash_bytes() of a key), spread
+ * by 2^64 / the golden ratio. */
 static inline size_t orc_probe_home(__u64 h, size_t cap)
 {
-	return (size_t)((h * ORC_PROBE_MIX) >> 40) & (cap - 1);
+	return (size_t)((h * 0x9e3779b97f4a7c15ull) >> 40) & (cap - 1);
 }
 
 /* The slots a table of at most MAX (a power of two) uses for N keys: twice

@@ -20,22 +20,6 @@ static struct htab_slot *slot_at(const struct host_htab *t, __u32 slot)
 	return (struct htab_slot *)host_htab__slot(t, slot);
 }
 
-static __u32 hash_bytes(const void *key, __u32 len)
-{
-	const __u8 *p = key;
-	__u64 h = 0x9e3779b97f4a7c15ull ^ len;
-	__u32 w;
-
-	/* Word at a time; keys here are 16 or 36 bytes. */
-	for (; len >= 4; len -= 4, p += 4) {
-		memcpy(&w, p, 4);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-	}
-	for (; len; len--, p++)
-		h = (h ^ *p) * 0xc4ceb9fe1a85ec53ull;
-	return (__u32)(h ^ (h >> 32));
-}
-
 static __u32 pow2_at_least(__u32 n)
 {
 	__u32 p = 1;
@@ -107,7 +91,7 @@ void host_htab__reset(struct host_htab *t)
 
 static __u32 *bucket_of(const struct host_htab *t, const void *key)
 {
-	__u32 b = hash_bytes(key, t->key_size) & t->mask;
+	__u32 b = sf_hash_bytes(key, t->key_size) & t->mask;
 
 	if (t->head_gen[b] != t->gen) {
 		t->head_gen[b] = t->gen;
