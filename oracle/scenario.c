@@ -135,6 +135,7 @@ struct gen {
 	bool reusable;
 	bool same_tuple_ok; /* no time-wait socket holds its four-tuple (it was reset) */
 	bool flipped;	    /* its source port went to both listeners */
+	bool fresh;	    /* the connect just added is no port reuse */
 	struct sf_step last;
 };
 
@@ -158,6 +159,7 @@ static struct sf_step *add_connect(struct orc_run *in, struct gen *g, __u8 slot)
 	struct sf_step *st = add(in, SF_CONNECT);
 
 	st->slot = slot;
+	g->fresh = false;
 	if (g->reusable && rng_chance(r, 10)) {
 		/* Port reuse: the same source, to the same listener when no
 		 * time-wait socket holds the tuple, else to the other listener
@@ -173,7 +175,7 @@ static struct sf_step *add_connect(struct orc_run *in, struct gen *g, __u8 slot)
 			g->flipped = false;
 		}
 	} else {
-		g->flipped = false;
+		g->fresh = true;
 		st->family = ipv6 || mapped ? SF_AF_INET6 : SF_AF_INET;
 		st->local = peer_addr(sf_rng_below(r, PEER__N), ipv6);
 		st->remote = ipv6 ? v6("fd00:5f::9") : v4("127.0.0.9");
@@ -227,8 +229,13 @@ static bool add_connection(struct orc_run *in, struct gen *g, __u8 c, __u8 s)
 	}
 	conn = *st;
 	explicit_port = st->lport != 0;
-	if (explicit_port)
+	/* FLIPPED goes with LAST: a connect that is not LAST's (a refused one,
+	 * one from a port the kernel picks) leaves both as they are, or the
+	 * next reuse would flip back to a tuple a time-wait socket holds. */
+	if (explicit_port) {
+		g->flipped = g->fresh ? false : g->flipped;
 		g->last = *st;
+	}
 	/* An IPv4(-mapped) client reaches the IPv4 listener on 8080, anything on
 	 * 8081 the dual-stack one. */
 	listener = st->rport == 8081 ? SLOT_L6 : SLOT_L4;
