@@ -58,8 +58,8 @@ static struct sf_addr peer_addr(unsigned int who, bool ipv6)
 	return ipv6 ? v6(ip6[who]) : v4(ip4[who]);
 }
 
-#define SLOT_L4	   0 /* IPv4 listener, 127.0.0.9:8080 */
-#define SLOT_L6	   1 /* dual-stack listener, [::]:8081 */
+#define SLOT_L4	   0 /* IPv4 listener, 127.0.0.9 */
+#define SLOT_L6	   1 /* dual-stack listener, on :: */
 #define SLOT_FIRST 2 /* connection ends use 2..15 */
 
 /* A step of KIND: one a lifecycle run may hold and the kernel driver carries
@@ -122,6 +122,17 @@ static __u64 pool_value(struct sf_rng *r, enum sf_kind kind)
 #define PORTS_PER_RUN 16
 #define PORT_RUNS     ((LO_EPHEMERAL_FIRST - PORT_BASE) / PORTS_PER_RUN)
 
+/* The listeners' ports: a pair per run from LISTEN_BASE, LISTEN_RUNS runs
+ * apart, below REFUSED_PORT, where nothing listens. Every child of a listener
+ * shares its port, and the kernel checks a new listener's bind against each
+ * socket on that port, time-wait ones too: with one pair for every run, the
+ * listen(2) of a run took longer the more connections the namespace had seen. */
+#define LISTEN_BASE  8080
+#define LISTEN_RUNS  512
+#define REFUSED_PORT 9999
+_Static_assert(LISTEN_BASE + 2 * LISTEN_RUNS <= REFUSED_PORT && REFUSED_PORT < PORT_BASE,
+	       "listener, refused and client ports apart");
+
 /* What the generator keeps between connections. */
 struct gen {
 	struct sf_rng r;
@@ -130,7 +141,8 @@ struct gen {
 	 * worker, whose time-wait sockets would otherwise need a new network
 	 * namespace (kd_needs_netns()). */
 	__u16 next_port, port_end;
-	bool large; /* a large run (orc_random__build()) */
+	__u16 port4, port6; /* the IPv4 listener's and the dual-stack one's */
+	bool large;	    /* a large run (orc_random__build()) */
 	/* The last connection from an explicit port, for port reuse. */
 	bool reusable;
 	bool same_tuple_ok; /* no time-wait socket holds its four-tuple (it was reset) */
@@ -168,7 +180,7 @@ static struct sf_step *add_connect(struct orc_run *in, struct gen *g, __u8 slot)
 		st->slot = slot;
 		st->flags = 0;
 		if (!g->same_tuple_ok && lo_addr_is_v4mapped(&st->remote) && !g->flipped) {
-			st->rport = st->rport == 8080 ? 8081 : 8080;
+			st->rport = st->rport == g->port4 ? g->port6 : g->port4;
 			g->flipped = true;
 		} else if (!g->same_tuple_ok) {
 			st->lport = fixed_port(g);
@@ -179,7 +191,7 @@ static struct sf_step *add_connect(struct orc_run *in, struct gen *g, __u8 slot)
 		st->family = ipv6 || mapped ? SF_AF_INET6 : SF_AF_INET;
 		st->local = peer_addr(sf_rng_below(r, PEER__N), ipv6);
 		st->remote = ipv6 ? v6("fd00:5f::9") : v4("127.0.0.9");
-		st->rport = ipv6 || rng_chance(r, 50) ? 8081 : 8080;
+		st->rport = ipv6 || rng_chance(r, 50) ? g->port6 : g->port4;
 		if (rng_chance(r, 5)) /* unbound: the kernel picks the source */
 			st->local = ipv6 ? lo_any6 : v4("0.0.0.0");
 		else if (rng_chance(r, 40))
@@ -224,7 +236,7 @@ static bool add_connection(struct orc_run *in, struct gen *g, __u8 c, __u8 s)
 	__u8 first, second, listener;
 
 	if (refused) {
-		st->rport = 9999;
+		st->rport = REFUSED_PORT;
 		return false;
 	}
 	conn = *st;
@@ -236,9 +248,9 @@ static bool add_connection(struct orc_run *in, struct gen *g, __u8 c, __u8 s)
 		g->flipped = g->fresh ? false : g->flipped;
 		g->last = *st;
 	}
-	/* An IPv4(-mapped) client reaches the IPv4 listener on 8080, anything on
-	 * 8081 the dual-stack one. */
-	listener = st->rport == 8081 ? SLOT_L6 : SLOT_L4;
+	/* An IPv4(-mapped) client reaches the IPv4 listener, anything on the
+	 * dual-stack one's port that one. */
+	listener = st->rport == g->port6 ? SLOT_L6 : SLOT_L4;
 	st = add(in, SF_ACCEPT);
 	st->slot = s;
 	st->peer = listener;
@@ -428,6 +440,8 @@ unsigned int orc_random__build(__u64 seed, unsigned int i, bool large, struct or
 {
 	struct gen g = {.r = {seed * 0x100000001b3ull ^ (i + 1) * 0x9e3779b97f4a7c15ull},
 			.next_port = PORT_BASE + (i % PORT_RUNS) * PORTS_PER_RUN,
+			.port4 = LISTEN_BASE + 2 * (i % LISTEN_RUNS),
+			.port6 = LISTEN_BASE + 2 * (i % LISTEN_RUNS) + 1,
 			.large = large};
 	struct sf_rng *r = &g.r;
 	unsigned int conns = 0, target = ORC_RANDOM_CONNECTIONS;
@@ -457,11 +471,11 @@ unsigned int orc_random__build(__u64 seed, unsigned int i, bool large, struct or
 	st->slot = SLOT_L4;
 	st->family = SF_AF_INET;
 	st->local = v4("127.0.0.9");
-	st->lport = 8080;
+	st->lport = g.port4;
 	st = add(out, SF_LISTEN);
 	st->slot = SLOT_L6;
 	st->family = SF_AF_INET6;
-	st->lport = 8081; /* on ::, dual stack */
+	st->lport = g.port6; /* on ::, dual stack */
 	w = expansion_begin(out);
 	carried = 0;
 
