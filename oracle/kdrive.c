@@ -57,6 +57,8 @@ static void kd_find_rings(struct orc_kernel *k, struct bpf_object *obj)
 		kd_member_off(btf, "km_auth_req", "tuple", offsetof(struct km_auth_req, tuple));
 }
 
+static kern_ring_sink kd_rec_sink;
+
 struct orc_kernel *orc_kernel__open(const struct kern_sandbox *sb)
 {
 	struct orc_kernel *k = calloc(1, sizeof(*k));
@@ -91,6 +93,7 @@ struct orc_kernel *orc_kernel__open(const struct kern_sandbox *sb)
 		k->rec_ring = kern_ring__new(bpf_map__fd(rec), sizeof(struct km_rec));
 		if (!k->rec_ring)
 			goto fail_errno;
+		kern_ring__set_sink(k->rec_ring, kd_rec_sink, k);
 	}
 	kd_find_rings(k, obj);
 	err = kern_prog__attach(k->prog, kern_sandbox__cgroup(sb));
@@ -121,30 +124,36 @@ void orc_kernel__close(struct orc_kernel *k)
 
 /* ---- collecting the recording ---- */
 
+/* A record of the recorder, straight from the ring into the run being
+ * collected (kd_collect()), or dropped between runs (kd_clear()). */
+static void kd_rec_sink(void *ctx, const void *data, size_t size)
+{
+	struct orc_kernel *k = ctx;
+	struct orc_kernel_run *out = k->rec_out;
+
+	if (!out)
+		return;
+	if (out->nrecs == ORC_MAX_RECS) {
+		out->lost++;
+		return;
+	}
+	out->rec_step[out->nrecs] = k->rec_step;
+	memcpy(&out->recs[out->nrecs++], data, size); /* the reader's size: km_rec's */
+}
+
 /* Take the records the callbacks of step STEP wrote. They are written inside
  * the syscalls (loopback delivers in the same softirq), so nothing waits. */
 static int kd_collect(struct orc_kernel *k, __u16 step, struct orc_kernel_run *out)
 {
-	const struct km_rec *recs;
-	size_t cnt;
 	int n;
 
 	if (!k->rec_ring)
 		return 0; /* the production object */
+	k->rec_out = out;
+	k->rec_step = step;
 	n = kern_ring__poll(k->rec_ring, 0, 0);
-	if (n < 0)
-		return n;
-	recs = kern_ring__records(k->rec_ring, &cnt);
-	for (size_t i = 0; i < cnt; i++) {
-		if (out->nrecs == ORC_MAX_RECS) {
-			out->lost++;
-			continue;
-		}
-		out->rec_step[out->nrecs] = step;
-		out->recs[out->nrecs++] = recs[i];
-	}
-	kern_ring__clear(k->rec_ring);
-	return 0;
+	k->rec_out = NULL;
+	return n < 0 ? n : 0;
 }
 
 /* The kept records of the program's ring MAP in OUT (made on first use). */

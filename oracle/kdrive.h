@@ -31,6 +31,10 @@ struct orc_kernel {
 	const struct kern_sandbox *sb;
 	struct kern_prog *prog;
 	struct kern_ring *rec_ring;
+	/* Where kd_collect() puts the records it takes, and their step; NULL
+	 * outside it: records from between runs are dropped. */
+	struct orc_kernel_run *rec_out;
+	__u16 rec_step;
 	__u64 *seq;	/* km_record_seq in the mmapped .bss */
 	__u64 *dropped; /* km_record_dropped */
 	__u64 no_drops; /* both point here for the production object: always 0 */

@@ -335,6 +335,15 @@ struct kern_ring;
 struct kern_ring *kern_ring__new(int map_fd, size_t rec_size);
 void kern_ring__free(struct kern_ring *r);
 
+/* A record handed over as it is consumed: DATA, SIZE bytes (the reader's
+ * REC_SIZE, when it has one), valid only during the call. */
+typedef void kern_ring_sink(void *ctx, const void *data, size_t size);
+
+/* Hand R's records to SINK (with CTX) as they are consumed instead of holding
+ * them: one copy instead of two for a reader that keeps them itself. R then
+ * holds none; SINK NULL holds them again. */
+void kern_ring__set_sink(struct kern_ring *r, kern_ring_sink *sink, void *ctx);
+
 /* The reader (records of any size) of ring ID, or NULL for an ID out of
  * range or a ring the program lacks. */
 struct kern_ring *kern_prog__ring(struct kern_prog *p, enum kern_ring_id id);
@@ -348,8 +357,8 @@ struct kern_ring *kern_prog__ring_of(struct kern_prog *p, const struct bpf_map *
 
 /*
  * Consume records until R holds at least WANT, waiting at most TIMEOUT_MS
- * (0: only what is there now). Returns the number held, which is below WANT
- * after a timeout, or -errno: -ENOMEM (the record was lost), -EPROTO for a
+ * (0: only what is there now). Returns the number held (0 with a sink), which
+ * is below WANT after a timeout, or -errno: -ENOMEM (the record was lost), -EPROTO for a
  * record of the wrong size, or ring_buffer__poll()'s error. Held records
  * stay valid until kern_ring__clear().
  */

@@ -16,13 +16,15 @@
 
 struct kern_ring {
 	struct ring_buffer *rb;
-	size_t rec_size;     /* 0: any */
-	unsigned char *recs; /* the records back to back */
-	size_t used, room;   /* bytes of recs */
-	size_t *offs;	     /* where record i starts; it ends where i + 1 starts */
-	size_t cnt, cap;     /* records, and room in offs (one more for the end) */
-	size_t uniform;	     /* the size every record held has; 0: none held, or mixed */
-	int err;	     /* first callback error since the last poll, returned by it */
+	size_t rec_size;      /* 0: any */
+	unsigned char *recs;  /* the records back to back */
+	size_t used, room;    /* bytes of recs */
+	size_t *offs;	      /* where record i starts; it ends where i + 1 starts */
+	size_t cnt, cap;      /* records, and room in offs (one more for the end) */
+	size_t uniform;	      /* the size every record held has; 0: none held, or mixed */
+	int err;	      /* first callback error since the last poll, returned by it */
+	kern_ring_sink *sink; /* else the records are held */
+	void *sink_ctx;
 };
 
 static int ring_grow(struct kern_ring *r, size_t size)
@@ -59,6 +61,10 @@ static int ring_take(void *ctx, void *data, size_t size)
 		r->err = r->err ?: -EPROTO;
 		return 0;
 	}
+	if (r->sink) {
+		r->sink(r->sink_ctx, data, size);
+		return 0;
+	}
 	if (ring_grow(r, size)) {
 		r->err = r->err ?: -ENOMEM;
 		return 0;
@@ -90,6 +96,12 @@ struct kern_ring *kern_ring__new(int map_fd, size_t rec_size)
 		return NULL;
 	}
 	return r;
+}
+
+void kern_ring__set_sink(struct kern_ring *r, kern_ring_sink *sink, void *ctx)
+{
+	r->sink = sink;
+	r->sink_ctx = ctx;
 }
 
 void kern_ring__free(struct kern_ring *r)
