@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <arpa/inet.h>
@@ -18,9 +19,20 @@
 #include "kernel.h"
 #include "oracle.h"
 
+/* What the workers share (a MAP_SHARED page): the next random run to take and
+ * the connections made so far. Whichever worker is free takes the next run,
+ * so they end together, one run apart at most; with a fixed share each, one
+ * worker idled for up to a tenth of a campaign while the other finished its
+ * runs, which cost more per connection. Run I is the same whoever takes it. */
+struct run_shared {
+	unsigned int next_run;
+	unsigned long long connections;
+};
+
 struct run_ctx {
 	const struct orc_opts *opts;
-	unsigned int worker, jobs;    /* this worker's random runs: random_index() */
+	unsigned int worker, jobs;
+	struct run_shared *shared;
 	int report_fd;		      /* where the sandboxed worker writes its summary */
 	pid_t parent;		      /* the sandboxed worker's parent: gone means stop */
 	struct orc_summary sum, sent; /* so far; and so far reported through report_fd */
@@ -221,17 +233,6 @@ static int report_progress(struct run_ctx *c)
 	return write(c->report_fd, &d, sizeof(d)) == sizeof(d) ? 0 : -EIO;
 }
 
-/* The index of worker W's Nth random run, of JOBS workers: whole blocks of
- * EVERY runs in turn (blocks W, W + JOBS, ...), so that each worker has one
- * large run in its EVERY and the mix that costs the same per connection (run
- * W + k * JOBS gave every large run to one worker of two at EVERY 50, and the
- * other core idled at the end). */
-static unsigned int random_index(unsigned int w, unsigned int jobs, unsigned int every,
-				 unsigned int n)
-{
-	return ((n / every) * jobs + w) * every + n % every;
-}
-
 static int in_sandbox(const struct kern_sandbox *sb, void *arg)
 {
 	struct run_ctx *c = arg;
@@ -249,9 +250,12 @@ static int in_sandbox(const struct kern_sandbox *sb, void *arg)
 		orc_run__from_input(&c->life, o->cases[i].in);
 		err = one(c, k, o->cases[i].name) ?: report_progress(c);
 	}
-	for (unsigned int n = 0; !err && c->sum.connections * c->jobs < o->connections; n++) {
+	__atomic_fetch_add(&c->shared->connections, c->sum.connections, __ATOMIC_RELAXED);
+	while (!err &&
+	       __atomic_load_n(&c->shared->connections, __ATOMIC_RELAXED) < o->connections) {
 		unsigned int every = o->large_every ? o->large_every : ORC_LARGE_EVERY;
-		unsigned int i = random_index(c->worker, c->jobs, every, n);
+		unsigned int i = __atomic_fetch_add(&c->shared->next_run, 1, __ATOMIC_RELAXED);
+		__u64 before = c->sum.connections;
 		char name[64];
 
 		if (getppid() != c->parent)
@@ -259,6 +263,8 @@ static int in_sandbox(const struct kern_sandbox *sb, void *arg)
 		orc_random__build(o->seed, i, (i + 1) % every == 0, &c->life);
 		snprintf(name, sizeof(name), "random-%llu-%u", (unsigned long long)o->seed, i);
 		err = one(c, k, name) ?: report_progress(c);
+		__atomic_fetch_add(&c->shared->connections, c->sum.connections - before,
+				   __ATOMIC_RELAXED);
 	}
 	c->sum.seconds = now_s() - t0;
 	orc_kernel__close(k);
@@ -333,6 +339,7 @@ enum orc_status orc_run(const struct orc_opts *opts)
 	static __u8 batch[64 * sizeof(struct orc_summary)];
 	struct sigaction sa = {.sa_handler = on_stop};
 	struct run_ctx *c;
+	struct run_shared *shared;
 	enum orc_status rc = ORC_SAME;
 	int fds[2], status;
 	unsigned int jobs;
@@ -350,10 +357,15 @@ enum orc_status orc_run(const struct orc_opts *opts)
 	sb.addrs = addrs;
 	sb.addr_cnt = orc_nipv6_addrs;
 	c = calloc(1, sizeof(*c));
-	if (!c || pipe(fds)) {
+	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+		      0);
+	if (!c || shared == MAP_FAILED || pipe(fds)) {
 		free(c);
+		if (shared != MAP_FAILED)
+			munmap(shared, sizeof(*shared));
 		return ORC_ERROR;
 	}
+	c->shared = shared; /* zeroed: run 0 first, no connections yet */
 	c->opts = opts;
 	jobs = opts->jobs ? opts->jobs : (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
 	c->jobs = jobs = jobs < 1 ? 1 : jobs > ORC_MAX_JOBS ? ORC_MAX_JOBS : jobs;
@@ -423,6 +435,7 @@ enum orc_status orc_run(const struct orc_opts *opts)
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	free(c);
+	munmap(shared, sizeof(*shared));
 	orc_summary__print(&total, jobs, stdout);
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "oracle: cannot write the summary: %s\n", strerror(errno));
