@@ -28,10 +28,12 @@ struct run_shared {
 	unsigned int next_run;
 	unsigned long long connections;
 };
+_Static_assert(__atomic_always_lock_free(sizeof(unsigned long long), 0),
+	       "atomics shared between processes need no lock");
 
 struct run_ctx {
 	const struct orc_opts *opts;
-	unsigned int worker, jobs;
+	unsigned int worker;
 	struct run_shared *shared;
 	int report_fd;		      /* where the sandboxed worker writes its summary */
 	pid_t parent;		      /* the sandboxed worker's parent: gone means stop */
@@ -246,20 +248,24 @@ static int in_sandbox(const struct kern_sandbox *sb, void *arg)
 	c->parent = getppid();
 	t0 = now_s();
 	for (size_t i = 0; !err && !c->worker && i < o->ncases; i++) {
+		__u64 before = c->sum.connections;
+
 		/* A copy: the kernel run fills in ephemeral ports. */
 		orc_run__from_input(&c->life, o->cases[i].in);
 		err = one(c, k, o->cases[i].name) ?: report_progress(c);
+		__atomic_fetch_add(&c->shared->connections, c->sum.connections - before,
+				   __ATOMIC_RELAXED);
 	}
-	__atomic_fetch_add(&c->shared->connections, c->sum.connections, __ATOMIC_RELAXED);
 	while (!err &&
 	       __atomic_load_n(&c->shared->connections, __ATOMIC_RELAXED) < o->connections) {
 		unsigned int every = o->large_every ? o->large_every : ORC_LARGE_EVERY;
-		unsigned int i = __atomic_fetch_add(&c->shared->next_run, 1, __ATOMIC_RELAXED);
 		__u64 before = c->sum.connections;
+		unsigned int i;
 		char name[64];
 
 		if (getppid() != c->parent)
 			break; /* orphaned: the parent-death signal is on its way */
+		i = __atomic_fetch_add(&c->shared->next_run, 1, __ATOMIC_RELAXED);
 		orc_random__build(o->seed, i, (i + 1) % every == 0, &c->life);
 		snprintf(name, sizeof(name), "random-%llu-%u", (unsigned long long)o->seed, i);
 		err = one(c, k, name) ?: report_progress(c);
@@ -368,7 +374,7 @@ enum orc_status orc_run(const struct orc_opts *opts)
 	c->shared = shared; /* zeroed: run 0 first, no connections yet */
 	c->opts = opts;
 	jobs = opts->jobs ? opts->jobs : (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
-	c->jobs = jobs = jobs < 1 ? 1 : jobs > ORC_MAX_JOBS ? ORC_MAX_JOBS : jobs;
+	jobs = jobs < 1 ? 1 : jobs > ORC_MAX_JOBS ? ORC_MAX_JOBS : jobs;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	fflush(NULL);

@@ -324,7 +324,7 @@ int kern_sockstorage__set(const struct kern_prog *p, int sock_fd,
 int kern_sockstorage__set_waypoint(const struct kern_prog *p, int sock_fd, bool on);
 
 /* ------------------------------------------------------------------------ */
-/* Rings: records are copied out and held until cleared.                     */
+/* Rings: records are copied out and held until cleared, or handed to a sink. */
 
 struct kern_ring;
 
@@ -340,8 +340,9 @@ void kern_ring__free(struct kern_ring *r);
 typedef void kern_ring_sink(void *ctx, const void *data, size_t size);
 
 /* Hand R's records to SINK (with CTX) as they are consumed instead of holding
- * them: one copy instead of two for a reader that keeps them itself. R then
- * holds none; SINK NULL holds them again. */
+ * them: one copy instead of two for a reader that keeps them itself. Records
+ * held already stay held (kern_ring__clear() forgets them); SINK NULL holds
+ * the next ones again. With a sink R holds nothing new, so poll with WANT 0. */
 void kern_ring__set_sink(struct kern_ring *r, kern_ring_sink *sink, void *ctx);
 
 /* The reader (records of any size) of ring ID, or NULL for an ID out of
@@ -378,5 +379,6 @@ const void *kern_ring__record(const struct kern_ring *r, size_t i, size_t *len);
  * nothing to take). */
 void kern_ring__clear(struct kern_ring *r);
 
-/* Consume whatever is pending and forget everything held. Returns 0 or -errno. */
+/* Consume whatever is pending (into the sink, if R has one) and forget
+ * everything held. Returns 0 or -errno. */
 int kern_ring__drain(struct kern_ring *r);
