@@ -374,15 +374,16 @@ static size_t number_of(const struct numbering *s, __u64 key)
 	return s->slot[h].number1 ? s->slot[h].number1 - 1 : s->n;
 }
 
-/* KEY numbered, when it is new. */
-static void number_new(struct numbering *s, __u64 key)
+/* KEY numbered, when it is new; whether it was. */
+static bool number_new(struct numbering *s, __u64 key)
 {
 	size_t h = numbering_at(s, key);
 
-	if (!s->slot[h].number1) {
-		s->slot[h].key = key;
-		s->slot[h].number1 = ++s->n;
-	}
+	if (s->slot[h].number1)
+		return false;
+	s->slot[h].key = key;
+	s->slot[h].number1 = ++s->n;
+	return true;
 }
 
 /* Whether M holds exactly the KN entries KEYS (KS bytes each) with u32 VALS
@@ -402,9 +403,8 @@ static bool map_same(const struct host_map *m, const void *keys, __u32 ks, const
 
 		if (!v || (vals && *v != vals[i]))
 			return false;
-		if (number_of(&found, (uintptr_t)v) < found.n)
+		if (!number_new(&found, (uintptr_t)v))
 			return false; /* found twice: a native entry is not the kernel's */
-		number_new(&found, (uintptr_t)v);
 	}
 	return true;
 }

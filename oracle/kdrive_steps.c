@@ -502,12 +502,6 @@ static int kd_xdp_verdict(struct orc_kernel *k, __u16 idx, struct kd_slot *s, st
 	return 0;
 }
 
-/* A key of either map a fill writes. */
-union kd_fill_key {
-	struct bpf_sock_tuple tuple;
-	struct manager_key manage;
-};
-
 /* The key size of the map being filled (kd_fill()): its keys lie that far
  * apart, as kern_map__keys() and bpf_map_update_batch() have them. */
 static __u32 kd_fill_ks;
@@ -527,8 +521,8 @@ static int kd_fill_cmp(const void *a, const void *b)
 static int kd_fill(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf_step *st,
 		   struct orc_kernel_run *out)
 {
-	static __u8 held[ORC_MAX_ENTRIES * sizeof(union kd_fill_key)]; /* sorted */
-	static __u8 keys[KD_FILL_BATCH * sizeof(union kd_fill_key)];
+	static __u8 held[ORC_MAX_ENTRIES * sizeof(union sf_fill_key)]; /* sorted */
+	static __u8 keys[KD_FILL_BATCH * sizeof(union sf_fill_key)];
 	static __u32 vals[KD_FILL_BATCH];
 	bool auth = st->flags & SF_F_AUTH_RES;
 	struct bpf_map *m = kern_prog__map(k->prog, auth ? KERN_MAP_AUTH_RES : KERN_MAP_MANAGE);
@@ -537,7 +531,7 @@ static int kd_fill(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf
 	int n, nheld;
 
 	kd_action(k, idx, 0, out);
-	if (!m || ks > sizeof(union kd_fill_key) || bpf_map__value_size(m) != sizeof(vals[0]))
+	if (!m || !sf_world_fillable(ks, bpf_map__value_size(m)))
 		return 0; /* no such map of SPEC's sizes: fill does nothing (as natively) */
 	if (max > ORC_MAX_ENTRIES) {
 		fprintf(stderr, "oracle: a fill of %s: %u entries, more than the driver holds\n",
@@ -553,7 +547,7 @@ static int kd_fill(struct orc_kernel *k, __u16 idx, struct kd_slot *s, struct sf
 		__u32 cnt = 0, room = (__u32)(max - free - n);
 
 		for (; cnt < room && cnt < KD_FILL_BATCH && i < max && i < SF_FILL_KEYS; i++) {
-			union kd_fill_key key = {0};
+			union sf_fill_key key = {0};
 
 			sf_world_fill_key(auth, i, &key);
 			if (bsearch(&key, held, nheld, ks, kd_fill_cmp))

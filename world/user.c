@@ -198,6 +198,15 @@ void sf_world_fill_key(bool auth_res, __u32 i, void *key)
 	((struct manager_key *)key)->ip4 = ip;
 }
 
+_Static_assert(sizeof(struct bpf_sock_tuple) <= sizeof(union sf_fill_key) &&
+		       sizeof(struct manager_key) <= sizeof(union sf_fill_key),
+	       "a fill key holds either map's key");
+
+bool sf_world_fillable(__u32 key_size, __u32 value_size)
+{
+	return key_size <= sizeof(union sf_fill_key) && value_size == sizeof(__u32);
+}
+
 /* SF_FILL: user space adds its own entries (sf_world_fill_key(), in order,
  * skipping those present) until VALUE entries are left free or the map
  * refuses one; each is reported as user space's write. A map whose keys or
@@ -209,13 +218,10 @@ void step_fill(struct sf_world *w, const struct sf_step *st)
 	struct host_map *m = auth ? w->auth_res : w->manage;
 	__u32 max, value = SF_FILL_VALUE;
 	__u64 free;
-	union {
-		struct bpf_sock_tuple tuple;
-		struct manager_key manage;
-	} key;
+	union sf_fill_key key;
 
-	if (!m || host_map__key_size(m) > sizeof(key) || host_map__value_size(m) != sizeof(value))
-		return; /* the program has no such map */
+	if (!m || !sf_world_fillable(host_map__key_size(m), host_map__value_size(m)))
+		return; /* no such map of SPEC's sizes */
 	max = host_map__max_entries(m);
 	free = st->value < max ? st->value : max;
 
@@ -230,12 +236,14 @@ void step_fill(struct sf_world *w, const struct sf_step *st)
 		if (err)
 			return; /* E2BIG: full */
 		if (auth)
-			world_emit(w, &(struct sf_world_event){.kind = SF_WEV_AUTH,
-							       .key = &key.tuple,
-							       .value = value});
+			world_emit(w, &(struct sf_world_event){
+					      .kind = SF_WEV_AUTH,
+					      .key = (const struct bpf_sock_tuple *)&key,
+					      .value = value});
 		else
-			world_emit(w, &(struct sf_world_event){.kind = SF_WEV_MANAGE,
-							       .manage_key = &key.manage,
-							       .value = value});
+			world_emit(w, &(struct sf_world_event){
+					      .kind = SF_WEV_MANAGE,
+					      .manage_key = (const struct manager_key *)&key,
+					      .value = value});
 	}
 }

@@ -144,6 +144,18 @@ void sf_world_xdp_key(const struct host_sock *s, struct bpf_sock_tuple *key);
 #define SF_FILL_KEYS  65536u /* distinct keys: a fill adds at most so many */
 void sf_world_fill_key(bool auth_res, __u32 i, void *key);
 
+/* Room for a key of either map a fill writes (a bpf_sock_tuple, 36 bytes, is
+ * the longer), aligned for both. */
+union sf_fill_key {
+	__u8 bytes[36];
+	__u32 align;
+};
+
+/* Whether a map of KEY_SIZE and VALUE_SIZE can be filled: user space has
+ * entries only for keys that fit a union sf_fill_key and for u32 values. A
+ * fill of any other map does nothing, natively and in the kernel. */
+bool sf_world_fillable(__u32 key_size, __u32 value_size);
+
 /* What a connect hook writes into a socket's storage before a connect to DST
  * PORT of FAMILY through a waypoint (the world's waypoint connect, the
  * orig_dst step, the kernel driver): the original destination in sk_tuple

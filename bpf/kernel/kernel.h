@@ -358,10 +358,10 @@ struct kern_ring *kern_prog__ring_of(struct kern_prog *p, const struct bpf_map *
 
 /*
  * Consume records until R holds at least WANT, waiting at most TIMEOUT_MS
- * (0: only what is there now). Returns the number held (0 with a sink), which
- * is below WANT after a timeout, or -errno: -ENOMEM (the record was lost), -EPROTO for a
- * record of the wrong size, or ring_buffer__poll()'s error. Held records
- * stay valid until kern_ring__clear().
+ * (0: only what is there now). Returns the number held (0 with a sink),
+ * which is below WANT after a timeout, or -errno: -ENOMEM (the record was
+ * lost), -EPROTO for a record of the wrong size, or ring_buffer__poll()'s
+ * error. Held records stay valid until kern_ring__clear().
  */
 int kern_ring__poll(struct kern_ring *r, size_t want, int timeout_ms);
 

@@ -4,10 +4,11 @@
  * each to the reader's sink.
  *
  * libbpf advances the consumer before it calls the callback, so a record the
- * callback refuses is gone. Hence records are always taken, into an array that
- * grows (or by the sink), and the caller decides when it has seen enough. A reader of fixed-size
- * records refuses others (-EPROTO); one made with size 0 keeps each record
- * with the length the ring gives it, so no reader assumes a program's layout.
+ * callback refuses is gone. Hence records are always taken, into an array
+ * that grows (or by the sink), and the caller decides when it has seen
+ * enough. A reader of fixed-size records refuses others (-EPROTO); one made
+ * with size 0 keeps each record with the length the ring gives it, so no
+ * reader assumes a program's layout.
  */
 #include <errno.h>
 #include <stdlib.h>
