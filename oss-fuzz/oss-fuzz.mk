@@ -10,12 +10,14 @@
 #                         for each build of oss-fuzz/project.yaml; every
 #                         target in $OUT passes what the build check checks.
 #                         CHECK_OSS_FUZZ="libfuzzer-address afl-address"
-#                         checks only those builds.
+#                         checks only those builds. AFL++ is installed
+#                         first (tools/deps.sh afl): project.yaml names it,
+#                         so the check builds and runs it rather than skip.
 
 CHECK_OSS_FUZZ ?=
 OSS_FUZZ_CHECK_WORK := $(BUILD)/oss-fuzz-check
 
-check-oss-fuzz:
+check-oss-fuzz: $(AFL_STAMP)
 	$(Q)$(TEST_RUN) check_oss_fuzz -- oss-fuzz/check.sh --work $(OSS_FUZZ_CHECK_WORK) $(CHECK_OSS_FUZZ)
 
 TEST_TARGETS += check-oss-fuzz
