@@ -258,13 +258,19 @@ start_afl() { # target, work dir
 	done
 }
 
+# The four __u64 of struct fuzz_stats (fuzz_target.h): inputs events checks failures.
+shared_stats() {
+	od -An -t u8 -N 32 -v "$1" 2>/dev/null | tr -s ' \n' ' '
+}
 # One timeline row per sample: seconds since the campaign started, edges,
-# corpus size and executions so far, from the engine's own reports (each
-# libFuzzer log's last status line: executions summed over the lanes' workers,
-# edges and corpus the largest; AFL++'s plot_data, which it writes every few
-# seconds). $1 target, $2 its work dir.
+# corpus size and executions so far. libFuzzer: each log's last status line
+# (executions summed over the lanes' workers, edges and corpus the largest).
+# AFL++ writes its fuzzer_stats and plot_data once a minute, the first after
+# a minute: executions come from the targets' shared counters (SOCKFUZZ_STATS),
+# corpus from the largest instance queue, both live, and edges from the
+# newest plot_data row, empty before there is one. $1 target, $2 its work dir.
 sample() {
-	local t=$1 w=$2 line edges corpus execs log e
+	local t=$1 w=$2 line edges corpus execs log e q
 	if [ "$engine" = libfuzzer ]; then
 		edges=0 corpus=0 execs=0
 		for log in "$w"/logs/fuzz*.log; do
@@ -279,11 +285,18 @@ sample() {
 		done
 		[ "$execs" -gt 0 ] || return 0
 	else
+		read -r execs _ <<<"$(shared_stats "$w/stats")"
+		[ "${execs:-0}" -gt 0 ] || return 0
+		corpus=0
+		for q in "$w"/afl/*/queue; do
+			e=$(find "$q" -maxdepth 1 -name 'id:*' 2>/dev/null | wc -l)
+			[ "$e" -gt "$corpus" ] && corpus=$e
+		done
 		line=$(cat "$w"/afl/*/plot_data 2>/dev/null | grep -v '^#' | sort -n | tail -n 1)
-		[ -n "$line" ] || return 0
-		IFS=', ' read -r _ _ _ corpus _ _ _ _ _ _ _ execs edges _ <<<"$line"
+		edges=
+		[ -z "$line" ] || IFS=', ' read -r _ _ _ _ _ _ _ _ _ _ _ _ edges _ <<<"$line"
 	fi
-	printf '%s\t%s\t%s\t%s\n' $((SECONDS - campaign_start)) "${edges:-0}" "${corpus:-0}" \
+	printf '%s\t%s\t%s\t%s\n' $((SECONDS - campaign_start)) "${edges-0}" "${corpus:-0}" \
 		"${execs:-0}" >>"$w/timeline.tsv"
 }
 sampler() { # the targets of one round
@@ -325,10 +338,6 @@ declare -A execs eps corp cov checks afl_saved
 # the lane's artifacts and, for the fast lane, how many of them the sanitizer
 # build reproduced and did not.
 declare -A lworkers lexecs leps lartifacts lrepro lnorepro
-# The four __u64 of struct fuzz_stats (fuzz_target.h): inputs events checks failures.
-shared_stats() {
-	od -An -t u8 -N 32 -v "$1" 2>/dev/null | tr -s ' \n' ' '
-}
 # Field $2 of an AFL++ fuzzer_stats file $1.
 afl_stat() {
 	sed -n "s/^$2 *: *//p" "$1" | head -n 1

@@ -10,6 +10,11 @@
 #     finding, and loads nothing from elsewhere; the page's own check
 #     (--check) passes, and fails on pages that lack a chart point, a trace,
 #     a lane's exec/s, or that load a script.
+#     The same work dir with an AFL++ campaign beside it, whose first samples
+#     have no edges yet: each page is checked against its own engine's
+#     timelines (the title says which), the edges chart has a point per
+#     sample with edges, the page says how many lack them; a page whose title
+#     names no engine fails the check.
 #  2. A real two-second campaign of one target (fuzz/run_fuzz.sh) writes a
 #     report that passes --check; one whose engine does not start fails.
 #  3. A work dir without summary.tsv: one line and exit 2.
@@ -78,6 +83,33 @@ report --check "$w" "$work/no-lane.html" >/dev/null && bad "--check missed a los
 sed 's|</body>|<script src="https://example.com/x.js"></script></body>|' "$page" >"$work/script.html"
 report --check "$w" "$work/script.html" >/dev/null && bad "--check missed a script" ||
 	ok "--check sees a script from elsewhere"
+
+# An AFL++ campaign in the same work dir: edges only from the third sample on.
+mkdir -p "$w/afl/fuzz_a" "$w/afl/fuzz_b" "$w/afl/fuzz_c"
+printf 'seconds\tedges\tcorpus\texecs\n' | tee "$w/afl/fuzz_b/timeline.tsv" "$w/afl/fuzz_c/timeline.tsv" \
+	>"$w/afl/fuzz_a/timeline.tsv"
+printf '2\t\t80\t9000\n4\t\t95\t18000\n62\t990\t140\t270000\n64\t995\t141\t280000\n' \
+	>>"$w/afl/fuzz_a/timeline.tsv"
+printf '2\t\t75\t200\n' >>"$w/afl/fuzz_b/timeline.tsv"
+afl_page=$work/afl-page.html
+report --engine afl --seconds 64 --jobs 2 "$w" "$afl_page" && ok "the AFL++ report writes" ||
+	bad "the AFL++ report failed"
+report --check "$w" "$afl_page" >"$work/check.log" && ok "--check passes the AFL++ page" ||
+	bad "--check on the AFL++ page: $(cat "$work/check.log")"
+report --check "$w" "$page" >"$work/check.log" && ok "--check passes the libFuzzer page beside it" ||
+	bad "--check on the libFuzzer page with an afl dir beside it: $(cat "$work/check.log")"
+[ "$(grep -o '<polyline points="[^"]*"' "$afl_page" | head -n 2 | awk '{ print NF - 1 }' | tr '\n' ' ')" = "2 4 " ] &&
+	ok "the edges chart has the samples with edges, the corpus chart all" ||
+	bad "fuzz_a's chart points: $(grep -o '<polyline points="[^"]*"' "$afl_page" | head -n 2)"
+grep -qF '4 samples (2 with edges: afl had not reported them at the others)' "$afl_page" &&
+	ok "the page says how many samples lack edges" || bad "the samples without edges are not said"
+grep -q 'no samples' "$afl_page" && ok "a target without edges says so" || bad "fuzz_b's edges chart: no 'no samples'"
+sed 's|<title>sockfuzz afl campaign|<title>sockfuzz afl++ campaign|' "$afl_page" >"$work/no-engine.html"
+report --check "$w" "$work/no-engine.html" >/dev/null && bad "--check passed a page that names no engine" ||
+	ok "--check fails a page that names no engine"
+sed 's|<title>sockfuzz afl campaign|<title>sockfuzz libfuzzer campaign|' "$afl_page" >"$work/wrong-engine.html"
+report --check "$w" "$work/wrong-engine.html" >/dev/null && bad "--check passed an AFL++ page titled libFuzzer" ||
+	ok "--check reads the timelines of the engine the page names"
 
 # --- 2. a real campaign of two seconds --------------------------------------
 if [ -x "$fuzz_bin/fuzz_text" ] && [ -x "$replay_bin/fuzz_text" ] && [ -x "$cli" ]; then

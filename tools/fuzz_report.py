@@ -8,13 +8,15 @@
       target), lanes.tsv (a row per target and lane: the sanitizer lane, the
       fast lane; optional), findings.tsv (a row per finding) and
       ENGINE/TARGET/timeline.tsv (seconds, edges, corpus, execs, sampled
-      while the target ran). Per target: edges and corpus size over time,
+      while the target ran; edges empty where the engine had not reported
+      them yet: AFL++ does once a minute). Per target: edges and corpus size over time,
       exec/s and executions (per lane too), and each finding with its
       property, the lane that found it, its minimised trace and the command
       that replays it.
   fuzz_report.py --check WORK OUT.html
-      check that OUT.html is that page for WORK: a section per target with
-      both charts (a point per sample), its exec/s (and each lane's), every finding's property,
+      check that OUT.html is that page for WORK and the engine its title
+      names: a section per target with both charts (a point per sample; the
+      edges chart a point per sample that has edges), its exec/s (and each lane's), every finding's property,
       trace and replay command, and nothing that loads from elsewhere.
       Prints what is wrong and exits 1.
 
@@ -54,6 +56,11 @@ def num(s, default=0.0):
         return default
 
 
+def edge_points(t):
+    """The (seconds, edges) of T's samples that have edges."""
+    return [(s, ed) for s, ed, _, _ in t["timeline"] if ed is not None]
+
+
 def load(work, engine):
     targets = read_tsv(os.path.join(work, "summary.tsv"))
     if not targets:
@@ -63,7 +70,7 @@ def load(work, engine):
     for t in targets:
         t["lanes"] = [r for r in lanes if r.get("target") == t["target"]]
         rows = read_tsv(os.path.join(work, engine, t["target"], "timeline.tsv"), required=False)
-        t["timeline"] = [(num(r.get("seconds")), num(r.get("edges")), num(r.get("corpus")),
+        t["timeline"] = [(num(r.get("seconds")), num(r.get("edges"), None), num(r.get("corpus")),
                           num(r.get("execs"))) for r in rows]
         t["finding_rows"] = [f for f in findings if f.get("target") == t["target"]]
     return targets
@@ -176,8 +183,11 @@ def render(targets, engine, seconds, jobs):
     for t in targets:
         tl = t["timeline"]
         out.append(f'<section class="target" id="{e(t["target"])}"><h2>{e(t["target"])}</h2>')
+        edges = edge_points(t)
         out.append(f'<p>{e(t.get("exec_per_s") or "?")} exec/s, {e(t.get("execs") or "?")} executions, '
-                   f'{len(tl)} samples</p>')
+                   f'{len(tl)} samples'
+                   + (f' ({len(edges)} with edges: {e(engine)} had not reported them at the others)'
+                      if len(edges) != len(tl) else "") + '</p>')
         if t["lanes"]:
             out.append('<table class="lanes"><tr><th>lane</th><th>workers</th><th>executions</th>'
                        "<th>exec/s</th><th>artifacts</th></tr>")
@@ -191,7 +201,7 @@ def render(targets, engine, seconds, jobs):
                            f'<td>{e(arts)}</td></tr>')
             out.append("</table>")
         out.append('<div class="charts">')
-        out.append(chart("edges over time", [(s, ed) for s, ed, _, _ in tl], "#0969da"))
+        out.append(chart("edges over time", edges, "#0969da"))
         out.append(chart("corpus size over time", [(s, c) for s, _, c, _ in tl], "#8250df"))
         out.append("</div>")
         if not t["finding_rows"]:
@@ -225,6 +235,7 @@ class Page(HTMLParser):
     def __init__(self):
         super().__init__()
         self.sections, self.cur, self.refs, self.text, self.stack = {}, None, [], [], []
+        self.title = ""
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -253,12 +264,15 @@ class Page(HTMLParser):
             self.cur = None
 
     def handle_data(self, data):
+        if self.stack and self.stack[-1] == "title":
+            self.title += data
         self.text.append(data)
         if self.cur is not None:
             self.cur["text"].append(data)
 
 
-def check(targets, page_path):
+def read_page(page_path):
+    """OUT.html, parsed."""
     try:
         with open(page_path, encoding="utf-8") as f:
             page = f.read()
@@ -266,6 +280,18 @@ def check(targets, page_path):
         die(f"{page_path}: {e.strerror}")
     p = Page()
     p.feed(page)
+    p.html = page
+    return p
+
+
+def page_engine(p):
+    """The engine the page's title names ("sockfuzz ENGINE campaign"), or None."""
+    words = p.title.split()
+    return words[1] if len(words) == 3 and words[0] == "sockfuzz" and words[2] == "campaign" else None
+
+
+def check(targets, page_path, p):
+    page = p.html
     bad = [f"loads from elsewhere: {r}" for r in p.refs]
     if "url(" in page or "@import" in page:
         bad.append("the style loads from elsewhere (url( or @import)")
@@ -277,10 +303,11 @@ def check(targets, page_path):
         text = "".join(s["text"])
         if s["svgs"] != 2:
             bad.append(f"{name}: {s['svgs']} charts, want 2 (edges, corpus size)")
-        n = len(t["timeline"])
-        if n and s["points"] != [n, n]:
-            bad.append(f"{name}: chart points {s['points']}, want {n} each (the samples)")
-        if not n and "no samples" not in text:
+        n, ne = len(t["timeline"]), len(edge_points(t))
+        want = [x for x in (ne, n) if x]  # a chart without points has no polyline
+        if s["points"] != want:
+            bad.append(f"{name}: chart points {s['points']}, want {want} (the samples with edges, all samples)")
+        if not ne and "no samples" not in text:
             bad.append(f"{name}: no samples, and the charts do not say so")
         if f"{t.get('exec_per_s') or '?'} exec/s" not in text:
             bad.append(f"{name}: exec/s {t.get('exec_per_s')} not shown")
@@ -316,10 +343,13 @@ def main():
         die(f"{a.work}: not a directory")
     engine = a.engine
     if a.check:
-        # The engine is the one the timelines are under.
-        engines = [d for d in ("libfuzzer", "afl") if os.path.isdir(os.path.join(a.work, d))]
-        engine = engines[0] if len(engines) == 1 else a.engine
-        sys.exit(0 if check(load(a.work, engine), a.out) else 1)
+        # WORK holds every engine's timelines; the page says whose it is.
+        p = read_page(a.out)
+        engine = page_engine(p)
+        if engine not in ("libfuzzer", "afl"):
+            print(f"{a.out}: the title names no engine ('{p.title}')")
+            sys.exit(1)
+        sys.exit(0 if check(load(a.work, engine), a.out, p) else 1)
     page = render(load(a.work, engine), engine, a.seconds, a.jobs)
     try:
         with open(a.out, "w", encoding="utf-8") as f:
