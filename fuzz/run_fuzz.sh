@@ -384,14 +384,13 @@ for t in "${targets[@]}"; do
 		lartifacts[$t:fast]=$(find "$w/crashes/fast" -type f \( -name 'crash-*' -o -name 'leak-*' \
 			-o -name 'timeout-*' -o -name 'oom-*' \) | sort)
 	else
-		q=0 g=0 k=0
+		g=0 k=0
 		for s in "$w"/afl/*/fuzzer_stats; do
 			[ -f "$s" ] || continue
 			l=$(lane_of "$(dirname "$s")")
 			lexecs[$t:$l]=$((${lexecs[$t:$l]} + $(afl_stat "$s" execs_done)))
 			leps[$t:$l]=$(awk -v a="${leps[$t:$l]}" -v b="$(afl_stat "$s" execs_per_sec)" \
 				'BEGIN { printf "%d", a + b }')
-			q=$((q + $(afl_stat "$s" corpus_count)))
 			[ "$(afl_stat "$s" edges_found)" -gt "$g" ] && g=$(afl_stat "$s" edges_found)
 			# afl-fuzz exits 0 after crashes: saved_crashes is the verdict.
 			k=$((k + $(afl_stat "$s" saved_crashes) + $(afl_stat "$s" saved_hangs)))
@@ -399,7 +398,7 @@ for t in "${targets[@]}"; do
 				-name 'id:*' 2>/dev/null | sort)"
 		done
 		execs[$t]=$((${lexecs[$t:san]} + ${lexecs[$t:fast]})) eps[$t]=$((${leps[$t:san]} + ${leps[$t:fast]}))
-		corp[$t]=$q cov[$t]=$g afl_saved[$t]=$k
+		cov[$t]=$g afl_saved[$t]=$k
 		# Keep the queue for the next run, as libFuzzer keeps its corpus;
 		# the queue holds the corpus it started from, so copy by content.
 		declare -A have=()
@@ -412,6 +411,9 @@ for t in "${targets[@]}"; do
 			cp "$f" "$w/corpus/afl-${sum:0:16}"
 		done < <(find "$w"/afl/*/queue -maxdepth 1 -type f -name 'id:*' -exec sha1sum {} + 2>/dev/null)
 		unset have
+		# The corpus is the distinct inputs, as libFuzzer's: the instances'
+		# queues hold each other's finds, so their sizes do not add up.
+		corp[$t]=$(find "$w/corpus" -type f | wc -l)
 	fi
 done
 
