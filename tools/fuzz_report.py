@@ -30,6 +30,7 @@ import sys
 from html.parser import HTMLParser
 
 CHART_W, CHART_H, PAD = 460, 150, 36
+ENGINES = ("libfuzzer", "afl")  # fuzz/run_fuzz.sh --engine
 
 
 def die(msg):
@@ -54,6 +55,11 @@ def num(s, default=0.0):
         return float(s)
     except (TypeError, ValueError):
         return default
+
+
+def page_title(engine):
+    """The page's title, which names its engine (--check reads it back)."""
+    return f"sockfuzz {engine} campaign"
 
 
 def edge_points(t):
@@ -164,8 +170,8 @@ def render(targets, engine, seconds, jobs):
     nfind = sum(len(t["finding_rows"]) for t in targets)
     e = html.escape
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-           f"<title>sockfuzz {e(engine)} campaign</title>", f"<style>{STYLE}</style></head><body>",
-           f"<h1>sockfuzz {e(engine)} campaign</h1>",
+           f"<title>{e(page_title(engine))}</title>", f"<style>{STYLE}</style></head><body>",
+           f"<h1>{e(page_title(engine))}</h1>",
            f'<p class="meta">{e(str(seconds))} s on {e(str(jobs))} cores, {len(targets)} targets: '
            + (f'<span class="bad">{nfind} finding(s)</span>' if nfind else
               '<span class="ok">no findings</span>') + "</p>",
@@ -285,9 +291,8 @@ def read_page(page_path):
 
 
 def page_engine(p):
-    """The engine the page's title names ("sockfuzz ENGINE campaign"), or None."""
-    words = p.title.split()
-    return words[1] if len(words) == 3 and words[0] == "sockfuzz" and words[2] == "campaign" else None
+    """The engine the page's title names (page_title()), or None."""
+    return next((g for g in ENGINES if page_title(g) == p.title.strip()), None)
 
 
 def check(targets, page_path, p):
@@ -332,7 +337,7 @@ def main():
     # Bad usage: one line (no usage dump) and exit 2; -h shows the header.
     ap = argparse.ArgumentParser(usage=argparse.SUPPRESS, description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--engine", default="libfuzzer")
+    ap.add_argument("--engine", choices=ENGINES, default=ENGINES[0])
     ap.add_argument("--seconds", default="?")
     ap.add_argument("--jobs", default="?")
     ap.add_argument("--check", action="store_true")
@@ -346,7 +351,7 @@ def main():
         # WORK holds every engine's timelines; the page says whose it is.
         p = read_page(a.out)
         engine = page_engine(p)
-        if engine not in ("libfuzzer", "afl"):
+        if engine is None:
             print(f"{a.out}: the title names no engine ('{p.title}')")
             sys.exit(1)
         sys.exit(0 if check(load(a.work, engine), a.out, p) else 1)
